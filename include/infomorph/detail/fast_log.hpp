@@ -1,0 +1,54 @@
+#pragma once
+// Base-2 logarithm of many doubles at once. Logarithms dominate the PID once its look-ups
+// are flat arrays; glibc's scalar log2 does not vectorise, this loop does (GCC and clang at
+// -O3, any x86-64 level). Accuracy: within 3e-16 relative of std::log2 for normal numbers.
+
+#include <bit>
+#include <cfloat>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+
+namespace infomorph::detail {
+
+// x = m * 2^e with m in [sqrt(1/2), sqrt(2)); log2 m = (2 / ln 2) atanh f, f = (m-1)/(m+1),
+// |f| <= 0.1716, so the odd series to f^21 is exact to double precision. All integer work is
+// unsigned and branch-free so that the loop vectorises without AVX-512.
+inline double log2_normal(double x) noexcept {
+    constexpr std::uint64_t sqrt_half = 0x3fe6a09e667f3bcdull;
+    constexpr std::uint64_t one = 0x3ff0000000000000ull;
+    constexpr std::uint64_t magic = 0x4330000000000000ull;  // 2^52: integer bits -> double
+    const std::uint64_t ix = std::bit_cast<std::uint64_t>(x);
+    const std::uint64_t shifted = ix - sqrt_half + one;
+    const double e = std::bit_cast<double>((shifted >> 52) | magic) - (4503599627370496.0 + 1023.0);
+    const double m = std::bit_cast<double>(ix - (shifted & 0xfff0000000000000ull) + one);
+    const double f = (m - 1.0) / (m + 1.0);
+    const double f2 = f * f;
+    constexpr double c = 2.8853900817779268;  // 2 / ln 2
+    double p = c / 21.0;
+    p = p * f2 + c / 19.0;
+    p = p * f2 + c / 17.0;
+    p = p * f2 + c / 15.0;
+    p = p * f2 + c / 13.0;
+    p = p * f2 + c / 11.0;
+    p = p * f2 + c / 9.0;
+    p = p * f2 + c / 7.0;
+    p = p * f2 + c / 5.0;
+    p = p * f2 + c / 3.0;
+    p = p * f2 + c;
+    return e + f * p;
+}
+
+// In place: x[i] <- log2(x[i]) for x[i] > 0. Subnormal, zero, infinite or NaN entries
+// (which the PID never produces from validated input) fall back to std::log2 for all.
+inline void log2_inplace(double* __restrict x, std::size_t n) noexcept {
+    bool unusual = false;
+    for (std::size_t i = 0; i < n; ++i) unusual |= !(x[i] >= DBL_MIN && x[i] <= DBL_MAX);
+    if (unusual) {
+        for (std::size_t i = 0; i < n; ++i) x[i] = std::log2(x[i]);
+        return;
+    }
+    for (std::size_t i = 0; i < n; ++i) x[i] = log2_normal(x[i]);
+}
+
+}  // namespace infomorph::detail

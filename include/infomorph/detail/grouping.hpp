@@ -1,0 +1,86 @@
+#pragma once
+// Dense ids for the distinct values (or value pairs) that occur in a column of rows. This is
+// how the PID touches occupied cells only: every marginal is a table over such ids, never a
+// dense grid over the alphabets.
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace infomorph::detail {
+
+struct grouping {
+    std::vector<std::uint32_t> id;     // per row: its group, numbered by first appearance
+    std::vector<std::uint32_t> first;  // per group: the first row that has it
+    std::size_t count() const noexcept { return first.size(); }
+};
+
+class group_builder {
+public:
+    // Groups the rows by the pair (outer[r], inner[r]) with outer[r] < outer_size and
+    // inner[r] < inner_size; outer == nullptr means a single outer value.
+    void combine(const std::uint32_t* outer, std::size_t outer_size, const std::uint32_t* inner,
+                 std::size_t inner_size, std::size_t rows, grouping& out) {
+        out.id.resize(rows);
+        out.first.clear();
+        const std::size_t keys = outer_size * inner_size;
+        if (keys <= dense_limit(rows) && keys / inner_size == outer_size)
+            combine_dense(outer, inner, inner_size, keys, rows, out);
+        else
+            combine_sorted(outer, inner, inner_size, rows, out);
+    }
+
+private:
+    static std::size_t dense_limit(std::size_t rows) noexcept { return std::max<std::size_t>(1u << 16, 16 * rows); }
+
+    static std::uint64_t key(const std::uint32_t* outer, const std::uint32_t* inner, std::size_t inner_size,
+                             std::size_t r) noexcept {
+        return (outer ? std::uint64_t{outer[r]} * inner_size : 0) + inner[r];
+    }
+
+    void combine_dense(const std::uint32_t* outer, const std::uint32_t* inner, std::size_t inner_size,
+                       std::size_t keys, std::size_t rows, grouping& out) {
+        if (slot_.size() < keys) slot_.resize(keys, unused);
+        for (std::size_t r = 0; r < rows; ++r) {
+            auto& s = slot_[key(outer, inner, inner_size, r)];
+            if (s == unused) {
+                s = static_cast<std::uint32_t>(out.first.size());
+                out.first.push_back(static_cast<std::uint32_t>(r));
+            }
+            out.id[r] = s;
+        }
+        // Reset only what was touched: the table stays all-unused between calls at O(groups).
+        for (const auto r : out.first) slot_[key(outer, inner, inner_size, r)] = unused;
+    }
+
+    void combine_sorted(const std::uint32_t* outer, const std::uint32_t* inner, std::size_t inner_size,
+                        std::size_t rows, grouping& out) {
+        sorted_.resize(rows);
+        for (std::size_t r = 0; r < rows; ++r)
+            sorted_[r] = {key(outer, inner, inner_size, r), static_cast<std::uint32_t>(r)};
+        std::sort(sorted_.begin(), sorted_.end());
+        // Number groups by first appearance, as the dense path does, so both agree exactly.
+        std::vector<std::uint32_t>& leader = leader_;
+        leader.resize(rows);
+        for (std::size_t i = 0; i < rows; ++i)
+            leader[sorted_[i].second] =
+                (i > 0 && sorted_[i].first == sorted_[i - 1].first) ? leader[sorted_[i - 1].second] : sorted_[i].second;
+        for (std::size_t r = 0; r < rows; ++r) {
+            if (leader[r] == r) {
+                out.id[r] = static_cast<std::uint32_t>(out.first.size());
+                out.first.push_back(static_cast<std::uint32_t>(r));
+            } else {
+                out.id[r] = out.id[leader[r]];
+            }
+        }
+    }
+
+    static constexpr std::uint32_t unused = 0xffffffffu;
+    std::vector<std::uint32_t> slot_;
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> sorted_;
+    std::vector<std::uint32_t> leader_;
+};
+
+}  // namespace infomorph::detail

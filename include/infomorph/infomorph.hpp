@@ -1,0 +1,8 @@
+#pragma once
+// Umbrella header: everything infomorph offers.
+
+#include "lattice.hpp"
+#include "orders.hpp"
+#include "pid/distribution.hpp"
+#include "pid/isx.hpp"
+#include "pid/dynamic.hpp"

@@ -1,0 +1,207 @@
+#pragma once
+// Sparse joint distributions of N discrete sources and one discrete target: the input of the
+// PID. Only rows of positive probability are stored; every builder validates its input and
+// throws std::invalid_argument naming the problem and where it is.
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <xtensor/xarray.hpp>
+#include <xtensor/xexpression.hpp>
+
+#include "../lattice.hpp"
+
+namespace infomorph {
+
+enum class normalization {
+    require,  // the total must be 1 within tolerance
+    rescale   // divide by the total (which must be positive)
+};
+
+struct distribution_options {
+    normalization norm = normalization::require;
+    double tolerance = 1e-9;
+    // Optional alphabet size per variable (s1..sN, t); when given, every value must lie below it.
+    std::vector<std::size_t> alphabet_sizes{};
+};
+
+class sparse_distribution {
+public:
+    sparse_distribution() = default;
+
+    std::size_t n_sources() const noexcept { return n_sources_; }
+    std::size_t n_variables() const noexcept { return n_sources_ + 1; }
+    // Rows of positive probability.
+    std::size_t rows() const noexcept { return probabilities_.size(); }
+    std::uint32_t value(std::size_t row, std::size_t variable) const noexcept {
+        return values_[row * n_variables() + variable];
+    }
+    std::uint32_t target(std::size_t row) const noexcept { return value(row, n_sources_); }
+    double probability(std::size_t row) const noexcept { return probabilities_[row]; }
+    const std::vector<std::uint32_t>& values() const noexcept { return values_; }
+    const std::vector<double>& probabilities() const noexcept { return probabilities_; }
+    // The input row each stored row came from (rows of zero probability are not stored).
+    std::size_t input_row(std::size_t row) const noexcept { return input_rows_[row]; }
+    std::size_t input_rows() const noexcept { return n_input_rows_; }
+
+    // values: row-major, rows x (n_sources + 1), the target last. Rows may repeat: their
+    // probabilities add up, and each keeps its own pointwise values.
+    static sparse_distribution from_probabilities(std::size_t n_sources, std::vector<std::uint32_t> values,
+                                                  std::vector<double> probabilities,
+                                                  const distribution_options& options = {}) {
+        sparse_distribution d;
+        d.init(n_sources, std::move(values), probabilities.size(), options);
+        for (std::size_t r = 0; r < probabilities.size(); ++r) check_weight(probabilities[r], r, "probability");
+        d.keep_positive(probabilities, options, "probabilities");
+        return d;
+    }
+
+    // Counts (non-negative, finite, not necessarily integer) normalised by their total.
+    static sparse_distribution from_counts(std::size_t n_sources, std::vector<std::uint32_t> values,
+                                           std::vector<double> counts, distribution_options options = {}) {
+        sparse_distribution d;
+        d.init(n_sources, std::move(values), counts.size(), options);
+        for (std::size_t r = 0; r < counts.size(); ++r) check_weight(counts[r], r, "count");
+        options.norm = normalization::rescale;
+        d.keep_positive(counts, options, "counts");
+        return d;
+    }
+
+    // Each row one sample of equal weight.
+    static sparse_distribution from_samples(std::size_t n_sources, std::vector<std::uint32_t> values,
+                                            const distribution_options& options = {}) {
+        check_source_count(n_sources);
+        const std::size_t n = values.size() / (n_sources + 1);
+        if (n == 0) throw std::invalid_argument("infomorph: no samples given");
+        sparse_distribution d;
+        d.init(n_sources, std::move(values), n, options);
+        std::vector<double> p(n, 1.0 / static_cast<double>(n));
+        distribution_options o = options;
+        o.norm = normalization::rescale;
+        d.keep_positive(p, o, "samples");
+        return d;
+    }
+
+    // A dense array: one axis per source, the last axis the target; entry = probability.
+    template <class E>
+    static sparse_distribution from_dense(const xt::xexpression<E>& expression, const distribution_options& options = {}) {
+        const xt::xarray<double> p = expression.derived_cast();
+        const std::size_t dims = p.dimension();
+        if (dims < 3 || dims > max_sources + 1)
+            throw std::invalid_argument("infomorph: a dense distribution needs one axis per source and one for the "
+                                        "target (3 to " + std::to_string(max_sources + 1) + " axes), got " +
+                                        std::to_string(dims));
+        std::vector<std::uint32_t> values;
+        std::vector<double> probs;
+        std::vector<std::size_t> index(dims, 0);
+        for (std::size_t flat = 0; flat < p.size(); ++flat) {
+            std::size_t rest = flat;
+            for (std::size_t a = dims; a-- > 0;) {
+                index[a] = rest % p.shape()[a];
+                rest /= p.shape()[a];
+            }
+            const double x = p.data()[flat];
+            if (!std::isfinite(x) || x < 0) {
+                std::string where;
+                for (std::size_t a = 0; a < dims; ++a) where += (a ? "," : "") + std::to_string(index[a]);
+                throw std::invalid_argument("infomorph: dense distribution entry (" + where + ") is " +
+                                            describe(x) + "; probabilities must be finite and non-negative");
+            }
+            if (x == 0) continue;
+            for (auto i : index) values.push_back(static_cast<std::uint32_t>(i));
+            probs.push_back(x);
+        }
+        if (probs.empty()) throw std::invalid_argument("infomorph: dense distribution has no positive entry");
+        distribution_options o = options;
+        if (o.alphabet_sizes.empty()) o.alphabet_sizes.assign(p.shape().begin(), p.shape().end());
+        return from_probabilities(dims - 1, std::move(values), std::move(probs), o);
+    }
+
+    static void check_source_count(std::size_t n_sources) {
+        if (n_sources < 2 || n_sources > max_sources)
+            throw std::invalid_argument("infomorph: the PID needs 2 to " + std::to_string(max_sources) +
+                                        " sources, got " + std::to_string(n_sources));
+    }
+
+private:
+    static std::string describe(double x) {
+        if (std::isnan(x)) return "NaN";
+        if (std::isinf(x)) return x > 0 ? "infinite" : "-infinite";
+        return std::to_string(x);
+    }
+
+    static void check_weight(double x, std::size_t row, const char* what) {
+        if (std::isnan(x) || std::isinf(x) || x < 0)
+            throw std::invalid_argument("infomorph: row " + std::to_string(row) + ": " + what + " is " + describe(x) +
+                                        "; it must be finite and non-negative");
+    }
+
+    void init(std::size_t n_sources, std::vector<std::uint32_t> values, std::size_t rows,
+              const distribution_options& options) {
+        check_source_count(n_sources);
+        n_sources_ = n_sources;
+        const std::size_t width = n_sources + 1;
+        if (values.size() != rows * width)
+            throw std::invalid_argument("infomorph: " + std::to_string(values.size()) + " values do not form " +
+                                        std::to_string(rows) + " rows of " + std::to_string(n_sources) +
+                                        " sources and a target (" + std::to_string(rows * width) + " expected)");
+        if (rows == 0) throw std::invalid_argument("infomorph: the distribution has no rows");
+        if (!options.alphabet_sizes.empty()) {
+            if (options.alphabet_sizes.size() != width)
+                throw std::invalid_argument("infomorph: " + std::to_string(options.alphabet_sizes.size()) +
+                                            " alphabet sizes given for " + std::to_string(width) + " variables");
+            for (std::size_t r = 0; r < rows; ++r)
+                for (std::size_t v = 0; v < width; ++v)
+                    if (values[r * width + v] >= options.alphabet_sizes[v])
+                        throw std::invalid_argument(
+                            "infomorph: row " + std::to_string(r) + ": " + variable_name(v, n_sources) + " value " +
+                            std::to_string(values[r * width + v]) + " lies outside its alphabet of size " +
+                            std::to_string(options.alphabet_sizes[v]));
+        }
+        values_ = std::move(values);
+        n_input_rows_ = rows;
+    }
+
+    static std::string variable_name(std::size_t v, std::size_t n_sources) {
+        return v == n_sources ? std::string("target") : "source " + std::to_string(v + 1);
+    }
+
+    void keep_positive(const std::vector<double>& weights, const distribution_options& options, const char* what) {
+        // Kahan-free: pairwise error of a plain sum of <= 1e6 terms stays far below 1e-9.
+        const double total = std::accumulate(weights.begin(), weights.end(), 0.0);
+        if (!(total > 0)) throw std::invalid_argument(std::string("infomorph: the ") + what + " sum to zero");
+        if (options.norm == normalization::require && !(std::fabs(total - 1.0) <= options.tolerance))
+            throw std::invalid_argument("infomorph: the probabilities sum to " + std::to_string(total) +
+                                        ", not to 1 within " + std::to_string(options.tolerance) +
+                                        " (ask for rescaling to normalise them)");
+        const double scale = options.norm == normalization::rescale ? 1.0 / total : 1.0;
+        const std::size_t width = n_variables();
+        std::size_t kept = 0;
+        input_rows_.clear();
+        probabilities_.clear();
+        for (std::size_t r = 0; r < weights.size(); ++r) {
+            if (weights[r] == 0) continue;
+            if (kept != r)
+                for (std::size_t v = 0; v < width; ++v) values_[kept * width + v] = values_[r * width + v];
+            probabilities_.push_back(weights[r] * scale);
+            input_rows_.push_back(r);
+            ++kept;
+        }
+        values_.resize(kept * width);
+    }
+
+    std::size_t n_sources_ = 0;
+    std::size_t n_input_rows_ = 0;
+    std::vector<std::uint32_t> values_;
+    std::vector<double> probabilities_;
+    std::vector<std::size_t> input_rows_;
+};
+
+}  // namespace infomorph

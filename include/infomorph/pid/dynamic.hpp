@@ -1,0 +1,60 @@
+#pragma once
+// The PID for a number of sources known at run time only (files, the command line): one
+// dispatch to the compile-time solvers, results as name-keyed vectors.
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <xtensor/xtensor.hpp>
+
+#include "distribution.hpp"
+#include "isx.hpp"
+
+namespace infomorph {
+
+struct dynamic_pid_result {
+    std::size_t n_sources = 0;
+    std::vector<std::string> names;  // canonical order
+    std::vector<double> atoms_inf, atoms_misinf, atoms_total;
+    std::vector<double> redundancies_inf, redundancies_misinf, redundancies_total;
+    double mi = 0, h_target = 0, h_res = 0;
+    pointwise_parts pointwise_atoms, pointwise_redundancies;  // empty unless asked for
+};
+
+namespace detail {
+
+template <std::size_t N>
+dynamic_pid_result to_dynamic(pid_result<N>&& r) {
+    using lattice = redundancy_lattice<N>;
+    dynamic_pid_result out;
+    out.n_sources = N;
+    for (std::size_t a = 0; a < lattice::size; ++a) out.names.emplace_back(lattice::name(a));
+    out.atoms_inf.assign(r.atoms.inf.begin(), r.atoms.inf.end());
+    out.atoms_misinf.assign(r.atoms.misinf.begin(), r.atoms.misinf.end());
+    out.atoms_total.assign(r.atoms.total.begin(), r.atoms.total.end());
+    out.redundancies_inf.assign(r.redundancies.inf.begin(), r.redundancies.inf.end());
+    out.redundancies_misinf.assign(r.redundancies.misinf.begin(), r.redundancies.misinf.end());
+    out.redundancies_total.assign(r.redundancies.total.begin(), r.redundancies.total.end());
+    out.mi = r.mi;
+    out.h_target = r.h_target;
+    out.h_res = r.h_res;
+    out.pointwise_atoms = std::move(r.pointwise_atoms);
+    out.pointwise_redundancies = std::move(r.pointwise_redundancies);
+    return out;
+}
+
+}  // namespace detail
+
+inline dynamic_pid_result isx_dynamic(const sparse_distribution& d, const pid_options& options = {}) {
+    switch (d.n_sources()) {
+        case 2: return detail::to_dynamic(isx<2>(d, options));
+        case 3: return detail::to_dynamic(isx<3>(d, options));
+        case 4: return detail::to_dynamic(isx<4>(d, options));
+        default:
+            throw std::invalid_argument("infomorph: the PID needs 2 to 4 sources, got " + std::to_string(d.n_sources()));
+    }
+}
+
+}  // namespace infomorph

@@ -1,0 +1,334 @@
+// The PID solver against published values (SxPID's gate tests, IDTxl's averaged values) and
+// against a brute-force evaluation of the definition on random distributions.
+#include <doctest/doctest.h>
+
+#include <infomorph/infomorph.hpp>
+
+#include <cmath>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "reference/sxpid_reference.hpp"
+
+using namespace infomorph;
+
+namespace {
+
+template <std::size_t N>
+sparse_distribution distribution_of(const infomorph_test::gate_case& gate) {
+    std::vector<std::uint32_t> values;
+    std::vector<double> p;
+    for (const auto& row : gate.rows) {
+        for (auto s : row.sources) values.push_back(s);
+        values.push_back(row.target);
+        p.push_back(row.p);
+    }
+    return sparse_distribution::from_probabilities(N, values, p);
+}
+
+template <std::size_t N>
+void check_gate(const infomorph_test::gate_case& gate) {
+    using lattice = redundancy_lattice<N>;
+    CAPTURE(gate.name);
+    const auto d = distribution_of<N>(gate);
+    const auto r = isx<N>(d, {.pointwise = true});
+    REQUIRE(r.pointwise_atoms.total.shape()[0] == gate.rows.size());
+    for (std::size_t row = 0; row < gate.rows.size(); ++row) {
+        CAPTURE(row);
+        for (std::size_t k = 0; k < gate.order.size(); ++k) {
+            CAPTURE(gate.order[k]);
+            const auto a = lattice::index_of(gate.order[k]);
+            CHECK(std::fabs(r.pointwise_atoms.total(row, a) - gate.rows[row].atoms[k]) <= 1e-12);
+        }
+    }
+}
+
+// P(W) by scanning all rows, as the definition reads (and as SxPID computes it).
+template <std::size_t N>
+pid_result<N> brute_force(const sparse_distribution& d) {
+    using lattice = redundancy_lattice<N>;
+    constexpr std::size_t L = lattice::size;
+    pid_result<N> out;
+    const std::size_t R = d.rows();
+    out.pointwise_redundancies.inf = xt::zeros<double>({R, L});
+    out.pointwise_redundancies.misinf = xt::zeros<double>({R, L});
+    out.pointwise_atoms.inf = xt::zeros<double>({R, L});
+    out.pointwise_atoms.misinf = xt::zeros<double>({R, L});
+    for (std::size_t r = 0; r < R; ++r) {
+        double pt = 0;
+        for (std::size_t q = 0; q < R; ++q) pt += d.target(q) == d.target(r) ? d.probability(q) : 0.0;
+        for (std::size_t a = 0; a < L; ++a) {
+            double pw = 0, pwt = 0;
+            for (std::size_t q = 0; q < R; ++q) {
+                bool in_union = false;
+                for (std::uint32_t m = 1; m <= lattice::full_set; ++m) {
+                    if (!(lattice::antichains[a] & (1u << m))) continue;
+                    bool match = true;
+                    for (std::size_t v = 0; v < N; ++v)
+                        if ((m & (1u << v)) && d.value(q, v) != d.value(r, v)) match = false;
+                    in_union |= match;
+                }
+                if (!in_union) continue;
+                pw += d.probability(q);
+                if (d.target(q) == d.target(r)) pwt += d.probability(q);
+            }
+            out.pointwise_redundancies.inf(r, a) = -std::log2(pw);
+            out.pointwise_redundancies.misinf(r, a) = -std::log2(pwt / pt);
+        }
+        for (std::size_t a = 0; a < L; ++a)
+            for (std::size_t b = 0; b < L; ++b) {
+                out.pointwise_atoms.inf(r, a) += lattice::moebius[a][b] * out.pointwise_redundancies.inf(r, b);
+                out.pointwise_atoms.misinf(r, a) += lattice::moebius[a][b] * out.pointwise_redundancies.misinf(r, b);
+            }
+        for (std::size_t a = 0; a < L; ++a) {
+            const double p = d.probability(r);
+            out.atoms.inf[a] += p * out.pointwise_atoms.inf(r, a);
+            out.atoms.misinf[a] += p * out.pointwise_atoms.misinf(r, a);
+            out.redundancies.inf[a] += p * out.pointwise_redundancies.inf(r, a);
+            out.redundancies.misinf[a] += p * out.pointwise_redundancies.misinf(r, a);
+        }
+    }
+    return out;
+}
+
+// Random sparse distribution: `rows` cells drawn from alphabets of `alphabet` values (some
+// repeated), random weights.
+sparse_distribution random_distribution(std::size_t n, std::size_t rows, std::uint32_t alphabet, std::uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::uniform_int_distribution<std::uint32_t> value(0, alphabet - 1);
+    std::uniform_real_distribution<double> weight(0.1, 1.0);
+    std::vector<std::uint32_t> values;
+    std::vector<double> w;
+    for (std::size_t r = 0; r < rows; ++r) {
+        for (std::size_t v = 0; v < n; ++v) values.push_back(value(rng));
+        values.push_back(value(rng) % 3);
+        w.push_back(weight(rng));
+    }
+    return sparse_distribution::from_counts(n, values, w);
+}
+
+template <std::size_t N>
+void check_against_brute_force(std::size_t rows, std::uint32_t alphabet, std::uint32_t seed) {
+    using lattice = redundancy_lattice<N>;
+    CAPTURE(N);
+    CAPTURE(alphabet);
+    const auto d = random_distribution(N, rows, alphabet, seed);
+    const auto fast = isx<N>(d, {.pointwise = true});
+    const auto slow = brute_force<N>(d);
+    for (std::size_t a = 0; a < lattice::size; ++a) {
+        CAPTURE(lattice::name(a));
+        CHECK(std::fabs(fast.atoms.inf[a] - slow.atoms.inf[a]) <= 1e-11);
+        CHECK(std::fabs(fast.atoms.misinf[a] - slow.atoms.misinf[a]) <= 1e-11);
+        CHECK(std::fabs(fast.redundancies.inf[a] - slow.redundancies.inf[a]) <= 1e-11);
+        CHECK(std::fabs(fast.redundancies.misinf[a] - slow.redundancies.misinf[a]) <= 1e-11);
+    }
+    double worst = 0;
+    for (std::size_t i = 0; i < slow.pointwise_atoms.inf.size(); ++i) {
+        worst = std::max(worst, std::fabs(fast.pointwise_atoms.inf.data()[i] - slow.pointwise_atoms.inf.data()[i]));
+        worst = std::max(worst, std::fabs(fast.pointwise_atoms.misinf.data()[i] - slow.pointwise_atoms.misinf.data()[i]));
+        worst = std::max(worst, std::fabs(fast.pointwise_redundancies.inf.data()[i] -
+                                          slow.pointwise_redundancies.inf.data()[i]));
+    }
+    CHECK(worst <= 1e-10);
+}
+
+double entropy_of_target(const sparse_distribution& d) {
+    std::map<std::uint32_t, double> pt;
+    for (std::size_t r = 0; r < d.rows(); ++r) pt[d.target(r)] += d.probability(r);
+    double h = 0;
+    for (auto [t, p] : pt) h -= p * std::log2(p);
+    return h;
+}
+
+template <class F>
+std::string error_of(F&& f) {
+    try {
+        f();
+    } catch (const std::invalid_argument& e) {
+        return e.what();
+    }
+    return "no exception";
+}
+
+}  // namespace
+
+TEST_CASE("pointwise atoms of every SxPID test gate to 1e-12") {
+    const auto gates = infomorph_test::sxpid_gates();
+    REQUIRE(gates.size() == 20);
+    for (const auto& gate : gates) {
+        if (gate.n_sources == 2) check_gate<2>(gate);
+        else check_gate<3>(gate);
+    }
+}
+
+TEST_CASE("averaged atoms published in IDTxl's SxPID tests") {
+    for (const auto& c : infomorph_test::idtxl_averaged()) {
+        CAPTURE(c.name);
+        std::vector<std::uint32_t> values;
+        for (const auto& row : c.realizations) values.insert(values.end(), row.begin(), row.end());
+        const auto d = sparse_distribution::from_probabilities(c.n_sources, values, c.p);
+        const auto r = isx_dynamic(d);
+        for (std::size_t k = 0; k < c.order.size(); ++k) {
+            CAPTURE(c.order[k]);
+            const auto name = c.n_sources == 2 ? redundancy_lattice<2>::index_of(c.order[k])
+                                               : redundancy_lattice<3>::index_of(c.order[k]);
+            CHECK(std::fabs(r.atoms_total[name] - c.atoms[k]) <= 1e-12);
+        }
+    }
+}
+
+TEST_CASE("consistency: atoms add up to I(T;S), the top redundancy is I(T;S), averages of pointwise") {
+    for (const auto& gate : infomorph_test::sxpid_gates()) {
+        CAPTURE(gate.name);
+        std::vector<std::uint32_t> values;
+        std::vector<double> p;
+        for (const auto& row : gate.rows) {
+            values.insert(values.end(), row.sources.begin(), row.sources.end());
+            values.push_back(row.target);
+            p.push_back(row.p);
+        }
+        const auto d = sparse_distribution::from_probabilities(gate.n_sources, values, p);
+        const auto r = isx_dynamic(d, {.pointwise = true});
+        // I(T;S) from its own definition.
+        double mi = 0;
+        for (std::size_t i = 0; i < d.rows(); ++i) {
+            double ps = 0, pt = 0;
+            for (std::size_t j = 0; j < d.rows(); ++j) {
+                bool same = true;
+                for (std::size_t v = 0; v < d.n_sources(); ++v) same &= d.value(i, v) == d.value(j, v);
+                if (same) ps += d.probability(j);
+                if (d.target(i) == d.target(j)) pt += d.probability(j);
+            }
+            mi += d.probability(i) * std::log2(d.probability(i) / (ps * pt));
+        }
+        double sum = 0;
+        for (double a : r.atoms_total) sum += a;
+        CHECK(std::fabs(sum - mi) <= 1e-12);
+        CHECK(std::fabs(r.redundancies_total.back() - mi) <= 1e-12);
+        CHECK(std::fabs(r.mi - mi) <= 1e-12);
+        CHECK(std::fabs(r.h_target - entropy_of_target(d)) <= 1e-12);
+        CHECK(std::fabs(r.h_res - (r.h_target - mi)) <= 1e-12);
+        for (std::size_t a = 0; a < r.names.size(); ++a) {
+            double avg_inf = 0, avg_mis = 0;
+            for (std::size_t i = 0; i < d.rows(); ++i) {
+                avg_inf += d.probability(i) * r.pointwise_atoms.inf(i, a);
+                avg_mis += d.probability(i) * r.pointwise_atoms.misinf(i, a);
+            }
+            CHECK(std::fabs(avg_inf - r.atoms_inf[a]) <= 1e-12);
+            CHECK(std::fabs(avg_mis - r.atoms_misinf[a]) <= 1e-12);
+            CHECK(std::fabs(r.atoms_inf[a] - r.atoms_misinf[a] - r.atoms_total[a]) <= 1e-15);
+        }
+    }
+}
+
+TEST_CASE("informative and misinformative parts of XOR follow from the definition") {
+    // XOR at (0,0,0): P({s1=0} u {s2=0}) = 3/4, P(that | t=0) = 1/2 -> i+ = log2(4/3), i- = 1.
+    const auto d = sparse_distribution::from_probabilities(2, {0, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1, 0},
+                                                           {0.25, 0.25, 0.25, 0.25});
+    const auto r = isx<2>(d, {.pointwise = true});
+    const auto red = redundancy_lattice<2>::index_of("{1}{2}");
+    CHECK(r.pointwise_redundancies.inf(0, red) == doctest::Approx(std::log2(4.0 / 3.0)).epsilon(1e-14));
+    CHECK(r.pointwise_redundancies.misinf(0, red) == doctest::Approx(1.0).epsilon(1e-14));
+    // Synergy {1,2}: i+({1,2}) - i+({1}) - i+({2}) + i+({1}{2}) = 2 - 1 - 1 + log2(4/3).
+    const auto syn = redundancy_lattice<2>::index_of("{1,2}");
+    CHECK(r.atoms.inf[syn] == doctest::Approx(std::log2(4.0 / 3.0)).epsilon(1e-14));
+    CHECK(r.atoms.misinf[syn] == doctest::Approx(0.0).scale(1.0).epsilon(1e-14));
+}
+
+TEST_CASE("fast path equals brute force on random distributions, 2 to 4 sources, small and huge alphabets") {
+    check_against_brute_force<2>(60, 4, 1);
+    check_against_brute_force<3>(120, 5, 2);
+    check_against_brute_force<4>(150, 3, 3);
+    // Values up to 10^7: the grouping leaves its dense tables for sorting.
+    check_against_brute_force<2>(80, 10'000'000, 4);
+    check_against_brute_force<3>(80, 10'000'000, 5);
+    check_against_brute_force<4>(60, 4'000'000, 6);
+}
+
+TEST_CASE("builders: counts, samples, dense arrays and repeated rows agree") {
+    const std::vector<std::uint32_t> and_gate{0, 0, 0, 0, 1, 0, 1, 0, 0, 1, 1, 1};
+    const auto from_p = isx<2>(sparse_distribution::from_probabilities(2, and_gate, {0.25, 0.25, 0.25, 0.25}));
+    const auto from_c = isx<2>(sparse_distribution::from_counts(2, and_gate, {3, 3, 3, 3}));
+    const auto from_s = isx<2>(sparse_distribution::from_samples(2, and_gate));
+    xt::xarray<double> dense = xt::zeros<double>({2, 2, 2});
+    dense(0, 0, 0) = dense(0, 1, 0) = dense(1, 0, 0) = dense(1, 1, 1) = 0.25;
+    const auto from_d = isx<2>(sparse_distribution::from_dense(dense));
+    // The same realization twice, each with half the mass.
+    const auto repeated = isx<2>(sparse_distribution::from_probabilities(
+        2, {0, 0, 0, 0, 1, 0, 1, 0, 0, 1, 1, 1, 1, 1, 1}, {0.25, 0.25, 0.25, 0.125, 0.125}));
+    for (std::size_t a = 0; a < 4; ++a) {
+        CHECK(from_c.atoms.total[a] == doctest::Approx(from_p.atoms.total[a]).epsilon(1e-14));
+        CHECK(from_s.atoms.total[a] == doctest::Approx(from_p.atoms.total[a]).epsilon(1e-14));
+        CHECK(from_d.atoms.total[a] == doctest::Approx(from_p.atoms.total[a]).epsilon(1e-14));
+        CHECK(repeated.atoms.total[a] == doctest::Approx(from_p.atoms.total[a]).epsilon(1e-14));
+    }
+    // Zero-probability rows are dropped but remembered.
+    const auto d = sparse_distribution::from_probabilities(2, {0, 0, 0, 1, 1, 1, 0, 1, 1}, {0.5, 0.0, 0.5});
+    CHECK(d.rows() == 2);
+    CHECK(d.input_rows() == 3);
+    CHECK(d.input_row(1) == 2);
+}
+
+TEST_CASE("bad input is refused with a message naming the problem and where it is") {
+    const std::vector<std::uint32_t> v{0, 0, 0, 1, 1, 1};
+    CHECK(error_of([&] { sparse_distribution::from_probabilities(2, v, {0.5, -0.5}); }).find("row 1: probability is -0.5") !=
+          std::string::npos);
+    CHECK(error_of([&] { sparse_distribution::from_probabilities(2, v, {NAN, 1.0}); }).find("row 0: probability is NaN") !=
+          std::string::npos);
+    CHECK(error_of([&] { sparse_distribution::from_probabilities(2, v, {INFINITY, 1.0}); }).find("infinite") !=
+          std::string::npos);
+    CHECK(error_of([&] { sparse_distribution::from_probabilities(2, v, {0.5, 0.4}); }).find("sum to 0.9") !=
+          std::string::npos);
+    CHECK(error_of([&] { sparse_distribution::from_probabilities(2, v, {0.5, 0.5 + 1e-8}); }).find("not to 1") !=
+          std::string::npos);
+    CHECK(error_of([&] { sparse_distribution::from_probabilities(2, v, {0.5, 0.5 + 1e-10}); }) == "no exception");
+    CHECK(error_of([&] {
+              sparse_distribution::from_probabilities(2, v, {1.0, 3.0}, {.norm = normalization::rescale});
+          }) == "no exception");
+    CHECK(error_of([&] { sparse_distribution::from_probabilities(2, v, {0.5, 0.25, 0.25}); }).find("do not form 3 rows") !=
+          std::string::npos);
+    CHECK(error_of([&] { sparse_distribution::from_probabilities(1, {0, 0}, {1.0}); }).find("2 to 4 sources, got 1") !=
+          std::string::npos);
+    CHECK(error_of([&] { sparse_distribution::from_probabilities(5, std::vector<std::uint32_t>(6), {1.0}); })
+              .find("got 5") != std::string::npos);
+    CHECK(error_of([&] {
+              sparse_distribution::from_probabilities(2, {0, 3, 0, 1, 1, 1}, {0.5, 0.5}, {.alphabet_sizes = {2, 2, 2}});
+          }).find("row 0: source 2 value 3 lies outside its alphabet of size 2") != std::string::npos);
+    CHECK(error_of([&] { sparse_distribution::from_counts(2, v, {0.0, 0.0}); }).find("sum to zero") != std::string::npos);
+    CHECK(error_of([&] { sparse_distribution::from_samples(2, {}); }).find("no samples") != std::string::npos);
+    xt::xarray<double> bad = xt::zeros<double>({2, 2, 2});
+    bad(1, 0, 1) = -0.1;
+    CHECK(error_of([&] { sparse_distribution::from_dense(bad); }).find("entry (1,0,1) is -0.1") != std::string::npos);
+    CHECK(error_of([&] { sparse_distribution::from_dense(xt::xarray<double>(xt::ones<double>({2, 2}))); })
+              .find("got 2") != std::string::npos);
+    const auto three = sparse_distribution::from_samples(3, {0, 0, 0, 0, 1, 1, 1, 1});
+    CHECK(error_of([&] { isx<2>(three); }).find("2-source PID was asked of a distribution with 3 sources") !=
+          std::string::npos);
+    CHECK(error_of([] { redundancy_lattice<3>::index_of("{1}{1,2}"); }).find("names no antichain") != std::string::npos);
+}
+
+TEST_CASE("orders: the authors' gamma order and SxPID's generator order") {
+    // Output-layer goal of the paper's base_config.yaml, authors' order {1},{2},{1}{2},{12}.
+    const std::array<double, 4> authors{-0.2, 0.1, 1.0, 0.1};
+    const auto ours = from_order<2>(authors_order<2>(), authors);
+    CHECK(ours[redundancy_lattice<2>::index_of("{1}")] == -0.2);
+    CHECK(ours[redundancy_lattice<2>::index_of("{2}")] == 0.1);
+    CHECK(ours[redundancy_lattice<2>::index_of("{1}{2}")] == 1.0);
+    CHECK(ours[redundancy_lattice<2>::index_of("{1,2}")] == 0.1);
+    CHECK(to_order<2>(authors_order<2>(), ours) == authors);
+    // SxPID's Lattice.antichain() for two sources yields {12}, {2}, {1}, {1}{2}.
+    const auto sx = sxpid_order<2>();
+    CHECK(redundancy_lattice<2>::name(sx[0]) == "{1,2}");
+    CHECK(redundancy_lattice<2>::name(sx[1]) == "{2}");
+    CHECK(redundancy_lattice<2>::name(sx[2]) == "{1}");
+    CHECK(redundancy_lattice<2>::name(sx[3]) == "{1}{2}");
+}
+
+TEST_CASE("the canonical order of three sources, written out") {
+    const char* expected[] = {"{1}{2}{3}", "{1}{2}", "{1}{3}", "{2}{3}", "{1}{2,3}", "{2}{1,3}",
+                              "{3}{1,2}", "{1}", "{2}", "{3}", "{1,2}{1,3}{2,3}", "{1,2}{1,3}",
+                              "{1,2}{2,3}", "{1,3}{2,3}", "{1,2}", "{1,3}", "{2,3}", "{1,2,3}"};
+    for (std::size_t a = 0; a < 18; ++a) CHECK(redundancy_lattice<3>::name(a) == expected[a]);
+}
