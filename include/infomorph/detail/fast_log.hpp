@@ -39,15 +39,21 @@ inline double log2_normal(double x) noexcept {
     return e + f * p;
 }
 
-// In place: x[i] <- log2(x[i]) for x[i] > 0. Subnormal, zero, infinite or NaN entries
-// (which the PID never produces from validated input) fall back to std::log2 for all.
+// In place: x[i] <- log2(x[i]). Subnormal, zero, negative, infinite or NaN entries (which
+// the PID never produces from validated input) send the whole array to std::log2. The check
+// uses no short-circuit so that it vectorises too.
 inline void log2_inplace(double* __restrict x, std::size_t n) noexcept {
-    bool unusual = false;
-    for (std::size_t i = 0; i < n; ++i) unusual |= !(x[i] >= DBL_MIN && x[i] <= DBL_MAX);
-    if (unusual) {
+    int normal = 1;
+    for (std::size_t i = 0; i < n; ++i) normal &= (x[i] >= DBL_MIN) & (x[i] <= DBL_MAX);  // NaN fails both
+    if (!normal) {
         for (std::size_t i = 0; i < n; ++i) x[i] = std::log2(x[i]);
         return;
     }
+    for (std::size_t i = 0; i < n; ++i) x[i] = log2_normal(x[i]);
+}
+
+// In place, for inputs the caller guarantees to be normal, positive and finite.
+inline void log2_normal_inplace(double* __restrict x, std::size_t n) noexcept {
     for (std::size_t i = 0; i < n; ++i) x[i] = log2_normal(x[i]);
 }
 

@@ -11,28 +11,43 @@
 
 namespace infomorph::detail {
 
+// When the key space is no larger than the number of rows, every key is a group (ids are
+// the keys themselves) and unoccupied keys are groups with no rows: their `first` points at
+// some other group's row. Callers weight groups by their mass, so such groups add nothing,
+// and the compaction pass it saves is the single largest cost of small alphabets.
 struct grouping {
-    std::vector<std::uint32_t> id;     // per row: its group, numbered by first appearance
-    std::vector<std::uint32_t> first;  // per group: the first row that has it
+    std::vector<std::uint32_t> id;     // per row: its group (first-appearance order, or the key)
+    std::vector<std::uint32_t> first;  // per group: a row that has it (see above when empty)
+    std::vector<double> mass;          // per group: the summed weights of its rows
     std::size_t count() const noexcept { return first.size(); }
 };
 
 class group_builder {
 public:
     // Groups the rows by the pair (outer[r], inner[r]) with outer[r] < outer_size and
-    // inner[r] < inner_size; outer == nullptr means a single outer value.
+    // inner[r] < inner_size; outer == nullptr means a single outer value. Each group's mass
+    // sums weight[r] over its rows (accumulated in row order, so results are reproducible).
     void combine(const std::uint32_t* outer, std::size_t outer_size, const std::uint32_t* inner,
-                 std::size_t inner_size, std::size_t rows, grouping& out) {
+                 std::size_t inner_size, const double* weight, std::size_t rows, grouping& out) {
         out.id.resize(rows);
         out.first.clear();
+        combine_ids(outer, outer_size, inner, inner_size, rows, out);
+        out.mass.assign(out.count(), 0.0);
+        for (std::size_t r = 0; r < rows; ++r) out.mass[out.id[r]] += weight[r];
+    }
+
+private:
+    void combine_ids(const std::uint32_t* outer, std::size_t outer_size, const std::uint32_t* inner,
+                     std::size_t inner_size, std::size_t rows, grouping& out) {
         const std::size_t keys = outer_size * inner_size;
-        if (keys <= dense_limit(rows) && keys / inner_size == outer_size)
+        if (keys <= rows && keys / inner_size == outer_size)
+            combine_identity(outer, inner, inner_size, keys, rows, out);
+        else if (keys <= dense_limit(rows) && keys / inner_size == outer_size)
             combine_dense(outer, inner, inner_size, keys, rows, out);
         else
             combine_sorted(outer, inner, inner_size, rows, out);
     }
 
-private:
     static std::size_t dense_limit(std::size_t rows) noexcept { return std::max<std::size_t>(1u << 16, 16 * rows); }
 
     static std::uint64_t key(const std::uint32_t* outer, const std::uint32_t* inner, std::size_t inner_size,
@@ -40,19 +55,37 @@ private:
         return (outer ? std::uint64_t{outer[r]} * inner_size : 0) + inner[r];
     }
 
+    void combine_identity(const std::uint32_t* outer, const std::uint32_t* inner, std::size_t inner_size,
+                          std::size_t keys, std::size_t rows, grouping& out) {
+        out.first.assign(keys, 0);
+        for (std::size_t r = 0; r < rows; ++r) out.id[r] = static_cast<std::uint32_t>(key(outer, inner, inner_size, r));
+        for (std::size_t r = rows; r-- > 0;) out.first[out.id[r]] = static_cast<std::uint32_t>(r);
+    }
+
+    // Branch-free: whether a row opens a new group is data-dependent and unpredictable for
+    // mid-sized sets, so the bookkeeping is done with selects instead of a branch.
     void combine_dense(const std::uint32_t* outer, const std::uint32_t* inner, std::size_t inner_size,
                        std::size_t keys, std::size_t rows, grouping& out) {
         if (slot_.size() < keys) slot_.resize(keys, unused);
+        out.first.resize(rows);
+        std::uint32_t count = 0;
+        std::uint32_t* first = out.first.data();
+        std::uint32_t* id = out.id.data();
+        std::uint32_t* slot = slot_.data();
         for (std::size_t r = 0; r < rows; ++r) {
-            auto& s = slot_[key(outer, inner, inner_size, r)];
-            if (s == unused) {
-                s = static_cast<std::uint32_t>(out.first.size());
-                out.first.push_back(static_cast<std::uint32_t>(r));
-            }
-            out.id[r] = s;
+            const auto k = key(outer, inner, inner_size, r);
+            const std::uint32_t seen = slot[k];
+            const std::uint32_t fresh = seen == unused ? 1u : 0u;
+            const std::uint32_t mask = 0u - fresh;  // all ones for a fresh row: a select, not a branch
+            const std::uint32_t g = (count & mask) | (seen & ~mask);
+            slot[k] = g;
+            id[r] = g;
+            first[count] = static_cast<std::uint32_t>(r);  // overwritten unless the row is fresh
+            count += fresh;
         }
+        out.first.resize(count);
         // Reset only what was touched: the table stays all-unused between calls at O(groups).
-        for (const auto r : out.first) slot_[key(outer, inner, inner_size, r)] = unused;
+        for (const auto r : out.first) slot[key(outer, inner, inner_size, r)] = unused;
     }
 
     void combine_sorted(const std::uint32_t* outer, const std::uint32_t* inner, std::size_t inner_size,

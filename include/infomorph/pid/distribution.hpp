@@ -41,11 +41,13 @@ public:
     // Rows of positive probability.
     std::size_t rows() const noexcept { return probabilities_.size(); }
     std::uint32_t value(std::size_t row, std::size_t variable) const noexcept {
-        return values_[row * n_variables() + variable];
+        return columns_[variable * rows() + row];
     }
     std::uint32_t target(std::size_t row) const noexcept { return value(row, n_sources_); }
     double probability(std::size_t row) const noexcept { return probabilities_[row]; }
-    const std::vector<std::uint32_t>& values() const noexcept { return values_; }
+    // Column-major storage: the values of one variable (0..N-1 sources, N the target) over all
+    // stored rows are contiguous, as the solvers' hot loops want them.
+    const std::uint32_t* column(std::size_t variable) const noexcept { return columns_.data() + variable * rows(); }
     const std::vector<double>& probabilities() const noexcept { return probabilities_; }
     // The input row each stored row came from (rows of zero probability are not stored).
     std::size_t input_row(std::size_t row) const noexcept { return input_rows_[row]; }
@@ -165,7 +167,7 @@ private:
                             std::to_string(values[r * width + v]) + " lies outside its alphabet of size " +
                             std::to_string(options.alphabet_sizes[v]));
         }
-        values_ = std::move(values);
+        row_major_ = std::move(values);
         n_input_rows_ = rows;
     }
 
@@ -188,18 +190,20 @@ private:
         probabilities_.clear();
         for (std::size_t r = 0; r < weights.size(); ++r) {
             if (weights[r] == 0) continue;
-            if (kept != r)
-                for (std::size_t v = 0; v < width; ++v) values_[kept * width + v] = values_[r * width + v];
             probabilities_.push_back(weights[r] * scale);
             input_rows_.push_back(r);
             ++kept;
         }
-        values_.resize(kept * width);
+        columns_.resize(kept * width);
+        for (std::size_t k = 0; k < kept; ++k)
+            for (std::size_t v = 0; v < width; ++v) columns_[v * kept + k] = row_major_[input_rows_[k] * width + v];
+        row_major_ = {};
     }
 
     std::size_t n_sources_ = 0;
     std::size_t n_input_rows_ = 0;
-    std::vector<std::uint32_t> values_;
+    std::vector<std::uint32_t> row_major_;  // only while building
+    std::vector<std::uint32_t> columns_;
     std::vector<double> probabilities_;
     std::vector<std::size_t> input_rows_;
 };

@@ -11,7 +11,9 @@
 // union of alpha, so it is evaluated once per occupied cell of those sources: O(R 2^N |L|)
 // with no dense grid. Averaged redundancies are reduced before the (linear) Moebius step.
 
+#include <algorithm>
 #include <array>
+#include <cfloat>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -81,6 +83,24 @@ struct union_terms {
     }();
 };
 
+// The antichains whose support (union of their sets) is a given source set.
+template <std::size_t N>
+struct antichains_by_support {
+    using lattice = redundancy_lattice<N>;
+    struct list {
+        std::array<std::uint16_t, lattice::size> index{};
+        std::size_t count = 0;
+    };
+    static constexpr std::array<list, lattice::n_source_sets + 1> table = [] {
+        std::array<list, lattice::n_source_sets + 1> t{};
+        for (std::size_t a = 0; a < lattice::size; ++a) {
+            auto& l = t[lattice::support[a]];
+            l.index[l.count++] = static_cast<std::uint16_t>(a);
+        }
+        return t;
+    }();
+};
+
 // The non-zero entries of the Moebius matrix, row by row, for the pointwise atoms.
 template <std::size_t N>
 struct sparse_moebius {
@@ -146,10 +166,7 @@ public:
         if (d.rows() == 0) throw std::invalid_argument("infomorph: the distribution has no rows");
         rows_ = d.rows();
         build_groups(d);
-        build_marginals(d);
-        build_projections();
-        build_union_logs();
-        reduce(out);
+        evaluate(out, options.pointwise);
         if (options.pointwise) pointwise(out);
         else out.pointwise_atoms = out.pointwise_redundancies = {};
     }
@@ -159,14 +176,11 @@ private:
     static constexpr std::size_t n_masks = std::size_t{1} << (N + 1);  // subsets of sources + target
 
     void build_groups(const sparse_distribution& d) {
-        column_.resize(rows_);
         for (std::size_t v = 0; v <= N; ++v) {
+            const std::uint32_t* column = d.column(v);
             std::uint32_t largest = 0;
-            for (std::size_t r = 0; r < rows_; ++r) {
-                column_[r] = d.value(r, v);
-                largest = std::max(largest, column_[r]);
-            }
-            builder_.combine(nullptr, 1, column_.data(), std::size_t{largest} + 1, rows_, groups_[1u << v]);
+            for (std::size_t r = 0; r < rows_; ++r) largest = std::max(largest, column[r]);
+            builder_.combine(nullptr, 1, column, std::size_t{largest} + 1, d.probabilities().data(), rows_, groups_[1u << v]);
         }
         // Each larger set extends a smaller one by its highest variable, so every set costs O(R).
         for (std::uint32_t m = 1; m < n_masks; ++m) {
@@ -174,35 +188,16 @@ private:
             const std::uint32_t high = 1u << (31 - std::countl_zero(m));
             const auto& rest = groups_[m & ~high];
             const auto& last = groups_[high];
-            builder_.combine(rest.id.data(), rest.count(), last.id.data(), last.count(), rows_, groups_[m]);
+            builder_.combine(rest.id.data(), rest.count(), last.id.data(), last.count(), d.probabilities().data(), rows_,
+                             groups_[m]);
         }
     }
 
-    void build_marginals(const sparse_distribution& d) {
-        for (std::uint32_t m = 1; m < n_masks; ++m) {
-            auto& marginal = marginal_[m];
-            marginal.assign(groups_[m].count(), 0.0);
-            const auto* id = groups_[m].id.data();
-            for (std::size_t r = 0; r < rows_; ++r) marginal[id[r]] += d.probability(r);
-        }
-    }
-
-    // projection(S, B)[g] = marginal of B at the cell of group g of S, for every B within S:
-    // the operands of all union probabilities whose antichain has support S, laid out flat.
-    void build_projections() {
-        for (std::uint32_t s = 1; s < n_masks; ++s) {
-            const auto& first = groups_[s].first;
-            for (std::uint32_t b = s; b != 0; b = (b - 1) & s) {
-                auto& out = projection_[s * n_masks + b];
-                out.resize(first.size());
-                const auto* id = groups_[b].id.data();
-                const auto* marginal = marginal_[b].data();
-                for (std::size_t g = 0; g < first.size(); ++g) out[g] = marginal[id[first[g]]];
-            }
-        }
-    }
-
-    void build_union_logs() {
+    // Every antichain's union probabilities, their logarithms and weighted sums, support by
+    // support and in chunks small enough to stay in L1: operands (marginal of each B within
+    // the support, gathered at the chunk's cells) are gathered once and shared by all
+    // antichains of that support. Logs are kept only when pointwise values are wanted.
+    void evaluate(pid_result<N>& out, bool keep_logs) {
         std::size_t total = 0;
         for (std::size_t a = 0; a < size; ++a) {
             const auto s = lattice::support[a];
@@ -213,45 +208,24 @@ private:
         }
         offset_target_ = total;
         total += groups_[target_bit].count();
-        logs_.resize(total);
-        for (std::size_t a = 0; a < size; ++a) {
-            const auto s = lattice::support[a];
-            union_probability(a, s, logs_.data() + offset_plus_[a], 0);
-            union_probability(a, s | target_bit, logs_.data() + offset_minus_[a], target_bit);
+        if (keep_logs) logs_.resize(total);
+
+        // H(T) first: the misinformative parts need it.
+        const auto& pt = groups_[target_bit].mass;
+        target_logs_.assign(pt.begin(), pt.end());
+        for (auto& x : target_logs_) x = std::max(x, DBL_MIN);  // unoccupied values weigh 0
+        detail::log2_inplace(target_logs_.data(), target_logs_.size());
+        out.h_target = -dot(pt.data(), target_logs_.data(), pt.size());
+        if (keep_logs) std::copy(target_logs_.begin(), target_logs_.end(), logs_.begin() + static_cast<std::ptrdiff_t>(offset_target_));
+
+        std::array<double, size> plus{}, minus{};
+        for (std::uint32_t support = 1; support <= lattice::full_set; ++support) {
+            evaluate_support(support, 0, plus, keep_logs);
+            evaluate_support(support | target_bit, target_bit, minus, keep_logs);
         }
-        const auto& pt = marginal_[target_bit];
-        std::copy(pt.begin(), pt.end(), logs_.begin() + static_cast<std::ptrdiff_t>(offset_target_));
-        detail::log2_inplace(logs_.data(), logs_.size());
-    }
-
-    // P(W) (or P(W, t) when with = target_bit) for every occupied cell of the support.
-    void union_probability(std::size_t a, std::uint32_t support, double* out, std::uint32_t with) {
-        const std::size_t n = groups_[support].count();
-        const auto& terms = detail::union_terms<N>::table[a];
-        const double* first = projection_[support * n_masks + (terms.terms[0].set | with)].data();
-        const double c0 = terms.terms[0].coefficient;
-        for (std::size_t g = 0; g < n; ++g) out[g] = c0 * first[g];
-        for (std::size_t k = 1; k < terms.count; ++k) {
-            const double* x = projection_[support * n_masks + (terms.terms[k].set | with)].data();
-            const double c = terms.terms[k].coefficient;
-            for (std::size_t g = 0; g < n; ++g) out[g] += c * x[g];
-        }
-    }
-
-    double weighted_log_sum(std::uint32_t mask, std::size_t offset) const noexcept {
-        const auto& weight = marginal_[mask];
-        const double* lg = logs_.data() + offset;
-        double s = 0;
-        for (std::size_t g = 0; g < weight.size(); ++g) s += weight[g] * lg[g];
-        return s;
-    }
-
-    void reduce(pid_result<N>& out) const {
-        out.h_target = -weighted_log_sum(target_bit, offset_target_);
         for (std::size_t a = 0; a < size; ++a) {
-            const auto s = lattice::support[a];
-            out.redundancies.inf[a] = -weighted_log_sum(s, offset_plus_[a]);
-            out.redundancies.misinf[a] = -weighted_log_sum(s | target_bit, offset_minus_[a]) - out.h_target;
+            out.redundancies.inf[a] = -plus[a];
+            out.redundancies.misinf[a] = -minus[a] - out.h_target;
             out.redundancies.total[a] = out.redundancies.inf[a] - out.redundancies.misinf[a];
         }
         using moebius = detail::sparse_moebius<N>;
@@ -260,6 +234,80 @@ private:
         for (std::size_t a = 0; a < size; ++a) out.atoms.total[a] = out.atoms.inf[a] - out.atoms.misinf[a];
         out.mi = out.redundancies.total[lattice::top];
         out.h_res = out.h_target - out.mi;
+    }
+
+    // sums[a] += sum over cells g of `mask` of P(cell g) * log2 P_alpha(g) for every antichain
+    // a whose support is mask without the target; `with` is target_bit for the joint with t.
+    void evaluate_support(std::uint32_t mask, std::uint32_t with, std::array<double, size>& sums, bool keep_logs) {
+        const auto& chains = detail::antichains_by_support<N>::table[mask & ~target_bit];
+        if (chains.count == 0) return;
+        const std::uint32_t sources = mask & ~target_bit;
+        const auto& group = groups_[mask];
+        const std::size_t n = group.count();
+        const double* weight = group.mass.data();
+        std::array<const double*, n_masks> operand{};
+        for (std::size_t g0 = 0; g0 < n; g0 += chunk_size) {
+            const std::size_t m = std::min(chunk_size, n - g0);
+            const std::uint32_t* first = group.first.data() + g0;
+            for (std::uint32_t b = sources; b != 0; b = (b - 1) & sources) {
+                const std::uint32_t set = b | with;
+                if (set == mask) {
+                    operand[b] = weight + g0;
+                    continue;
+                }
+                double* dst = gathered_.data() + b * chunk_size;
+                const auto* id = groups_[set].id.data();
+                const auto* marginal = groups_[set].mass.data();
+                for (std::size_t i = 0; i < m; ++i) dst[i] = marginal[id[first[i]]];
+                operand[b] = dst;
+            }
+            for (std::size_t k = 0; k < chains.count; ++k) {
+                const std::size_t a = chains.index[k];
+                const auto& terms = detail::union_terms<N>::table[a];
+                double* p = chunk_.data();
+                union_probability(terms, operand, p, m);
+                detail::log2_normal_inplace(p, m);
+                sums[a] += dot(weight + g0, p, m);
+                if (keep_logs)
+                    std::copy(p, p + m, logs_.begin() + static_cast<std::ptrdiff_t>((with ? offset_minus_[a] : offset_plus_[a]) + g0));
+            }
+        }
+    }
+
+    // P = sum of coefficient x operand over the terms, clamped below at DBL_MIN: validated
+    // input gives finite marginals and a union probability is at least its largest term, so
+    // P > 0 except at cells without mass (see grouping), whose weight is 0. The clamp makes
+    // every logarithm finite, so they need no checks. The first and last terms are fused into
+    // the initialising and clamping passes: these loops are bound by loads and stores.
+    template <class Terms>
+    static void union_probability(const Terms& terms, const std::array<const double*, n_masks>& operand, double* p,
+                                  std::size_t m) noexcept {
+        const double* x0 = operand[terms.terms[0].set];
+        const double c0 = terms.terms[0].coefficient;
+        if (terms.count == 1) {
+            for (std::size_t i = 0; i < m; ++i) p[i] = std::max(c0 * x0[i], DBL_MIN);
+            return;
+        }
+        const double* x1 = operand[terms.terms[1].set];
+        const double c1 = terms.terms[1].coefficient;
+        for (std::size_t i = 0; i < m; ++i) p[i] = c0 * x0[i] + c1 * x1[i];
+        for (std::size_t t = 2; t < terms.count; ++t) {
+            const double* x = operand[terms.terms[t].set];
+            const double c = terms.terms[t].coefficient;
+            for (std::size_t i = 0; i < m; ++i) p[i] += c * x[i];
+        }
+        for (std::size_t i = 0; i < m; ++i) p[i] = std::max(p[i], DBL_MIN);
+    }
+
+    // With eight independent partial sums: one accumulator serialises on the add latency,
+    // and the compiler may not reassociate floating-point sums by itself.
+    static double dot(const double* w, const double* x, std::size_t n) noexcept {
+        std::array<double, 8> acc{};
+        std::size_t g = 0;
+        for (; g + 8 <= n; g += 8)
+            for (std::size_t j = 0; j < 8; ++j) acc[j] += w[g + j] * x[g + j];
+        for (; g < n; ++g) acc[g % 8] += w[g] * x[g];
+        return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
     }
 
     void pointwise(pid_result<N>& out) const {
@@ -291,11 +339,12 @@ private:
     }
 
     std::size_t rows_ = 0;
-    std::vector<std::uint32_t> column_;
     detail::group_builder builder_;
     std::array<detail::grouping, n_masks> groups_{};
-    std::array<std::vector<double>, n_masks> marginal_{};
-    std::array<std::vector<double>, n_masks * n_masks> projection_{};
+    static constexpr std::size_t chunk_size = 256;
+    std::vector<double> chunk_ = std::vector<double>(chunk_size);
+    std::vector<double> target_logs_;
+    std::vector<double> gathered_ = std::vector<double>(chunk_size * n_masks);
     std::array<std::size_t, size> offset_plus_{}, offset_minus_{};
     std::size_t offset_target_ = 0;
     std::vector<double> logs_;

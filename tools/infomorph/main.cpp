@@ -1,0 +1,198 @@
+// The infomorph command line. `infomorph pid` reads a distribution as CSV and prints its
+// I^sx PID as one JSON object. Bad input: one line on stderr, nothing on stdout, status 2.
+
+#include <infomorph/infomorph.hpp>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+enum class csv_format { probs, counts, samples };
+
+struct input_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+    return s;
+}
+
+// Rows "s1,..,sN,t[,w]": values are non-negative integers, w a probability or count.
+struct table {
+    std::vector<std::uint32_t> values;
+    std::vector<double> weights;
+};
+
+table read_csv(std::istream& in, const std::string& name, std::size_t n_sources, csv_format format) {
+    const std::size_t n_values = n_sources + 1;
+    const std::size_t fields = n_values + (format == csv_format::samples ? 0 : 1);
+    table t;
+    std::string line;
+    std::size_t line_number = 0;
+    while (std::getline(in, line)) {
+        ++line_number;
+        const auto where = name + ":" + std::to_string(line_number) + ": ";
+        const auto content = trim(line);
+        if (content.empty() || content.front() == '#') continue;
+        std::size_t field = 0;
+        std::size_t start = 0;
+        while (true) {
+            const auto comma = content.find(',', start);
+            const auto text = trim(content.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+            if (field >= fields)
+                throw input_error(where + "more than " + std::to_string(fields) + " fields (expected " +
+                                  std::to_string(fields) + " for " + std::to_string(n_sources) + " sources)");
+            const char* first = text.data();
+            const char* last = text.data() + text.size();
+            if (field < n_values) {
+                std::uint32_t v = 0;
+                const auto [end, ec] = std::from_chars(first, last, v);
+                if (text.empty() || ec != std::errc() || end != last)
+                    throw input_error(where + "field " + std::to_string(field + 1) + " '" + std::string(text) +
+                                      "' is not a non-negative integer value");
+                t.values.push_back(v);
+            } else {
+                double w = 0;
+                const auto [end, ec] = std::from_chars(first, last, w);
+                if (text.empty() || ec != std::errc() || end != last)
+                    throw input_error(where + "field " + std::to_string(field + 1) + " '" + std::string(text) +
+                                      "' is not a number");
+                if (!(w >= 0) || std::isinf(w))
+                    throw input_error(where + (format == csv_format::probs ? "probability " : "count ") +
+                                      std::string(text) + " must be finite and non-negative");
+                t.weights.push_back(w);
+            }
+            ++field;
+            if (comma == std::string_view::npos) break;
+            start = comma + 1;
+        }
+        if (field != fields)
+            throw input_error(where + std::to_string(field) + " fields, expected " + std::to_string(fields) +
+                              (format == csv_format::samples ? " (s1..sN,t)" : " (s1..sN,t,weight)"));
+    }
+    if (in.bad()) throw input_error(name + ": read error");
+    if (t.values.empty()) throw input_error(name + ": no data rows");
+    return t;
+}
+
+json parts_json(const std::vector<std::string>& names, const double* inf, const double* misinf, const double* total) {
+    json out = json::object();
+    for (std::size_t a = 0; a < names.size(); ++a) out[names[a]] = {{"inf", inf[a]}, {"misinf", misinf[a]}, {"total", total[a]}};
+    return out;
+}
+
+json null_parts(const std::vector<std::string>& names) {
+    json out = json::object();
+    for (const auto& n : names) out[n] = {{"inf", nullptr}, {"misinf", nullptr}, {"total", nullptr}};
+    return out;
+}
+
+json pid_json(const infomorph::sparse_distribution& d, const infomorph::dynamic_pid_result& r, bool pointwise) {
+    json out;
+    out["n_sources"] = r.n_sources;
+    out["atoms"] = parts_json(r.names, r.atoms_inf.data(), r.atoms_misinf.data(), r.atoms_total.data());
+    out["redundancies"] =
+        parts_json(r.names, r.redundancies_inf.data(), r.redundancies_misinf.data(), r.redundancies_total.data());
+    out["mi"] = r.mi;
+    out["h_target"] = r.h_target;
+    out["h_res"] = r.h_res;
+    if (pointwise) {
+        // One entry per input row in input order; rows of zero probability have no pointwise
+        // information (null).
+        json rows = json::array();
+        const std::size_t L = r.names.size();
+        std::size_t stored = 0;
+        for (std::size_t input = 0; input < d.input_rows(); ++input) {
+            if (stored < d.rows() && d.input_row(stored) == input) {
+                const std::size_t off = stored * L;
+                rows.push_back({{"atoms", parts_json(r.names, r.pointwise_atoms.inf.data() + off,
+                                                     r.pointwise_atoms.misinf.data() + off,
+                                                     r.pointwise_atoms.total.data() + off)},
+                                {"redundancies", parts_json(r.names, r.pointwise_redundancies.inf.data() + off,
+                                                            r.pointwise_redundancies.misinf.data() + off,
+                                                            r.pointwise_redundancies.total.data() + off)}});
+                ++stored;
+            } else {
+                rows.push_back({{"atoms", null_parts(r.names)}, {"redundancies", null_parts(r.names)}});
+            }
+        }
+        out["pointwise"] = std::move(rows);
+    }
+    return out;
+}
+
+int run_pid(const std::string& file, std::size_t n_sources, bool pointwise, csv_format format) {
+    infomorph::sparse_distribution::check_source_count(n_sources);
+    table t;
+    if (file.empty() || file == "-") {
+        t = read_csv(std::cin, "<stdin>", n_sources, format);
+    } else {
+        std::ifstream in(file);
+        if (!in) throw input_error(file + ": cannot open");
+        t = read_csv(in, file, n_sources, format);
+    }
+    infomorph::sparse_distribution d;
+    switch (format) {
+        case csv_format::probs: d = infomorph::sparse_distribution::from_probabilities(n_sources, std::move(t.values), std::move(t.weights)); break;
+        case csv_format::counts: d = infomorph::sparse_distribution::from_counts(n_sources, std::move(t.values), std::move(t.weights)); break;
+        case csv_format::samples: d = infomorph::sparse_distribution::from_samples(n_sources, std::move(t.values)); break;
+    }
+    const auto r = infomorph::isx_dynamic(d, {.pointwise = pointwise});
+    // Build the whole text first: nothing reaches stdout unless everything succeeded.
+    const std::string text = pid_json(d, r, pointwise).dump() + "\n";
+    std::cout << text << std::flush;
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"infomorph: partial information decomposition (I^sx) and infomorphic networks"};
+    app.require_subcommand(1);
+    auto* pid = app.add_subcommand("pid", "PID of a joint distribution read as CSV rows s1,...,sN,t[,p|count]");
+    std::string file;
+    std::size_t n_sources = 0;
+    bool pointwise = false;
+    csv_format format = csv_format::probs;
+    pid->add_option("file", file, "CSV file (default: standard input)");
+    pid->add_option("--sources,-n", n_sources, "number of sources N (2 to 4)")->required();
+    pid->add_flag("--pointwise", pointwise, "also print the pointwise values of every input row");
+    pid->add_option("--format", format, "probs (default), counts or samples")
+        ->transform(CLI::CheckedTransformer(
+            std::map<std::string, csv_format>{{"probs", csv_format::probs}, {"counts", csv_format::counts}, {"samples", csv_format::samples}},
+            CLI::ignore_case));
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::cerr << "infomorph: error: " << e.what() << "\n";
+        return 2;
+    }
+    try {
+        if (pid->parsed()) return run_pid(file, n_sources, pointwise, format);
+    } catch (const std::exception& e) {
+        std::string message = e.what();
+        if (message.rfind("infomorph: ", 0) == 0) message = message.substr(11);
+        std::cerr << "infomorph: error: " << message << "\n";
+        return 2;
+    }
+    return 0;
+}
