@@ -27,10 +27,18 @@ public:
     // Groups the rows by the pair (outer[r], inner[r]) with outer[r] < outer_size and
     // inner[r] < inner_size; outer == nullptr means a single outer value. Each group's mass
     // sums weight[r] over its rows (accumulated in row order, so results are reproducible).
+    // need_first = false allows leaving `first` empty for key-identity groupings (callers
+    // that never look up a group's row save a pass).
     void combine(const std::uint32_t* outer, std::size_t outer_size, const std::uint32_t* inner,
-                 std::size_t inner_size, const double* weight, std::size_t rows, grouping& out) {
+                 std::size_t inner_size, const double* weight, std::size_t rows, grouping& out,
+                 bool need_first = true) {
         out.id.resize(rows);
         out.first.clear();
+        const std::size_t keys = outer_size * inner_size;
+        if (keys <= rows && keys / inner_size == outer_size) {
+            combine_identity(outer, inner, inner_size, weight, keys, rows, out, need_first);
+            return;
+        }
         combine_ids(outer, outer_size, inner, inner_size, rows, out);
         out.mass.assign(out.count(), 0.0);
         for (std::size_t r = 0; r < rows; ++r) out.mass[out.id[r]] += weight[r];
@@ -40,9 +48,7 @@ private:
     void combine_ids(const std::uint32_t* outer, std::size_t outer_size, const std::uint32_t* inner,
                      std::size_t inner_size, std::size_t rows, grouping& out) {
         const std::size_t keys = outer_size * inner_size;
-        if (keys <= rows && keys / inner_size == outer_size)
-            combine_identity(outer, inner, inner_size, keys, rows, out);
-        else if (keys <= dense_limit(rows) && keys / inner_size == outer_size)
+        if (keys <= dense_limit(rows) && keys / inner_size == outer_size)
             combine_dense(outer, inner, inner_size, keys, rows, out);
         else
             combine_sorted(outer, inner, inner_size, rows, out);
@@ -56,10 +62,20 @@ private:
     }
 
     void combine_identity(const std::uint32_t* outer, const std::uint32_t* inner, std::size_t inner_size,
-                          std::size_t keys, std::size_t rows, grouping& out) {
-        out.first.assign(keys, 0);
-        for (std::size_t r = 0; r < rows; ++r) out.id[r] = static_cast<std::uint32_t>(key(outer, inner, inner_size, r));
-        for (std::size_t r = rows; r-- > 0;) out.first[out.id[r]] = static_cast<std::uint32_t>(r);
+                          const double* weight, std::size_t keys, std::size_t rows, grouping& out, bool need_first) {
+        out.mass.assign(keys, 0.0);
+        std::uint32_t* id = out.id.data();
+        double* mass = out.mass.data();
+        if (outer == nullptr) {
+            for (std::size_t r = 0; r < rows; ++r) id[r] = inner[r];
+        } else {
+            const auto stride = static_cast<std::uint32_t>(inner_size);
+            for (std::size_t r = 0; r < rows; ++r) id[r] = outer[r] * stride + inner[r];
+        }
+        for (std::size_t r = 0; r < rows; ++r) mass[id[r]] += weight[r];
+        out.first.assign(keys, 0);  // count() is the number of keys, with or without rows
+        if (need_first)
+            for (std::size_t r = rows; r-- > 0;) out.first[id[r]] = static_cast<std::uint32_t>(r);
     }
 
     // Branch-free: whether a row opens a new group is data-dependent and unpredictable for

@@ -4,6 +4,7 @@
 // throws std::invalid_argument naming the problem and where it is.
 
 #include <cmath>
+#include <cstdio>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -136,7 +137,9 @@ private:
     static std::string describe(double x) {
         if (std::isnan(x)) return "NaN";
         if (std::isinf(x)) return x > 0 ? "infinite" : "-infinite";
-        return std::to_string(x);
+        char text[32];
+        std::snprintf(text, sizeof text, "%.17g", x);
+        return text;
     }
 
     static void check_weight(double x, std::size_t row, const char* what) {
@@ -180,8 +183,8 @@ private:
         const double total = std::accumulate(weights.begin(), weights.end(), 0.0);
         if (!(total > 0)) throw std::invalid_argument(std::string("infomorph: the ") + what + " sum to zero");
         if (options.norm == normalization::require && !(std::fabs(total - 1.0) <= options.tolerance))
-            throw std::invalid_argument("infomorph: the probabilities sum to " + std::to_string(total) +
-                                        ", not to 1 within " + std::to_string(options.tolerance) +
+            throw std::invalid_argument("infomorph: the probabilities sum to " + describe(total) +
+                                        ", not to 1 within " + describe(options.tolerance) +
                                         " (ask for rescaling to normalise them)");
         const double scale = options.norm == normalization::rescale ? 1.0 / total : 1.0;
         const std::size_t width = n_variables();

@@ -175,12 +175,19 @@ private:
     static constexpr std::uint32_t target_bit = 1u << N;
     static constexpr std::size_t n_masks = std::size_t{1} << (N + 1);  // subsets of sources + target
 
+    // Only supports of two or more sources gather operands at their cells' rows; pointwise
+    // values need no rows either (they map rows to cells).
+    static constexpr bool needs_first(std::uint32_t mask) noexcept {
+        return detail::popcount(mask & ~target_bit) >= 2;
+    }
+
     void build_groups(const sparse_distribution& d) {
         for (std::size_t v = 0; v <= N; ++v) {
             const std::uint32_t* column = d.column(v);
             std::uint32_t largest = 0;
             for (std::size_t r = 0; r < rows_; ++r) largest = std::max(largest, column[r]);
-            builder_.combine(nullptr, 1, column, std::size_t{largest} + 1, d.probabilities().data(), rows_, groups_[1u << v]);
+            builder_.combine(nullptr, 1, column, std::size_t{largest} + 1, d.probabilities().data(), rows_, groups_[1u << v],
+                             needs_first(1u << v));
         }
         // Each larger set extends a smaller one by its highest variable, so every set costs O(R).
         for (std::uint32_t m = 1; m < n_masks; ++m) {
@@ -189,7 +196,7 @@ private:
             const auto& rest = groups_[m & ~high];
             const auto& last = groups_[high];
             builder_.combine(rest.id.data(), rest.count(), last.id.data(), last.count(), d.probabilities().data(), rows_,
-                             groups_[m]);
+                             groups_[m], needs_first(m));
         }
     }
 

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what the project needs (Debian 12 packages), builds everything and runs every test.
+# This is the README's test command and what CI runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(cmake make g++ ccache python3
+          libxtensor-dev libxtensor-blas-dev xtl-dev libxsimd-dev libopenblas-dev
+          doctest-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+build="${INFOMORPH_BUILD_DIR:-build}"
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release "${launcher[@]}"
+cmake --build "$build" -j "$(nproc)"
+cd "$build"
+OPENBLAS_NUM_THREADS=1 ctest --output-on-failure -j "$(nproc)"
