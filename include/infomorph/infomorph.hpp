@@ -6,3 +6,5 @@
 #include "pid/distribution.hpp"
 #include "pid/isx.hpp"
 #include "pid/dynamic.hpp"
+#include "goal.hpp"
+#include "learning/batch_goal.hpp"

@@ -1,0 +1,213 @@
+// Goal functions and their batch gradients: against the PID solver and finite differences.
+#include <doctest/doctest.h>
+
+#include <infomorph/infomorph.hpp>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+using namespace infomorph;
+
+namespace {
+
+struct batch {
+    std::size_t n = 0;
+    std::vector<std::uint32_t> bins;  // B x n
+    std::vector<double> theta;
+    std::size_t size() const { return theta.size(); }
+};
+
+batch random_batch(std::size_t n, std::size_t samples, std::uint32_t bins, std::uint32_t seed, double lo = 0.05,
+                   double hi = 0.95) {
+    std::mt19937 rng(seed);
+    std::uniform_int_distribution<std::uint32_t> bin(0, bins - 1);
+    std::uniform_real_distribution<double> th(lo, hi);
+    batch b;
+    b.n = n;
+    for (std::size_t k = 0; k < samples; ++k) {
+        for (std::size_t i = 0; i < n; ++i) b.bins.push_back(bin(rng));
+        b.theta.push_back(th(rng));
+    }
+    return b;
+}
+
+template <std::size_t N>
+goal<N> random_goal(std::uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<double> u(-1, 1);
+    goal<N> g;
+    for (auto& x : g.gamma) x = u(rng);
+    g.gamma_res = u(rng);
+    return g;
+}
+
+template <std::size_t N>
+double goal_of(batch_goal_solver<N>& solver, const goal<N>& g, const batch& b, const std::vector<double>& theta) {
+    return solver.compute(g, b.bins.data(), N, theta.data(), 1, b.size(), static_cast<double*>(nullptr), 1).value;
+}
+
+// Largest |analytic - finite difference| relative to the largest |gradient|. Samples with
+// theta at 0 or 1 get second-order one-sided differences.
+template <std::size_t N>
+double gradient_error(const goal<N>& g, const batch& b) {
+    batch_goal_solver<N> solver;
+    std::vector<double> grad(b.size());
+    solver.compute(g, b.bins.data(), N, b.theta.data(), 1, b.size(), grad.data(), 1);
+    double worst = 0, scale = 0;
+    for (double x : grad) {
+        REQUIRE(std::isfinite(x));
+        scale = std::max(scale, std::fabs(x));
+    }
+    for (std::size_t k = 0; k < b.size(); ++k) {
+        auto theta = b.theta;
+        double fd = 0;
+        const double h = 1e-5;
+        const double t = theta[k];
+        auto at = [&](double x) {
+            theta[k] = x;
+            return goal_of<N>(solver, g, b, theta);
+        };
+        if (t - h < 0) fd = (-3 * at(t) + 4 * at(t + h) - at(t + 2 * h)) / (2 * h);
+        else if (t + h > 1) fd = (3 * at(t) - 4 * at(t - h) + at(t - 2 * h)) / (2 * h);
+        else fd = (at(t + h) - at(t - h)) / (2 * h);
+        worst = std::max(worst, std::fabs(fd - grad[k]));
+    }
+    return worst / std::max(scale, 1e-300);
+}
+
+// The batch estimate as an explicit distribution: each sample twice, fired and not.
+sparse_distribution pmf_of(const batch& b) {
+    std::vector<std::uint32_t> values;
+    std::vector<double> p;
+    const double B = static_cast<double>(b.size());
+    for (std::size_t k = 0; k < b.size(); ++k)
+        for (std::uint32_t y = 0; y < 2; ++y) {
+            values.insert(values.end(), b.bins.begin() + static_cast<std::ptrdiff_t>(k * b.n),
+                          b.bins.begin() + static_cast<std::ptrdiff_t>((k + 1) * b.n));
+            values.push_back(y);
+            p.push_back((y == 1 ? b.theta[k] : 1 - b.theta[k]) / B);
+        }
+    return sparse_distribution::from_probabilities(b.n, values, p);
+}
+
+}  // namespace
+
+TEST_CASE("goal presets are entered in the authors' order and converted") {
+    const auto& out = goals::output_layer;
+    CHECK(out.gamma[redundancy_lattice<2>::index_of("{1}")] == -0.2);
+    CHECK(out.gamma[redundancy_lattice<2>::index_of("{2}")] == 0.1);
+    CHECK(out.gamma[redundancy_lattice<2>::index_of("{1}{2}")] == 1.0);
+    CHECK(out.gamma[redundancy_lattice<2>::index_of("{1,2}")] == 0.1);
+    CHECK(out.gamma_res == 0.0);
+    // The heuristic trivariate goal is the redundancy {F}{C} = {1}{2}.
+    const auto naive = preset<3>("naive");
+    for (std::size_t a = 0; a < 18; ++a) CHECK(naive.gamma[a] == (a == redundancy_lattice<3>::index_of("{1}{2}") ? 1.0 : 0.0));
+    const auto tpe = preset<3>("opt_1_100_tpe");
+    CHECK(tpe.gamma[redundancy_lattice<3>::index_of("{1}{2}{3}")] == 0.3307283306516516);
+    CHECK(tpe.gamma[redundancy_lattice<3>::index_of("{1,2,3}")] == -0.21512478790202927);
+    CHECK(tpe.gamma_res == 0.035001249394734923);
+    CHECK(goal<3>::from_authors_order(tpe.to_authors_order()).gamma == tpe.gamma);
+    CHECK(preset<2>("context/opt_1_100").gamma[redundancy_lattice<2>::index_of("{1,2}")] == 0.5941935589368678);
+    CHECK_THROWS_WITH_AS(preset<2>("nope"), "infomorph: no 2-source goal preset named 'nope'", std::invalid_argument);
+}
+
+TEST_CASE("G, atoms and H_res equal the PID solver on the same pmf") {
+    for (std::uint32_t seed = 1; seed <= 3; ++seed) {
+        const auto b2 = random_batch(2, 200, 5, seed);
+        const auto b3 = random_batch(3, 300, 4, seed + 10);
+        batch_goal_solver<2> s2;
+        batch_goal_solver<3> s3;
+        const auto g2 = random_goal<2>(seed);
+        const auto g3 = random_goal<3>(seed);
+        const auto v2 = s2.compute(g2, b2.bins.data(), 2, b2.theta.data(), 1, b2.size(), static_cast<double*>(nullptr), 1);
+        const auto v3 = s3.compute(g3, b3.bins.data(), 3, b3.theta.data(), 1, b3.size(), static_cast<double*>(nullptr), 1);
+        const auto r2 = isx<2>(pmf_of(b2));
+        const auto r3 = isx<3>(pmf_of(b3));
+        for (std::size_t a = 0; a < 4; ++a) CHECK(std::fabs(v2.atoms[a] - r2.atoms.total[a]) <= 1e-12);
+        for (std::size_t a = 0; a < 18; ++a) CHECK(std::fabs(v3.atoms[a] - r3.atoms.total[a]) <= 1e-12);
+        CHECK(std::fabs(v3.h_res - r3.h_res) <= 1e-12);
+        CHECK(std::fabs(v3.h_target - r3.h_target) <= 1e-12);
+        CHECK(std::fabs(v3.value - g3(r3.atoms.total, r3.h_res)) <= 1e-12);
+        CHECK(std::fabs(v2.value - g2(r2.atoms.total, r2.h_res)) <= 1e-12);
+    }
+}
+
+TEST_CASE("the gradient equals central finite differences") {
+    SUBCASE("two sources, random and preset goals") {
+        const auto b = random_batch(2, 64, 6, 7);
+        CHECK(gradient_error(random_goal<2>(1), b) <= 1e-6);
+        CHECK(gradient_error(goals::output_layer, b) <= 1e-6);
+        CHECK(gradient_error(goals::context_opt_1_100, b) <= 1e-6);
+        CHECK(gradient_error(goals::lateral_opt_2_100, b) <= 1e-6);
+    }
+    SUBCASE("three sources, random and preset goals") {
+        const auto b = random_batch(3, 48, 4, 8);
+        CHECK(gradient_error(random_goal<3>(2), b) <= 1e-6);
+        CHECK(gradient_error(goals::context_lateral_opt_1_100_tpe, b) <= 1e-6);
+        CHECK(gradient_error(goals::context_lateral_naive, b) <= 1e-6);
+        CHECK(gradient_error(goals::context_lateral_opt_1_1000, b) <= 1e-6);
+    }
+    SUBCASE("many repeated cells") {
+        CHECK(gradient_error(random_goal<2>(3), random_batch(2, 80, 2, 9)) <= 1e-6);
+        CHECK(gradient_error(random_goal<3>(4), random_batch(3, 60, 2, 10)) <= 1e-6);
+    }
+    SUBCASE("all distinct cells (large alphabets, sorting path)") {
+        CHECK(gradient_error(random_goal<3>(5), random_batch(3, 40, 100000, 11)) <= 1e-6);
+    }
+    SUBCASE("cells at the guard: firing probabilities of exactly 0 and 1") {
+        auto b = random_batch(2, 60, 3, 12);
+        for (std::size_t k = 0; k < 60; k += 7) b.theta[k] = (k % 2 == 0) ? 1.0 : 0.0;
+        CHECK(gradient_error(random_goal<2>(6), b) <= 1e-6);
+        auto b3 = random_batch(3, 50, 2, 13);
+        for (std::size_t k = 0; k < 50; k += 5) b3.theta[k] = (k % 2 == 0) ? 1.0 : 0.0;
+        CHECK(gradient_error(goals::context_lateral_opt_1_100_tpe, b3) <= 1e-6);
+    }
+}
+
+TEST_CASE("degenerate batches give finite values and gradients") {
+    auto b = random_batch(3, 40, 3, 14);
+    batch_goal_solver<3> solver;
+    std::vector<double> grad(b.size());
+    for (double fixed : {0.0, 1.0}) {
+        std::fill(b.theta.begin(), b.theta.end(), fixed);
+        const auto v = solver.compute(goals::context_lateral_opt_1_100_tpe, b.bins.data(), 3, b.theta.data(), 1, b.size(),
+                                      grad.data(), 1);
+        CHECK(v.value == doctest::Approx(0.0));  // a constant output carries no information
+        CHECK(v.h_target == 0.0);
+        for (double x : grad) CHECK(std::isfinite(x));
+    }
+    // A cell whose samples all fire: P(W, -) = 0 for its own union, still finite.
+    b = random_batch(2, 40, 100, 15);
+    b.theta[0] = 1.0;
+    batch_goal_solver<2> s2;
+    std::vector<double> g2(b.size());
+    s2.compute(goals::output_layer, b.bins.data(), 2, b.theta.data(), 1, b.size(), g2.data(), 1);
+    for (double x : g2) CHECK(std::isfinite(x));
+}
+
+TEST_CASE("bad firing probabilities are refused") {
+    auto b = random_batch(2, 10, 3, 16);
+    batch_goal_solver<2> solver;
+    b.theta[3] = 1.5;
+    CHECK_THROWS_WITH_AS(solver.compute(goals::output_layer, b.bins.data(), 2, b.theta.data(), 1, b.size(),
+                                        static_cast<double*>(nullptr), 1),
+                         doctest::Contains("sample 3: firing probability"), std::invalid_argument);
+    b.theta[3] = NAN;
+    CHECK_THROWS_AS(solver.compute(goals::output_layer, b.bins.data(), 2, b.theta.data(), 1, b.size(),
+                                   static_cast<double*>(nullptr), 1),
+                    std::invalid_argument);
+}
+
+TEST_CASE("float inputs give the double results to float precision") {
+    const auto b = random_batch(3, 100, 5, 17);
+    std::vector<float> theta(b.theta.begin(), b.theta.end());
+    std::vector<double> theta_d(theta.begin(), theta.end());
+    std::vector<float> gf(b.size());
+    std::vector<double> gd(b.size());
+    batch_goal_solver<3> solver;
+    const auto vf = solver.compute(goals::context_lateral_opt_1_100_tpe, b.bins.data(), 3, theta.data(), 1, b.size(), gf.data(), 1);
+    const auto vd = solver.compute(goals::context_lateral_opt_1_100_tpe, b.bins.data(), 3, theta_d.data(), 1, b.size(), gd.data(), 1);
+    CHECK(vf.value == vd.value);  // computed in double either way
+    for (std::size_t k = 0; k < b.size(); ++k) CHECK(gf[k] == static_cast<float>(gd[k]));
+}
