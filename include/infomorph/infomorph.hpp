@@ -8,3 +8,4 @@
 #include "pid/dynamic.hpp"
 #include "goal.hpp"
 #include "learning/batch_goal.hpp"
+#include "learning/layer_goal.hpp"

@@ -11,10 +11,11 @@
 
 namespace infomorph::detail {
 
-// When the key space is no larger than the number of rows, every key is a group (ids are
-// the keys themselves) and unoccupied keys are groups with no rows: their `first` points at
-// some other group's row. Callers weight groups by their mass, so such groups add nothing,
-// and the compaction pass it saves is the single largest cost of small alphabets.
+// When the key space is no larger than the number of rows and at least half occupied, every
+// key is a group (ids are the keys themselves) and unoccupied keys are groups with no rows:
+// their `first` points at some other group's row and their mass is 0. Callers weight groups
+// by their mass, so such groups add nothing, and the compaction pass this saves is the single
+// largest cost of small alphabets. Sparser small key spaces are renumbered in key order.
 struct grouping {
     std::vector<std::uint32_t> id;     // per row: its group (first-appearance order, or the key)
     std::vector<std::uint32_t> first;  // per group: a row that has it (see above when empty)
@@ -73,9 +74,31 @@ private:
             for (std::size_t r = 0; r < rows; ++r) id[r] = outer[r] * stride + inner[r];
         }
         for (std::size_t r = 0; r < rows; ++r) mass[id[r]] += weight[r];
+        std::size_t occupied = 0;
+        for (std::size_t k = 0; k < keys; ++k) occupied += mass[k] > 0 ? 1 : 0;
+        if (2 * occupied < keys) {
+            compact_occupied(keys, rows, out, need_first);
+            return;
+        }
         out.first.assign(keys, 0);  // count() is the number of keys, with or without rows
         if (need_first)
             for (std::size_t r = rows; r-- > 0;) out.first[id[r]] = static_cast<std::uint32_t>(r);
+    }
+
+    // Mostly empty key space (weights must be positive): renumber the occupied keys in key
+    // order, so that callers do not iterate over empty cells.
+    void compact_occupied(std::size_t keys, std::size_t rows, grouping& out, bool need_first) {
+        renumber_.resize(keys);
+        std::uint32_t next = 0;
+        for (std::size_t k = 0; k < keys; ++k) {
+            renumber_[k] = next;
+            if (out.mass[k] > 0) out.mass[next++] = out.mass[k];
+        }
+        out.mass.resize(next);
+        for (std::size_t r = 0; r < rows; ++r) out.id[r] = renumber_[out.id[r]];
+        out.first.assign(next, 0);
+        if (need_first)
+            for (std::size_t r = rows; r-- > 0;) out.first[out.id[r]] = static_cast<std::uint32_t>(r);
     }
 
     // Branch-free: whether a row opens a new group is data-dependent and unpredictable for
@@ -130,6 +153,7 @@ private:
     std::vector<std::uint32_t> slot_;
     std::vector<std::pair<std::uint64_t, std::uint32_t>> sorted_;
     std::vector<std::uint32_t> leader_;
+    std::vector<std::uint32_t> renumber_;
 };
 
 }  // namespace infomorph::detail

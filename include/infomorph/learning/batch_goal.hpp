@@ -101,7 +101,7 @@ private:
             std::uint32_t largest = 0;
             for (auto x : columns_[v]) largest = std::max(largest, x);
             builder_.combine(nullptr, 1, columns_[v].data(), std::size_t{largest} + 1, ones_.data(), batch_,
-                             groups_[1u << v], true);
+                             groups_[1u << v], false);
         }
         for (std::uint32_t m = 1; m <= lattice::full_set; ++m) {
             if ((m & (m - 1)) != 0) {
@@ -109,7 +109,7 @@ private:
                 const auto& rest = groups_[m & ~high];
                 const auto& last = groups_[high];
                 builder_.combine(rest.id.data(), rest.count(), last.id.data(), last.count(), ones_.data(), batch_,
-                                 groups_[m], true);
+                                 groups_[m], true);  // two or more sources: operands are gathered at cells' rows
             }
             const auto& g = groups_[m];
             fire_mass_[m].assign(g.count(), 0.0);
@@ -159,87 +159,138 @@ private:
     }
 
     // For every antichain with support S: the value's log terms, and the gradient tables.
-    //   value:    sum_cells  m+ log2 P+  +  m- log2 P-  -  m log2 P
+    //   value:    sum over S-cells of  m+ log2 P+  +  m- log2 P-  -  m log2 P
     //   gradient: Q_S[cell]  += w (log2 P+ - log2 P-)
     //             Q_U[U-cell of the cell] += w c_U (m+/P+ - m-/P-) / ln 2   for each term U
-    // (m, P in counts; the ratios are scale-free.)
+    // Masses and union probabilities are in counts (the ratios are scale-free); logs of
+    // probabilities are log2(count) - log2(B). Chunks of cells stay in L1, as in isx_solver.
     void evaluate_support(std::uint32_t s, const std::array<double, size>& weight, std::array<double, size>& sums) {
         const auto& chains = detail::antichains_by_support<N>::table[s];
         if (chains.count == 0) return;
         const auto& group = groups_[s];
         const std::size_t n = group.count();
-        for (std::uint32_t u = s; u != 0; u = (u - 1) & s) {
-            if (u == s) continue;
-            // Operands: the masses of U at each S-cell.
-            auto gather = [&](const std::vector<double>& mass, std::vector<double>& out) {
-                out.resize(n);
-                const auto* id = groups_[u].id.data();
-                for (std::size_t c = 0; c < n; ++c) out[c] = mass[id[group.first[c]]];
-            };
-            gather(groups_[u].mass, op_[u]);
-            gather(fire_mass_[u], op_fire_[u]);
-            gather(rest_mass_[u], op_rest_[u]);
-            scatter_[u].assign(n, 0.0);
-        }
-        std::array<const double*, lattice::n_source_sets + 1> m{}, mf{}, mr{};
-        for (std::uint32_t u = s; u != 0; u = (u - 1) & s) {
-            m[u] = u == s ? group.mass.data() : op_[u].data();
-            mf[u] = u == s ? fire_mass_[s].data() : op_fire_[u].data();
-            mr[u] = u == s ? rest_mass_[s].data() : op_rest_[u].data();
-        }
-        p_.resize(n);
-        pf_.resize(n);
-        pr_.resize(n);
-        ratio_.resize(n);
         double* q = q_[s].data();
         constexpr double inv_ln2 = 1.4426950408889634;
-        for (std::size_t k = 0; k < chains.count; ++k) {
-            const std::size_t a = chains.index[k];
-            const double w = weight[a];
-            const auto& terms = detail::union_terms<N>::table[a];
-            std::fill(p_.begin(), p_.end(), 0.0);
-            std::fill(pf_.begin(), pf_.end(), 0.0);
-            std::fill(pr_.begin(), pr_.end(), 0.0);
-            for (std::size_t t = 0; t < terms.count; ++t) {
-                const double c = terms.terms[t].coefficient;
-                const auto u = terms.terms[t].set;
-                for (std::size_t i = 0; i < n; ++i) {
-                    p_[i] += c * m[u][i];
-                    pf_[i] += c * mf[u][i];
-                    pr_[i] += c * mr[u][i];
+        std::array<const double*, lattice::n_source_sets + 1> mf{}, mr{};
+        std::array<double*, lattice::n_source_sets + 1> spread{};
+        for (std::size_t c0 = 0; c0 < n; c0 += chunk) {
+            const std::size_t len = std::min(chunk, n - c0);
+            const std::uint32_t* first = group.first.data() + c0;
+            for (std::uint32_t u = s; u != 0; u = (u - 1) & s) {
+                if (u == s) {
+                    mf[u] = fire_mass_[s].data() + c0;
+                    mr[u] = rest_mass_[s].data() + c0;
+                    continue;
+                }
+                double* of = buffer(u, 1);
+                double* orr = buffer(u, 2);
+                double* sp = buffer(u, 3);
+                const auto* id = groups_[u].id.data();
+                const double* gf = fire_mass_[u].data();
+                const double* gr = rest_mass_[u].data();
+                for (std::size_t i = 0; i < len; ++i) {
+                    const auto cell = id[first[i]];
+                    of[i] = gf[cell];
+                    orr[i] = gr[cell];
+                    sp[i] = 0.0;
+                }
+                mf[u] = of;
+                mr[u] = orr;
+                spread[u] = sp;
+            }
+            const double* mfs = mf[s];
+            const double* mrs = mr[s];
+            double* qs = q + c0;
+            for (std::size_t k = 0; k < chains.count; ++k) {
+                const std::size_t a = chains.index[k];
+                const double w = weight[a];
+                const auto& terms = detail::union_terms<N>::table[a];
+                double* pf = work(1);
+                double* pr = work(2);
+                union_counts(terms, mf, mr, pf, pr, len);
+                double* ratio = work(3);
+                double* lp = work(4);
+                double* lf = work(5);
+                double* lr = work(6);
+                // Masses never exceed their union (a cell lies in its own union), so where a
+                // union is empty its mass is zero: clamping P keeps logs and ratios finite and
+                // those terms vanish in the value; the gradient's log terms are dropped there.
+                // P = P+ + P- (the union is linear in the masses, and m = m+ + m- per cell).
+                for (std::size_t i = 0; i < len; ++i) {
+                    const double cp = std::max(pf[i] + pr[i], DBL_MIN), cf = std::max(pf[i], DBL_MIN),
+                                 cr = std::max(pr[i], DBL_MIN);
+                    ratio[i] = w * inv_ln2 * (mfs[i] / cf - mrs[i] / cr);
+                    lp[i] = cp;
+                    lf[i] = cf;
+                    lr[i] = cr;
+                }
+                detail::log2_normal_inplace(lp, len);
+                detail::log2_normal_inplace(lf, len);
+                detail::log2_normal_inplace(lr, len);
+                double value = 0;
+                {
+                    std::array<double, 4> acc{};
+                    std::size_t i = 0;
+                    for (; i + 4 <= len; i += 4)
+                        for (std::size_t j = 0; j < 4; ++j)
+                            acc[j] += mfs[i + j] * (lf[i + j] - lp[i + j]) + mrs[i + j] * (lr[i + j] - lp[i + j]);
+                    for (; i < len; ++i) acc[i % 4] += mfs[i] * (lf[i] - lp[i]) + mrs[i] * (lr[i] - lp[i]);
+                    value = (acc[0] + acc[2]) + (acc[1] + acc[3]);
+                }
+                sums[a] += value;
+                const double lb = log2_batch_;
+                for (std::size_t i = 0; i < len; ++i) {
+                    const double f = pf[i] > 0 ? lf[i] - lb : 0.0;
+                    const double r = pr[i] > 0 ? lr[i] - lb : 0.0;
+                    qs[i] += w * (f - r);
+                }
+                for (std::size_t t = 0; t < terms.count; ++t) {
+                    const double c = terms.terms[t].coefficient;
+                    const auto u = terms.terms[t].set;
+                    double* dst = u == s ? qs : spread[u];
+                    for (std::size_t i = 0; i < len; ++i) dst[i] += c * ratio[i];
                 }
             }
-            // ratio = m+/P+ - m-/P- (zero where a probability is zero); logs of zero count as 0.
-            const double* ms = group.mass.data();
-            const double* mfs = fire_mass_[s].data();
-            const double* mrs = rest_mass_[s].data();
-            double value = 0;
-            for (std::size_t i = 0; i < n; ++i) {
-                // Logs of probabilities (counts / B): a dropped zero term must not leave a
-                // log2 B behind in the gradient.
-                const double lf = pf_[i] > 0 ? std::log2(pf_[i]) - log2_batch_ : 0.0;
-                const double lr = pr_[i] > 0 ? std::log2(pr_[i]) - log2_batch_ : 0.0;
-                const double lp = p_[i] > 0 ? std::log2(p_[i]) - log2_batch_ : 0.0;
-                value += mfs[i] * lf + mrs[i] * lr - ms[i] * lp;
-                q[i] += w * (lf - lr);
-                ratio_[i] = w * inv_ln2 * ((pf_[i] > 0 ? mfs[i] / pf_[i] : 0.0) - (pr_[i] > 0 ? mrs[i] / pr_[i] : 0.0));
+            // Move the contributions of each proper subset U from S-cells to U-cells.
+            for (std::uint32_t u = (s - 1) & s; u != 0; u = (u - 1) & s) {
+                const auto* id = groups_[u].id.data();
+                double* qu = q_[u].data();
+                const double* sp = spread[u];
+                for (std::size_t i = 0; i < len; ++i) qu[id[first[i]]] += sp[i];
             }
-            sums[a] += value;
-            for (std::size_t t = 0; t < terms.count; ++t) {
-                const double c = terms.terms[t].coefficient;
-                const auto u = terms.terms[t].set;
-                double* dst = u == s ? q : scatter_[u].data();
-                for (std::size_t i = 0; i < n; ++i) dst[i] += c * ratio_[i];
-            }
-        }
-        // Move the per-S-cell contributions of each proper subset U to U's cells.
-        for (std::uint32_t u = s; u != 0; u = (u - 1) & s) {
-            if (u == s) continue;
-            const auto* id = groups_[u].id.data();
-            double* qu = q_[u].data();
-            for (std::size_t c = 0; c < n; ++c) qu[id[group.first[c]]] += scatter_[u][c];
         }
     }
+
+    // Both unions at once: one pass per term over two streams.
+    template <class Terms>
+    static void union_counts(const Terms& terms, const std::array<const double*, lattice::n_source_sets + 1>& xf,
+                             const std::array<const double*, lattice::n_source_sets + 1>& xr, double* __restrict of,
+                             double* __restrict orr, std::size_t len) noexcept {
+        {
+            const double* f0 = xf[terms.terms[0].set];
+            const double* r0 = xr[terms.terms[0].set];
+            const double c0 = terms.terms[0].coefficient;
+            for (std::size_t i = 0; i < len; ++i) {
+                of[i] = c0 * f0[i];
+                orr[i] = c0 * r0[i];
+            }
+        }
+        for (std::size_t t = 1; t < terms.count; ++t) {
+            const double* f = xf[terms.terms[t].set];
+            const double* r = xr[terms.terms[t].set];
+            const double c = terms.terms[t].coefficient;
+            for (std::size_t i = 0; i < len; ++i) {
+                of[i] += c * f[i];
+                orr[i] += c * r[i];
+            }
+        }
+    }
+
+    static constexpr std::size_t chunk = 128;
+    double* buffer(std::uint32_t set, std::size_t which) noexcept { return operands_.data() + (set * 4 + which) * chunk; }
+    double* work(std::size_t which) noexcept { return scratch_.data() + which * chunk; }
+    std::vector<double> operands_ = std::vector<double>((lattice::n_source_sets + 1) * 4 * chunk);
+    std::vector<double> scratch_ = std::vector<double>(7 * chunk);
 
     std::size_t batch_ = 0;
     double inv_batch_ = 1, log2_batch_ = 0;
@@ -248,9 +299,7 @@ private:
     std::vector<double> fire_, rest_, ones_;
     detail::group_builder builder_;
     std::array<detail::grouping, lattice::n_source_sets + 1> groups_{};
-    std::array<std::vector<double>, lattice::n_source_sets + 1> fire_mass_{}, rest_mass_{}, q_{}, op_{}, op_fire_{},
-        op_rest_{}, scatter_{};
-    std::vector<double> p_, pf_, pr_, ratio_;
+    std::array<std::vector<double>, lattice::n_source_sets + 1> fire_mass_{}, rest_mass_{}, q_{};
 };
 
 }  // namespace infomorph

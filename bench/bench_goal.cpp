@@ -1,0 +1,44 @@
+// Value and exact gradient of the goal for a whole layer: N = 3 sources (F, C, L), a batch of
+// 1024 samples, 20 bins per class, 100 neurons. Run with OPENBLAS_NUM_THREADS=1; see
+// docs/benchmarks.md for the numbers.
+#include <benchmark/benchmark.h>
+
+#include <infomorph/infomorph.hpp>
+
+#include <random>
+
+namespace {
+
+template <std::size_t N, class Real>
+void bm_layer_goal(benchmark::State& state) {
+    const std::size_t batch = 1024, neurons = static_cast<std::size_t>(state.range(0));
+    const std::uint32_t bins = 20;
+    std::mt19937 rng(7);
+    std::normal_distribution<double> input(0.0, 6.0);
+    std::uniform_real_distribution<double> fire(0.02, 0.98);
+    xt::xtensor<std::uint32_t, 3> bin_index = xt::xtensor<std::uint32_t, 3>::from_shape({batch, neurons, N});
+    xt::xtensor<Real, 2> theta = xt::xtensor<Real, 2>::from_shape({batch, neurons});
+    // Bins of roughly Gaussian class inputs on [-20, 20], as the paper's fixed binning sees them.
+    for (auto& b : bin_index) {
+        const double x = std::clamp(input(rng), -19.999, 19.999);
+        b = static_cast<std::uint32_t>((x + 20.0) / 2.0);
+    }
+    for (auto& t : theta) t = static_cast<Real>(fire(rng));
+    infomorph::layer_goal<N> driver(static_cast<std::size_t>(state.range(1)));
+    std::vector<infomorph::goal_value<N>> values;
+    xt::xtensor<Real, 2> gradient;
+    const auto g = infomorph::goals::context_lateral_opt_1_100_tpe;
+    for (auto _ : state) {
+        driver.compute(g, bin_index, theta, values, gradient);
+        benchmark::DoNotOptimize(gradient.data());
+    }
+    state.counters["neurons"] = static_cast<double>(neurons);
+}
+
+BENCHMARK(bm_layer_goal<3, double>)->Name("layer_goal/N=3/B=1024/bins=20/double")->Args({100, 1})->Unit(benchmark::kMillisecond);
+BENCHMARK(bm_layer_goal<3, float>)->Name("layer_goal/N=3/B=1024/bins=20/float")->Args({100, 1})->Unit(benchmark::kMillisecond);
+BENCHMARK(bm_layer_goal<3, float>)->Name("layer_goal/N=3/B=1024/bins=20/float/threads=2")->Args({100, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();
