@@ -20,6 +20,7 @@ struct grouping {
     std::vector<std::uint32_t> id;     // per row: its group (first-appearance order, or the key)
     std::vector<std::uint32_t> first;  // per group: a row that has it (see above when empty)
     std::vector<double> mass;          // per group: the summed weights of its rows
+    std::vector<double> mass2;         // the same for a second weight, when one is given
     std::size_t count() const noexcept { return first.size(); }
 };
 
@@ -32,7 +33,8 @@ public:
     // that never look up a group's row save a pass).
     void combine(const std::uint32_t* outer, std::size_t outer_size, const std::uint32_t* inner,
                  std::size_t inner_size, const double* weight, std::size_t rows, grouping& out,
-                 bool need_first = true) {
+                 bool need_first = true, const double* weight2 = nullptr) {
+        weight2_ = weight2;
         out.id.resize(rows);
         out.first.clear();
         const std::size_t keys = outer_size * inner_size;
@@ -43,6 +45,10 @@ public:
         combine_ids(outer, outer_size, inner, inner_size, rows, out);
         out.mass.assign(out.count(), 0.0);
         for (std::size_t r = 0; r < rows; ++r) out.mass[out.id[r]] += weight[r];
+        if (weight2 != nullptr) {
+            out.mass2.assign(out.count(), 0.0);
+            for (std::size_t r = 0; r < rows; ++r) out.mass2[out.id[r]] += weight2[r];
+        }
     }
 
 private:
@@ -73,9 +79,19 @@ private:
             const auto stride = static_cast<std::uint32_t>(inner_size);
             for (std::size_t r = 0; r < rows; ++r) id[r] = outer[r] * stride + inner[r];
         }
-        for (std::size_t r = 0; r < rows; ++r) mass[id[r]] += weight[r];
         std::size_t occupied = 0;
-        for (std::size_t k = 0; k < keys; ++k) occupied += mass[k] > 0 ? 1 : 0;
+        if (weight2_ == nullptr) {
+            for (std::size_t r = 0; r < rows; ++r) mass[id[r]] += weight[r];
+            for (std::size_t k = 0; k < keys; ++k) occupied += mass[k] > 0 ? 1 : 0;
+        } else {
+            out.mass2.assign(keys, 0.0);
+            double* mass2 = out.mass2.data();
+            for (std::size_t r = 0; r < rows; ++r) {
+                mass[id[r]] += weight[r];
+                mass2[id[r]] += weight2_[r];
+            }
+            for (std::size_t k = 0; k < keys; ++k) occupied += mass[k] + mass2[k] > 0 ? 1 : 0;
+        }
         if (2 * occupied < keys) {
             compact_occupied(keys, rows, out, need_first);
             return;
@@ -85,16 +101,23 @@ private:
             for (std::size_t r = rows; r-- > 0;) out.first[id[r]] = static_cast<std::uint32_t>(r);
     }
 
-    // Mostly empty key space (weights must be positive): renumber the occupied keys in key
-    // order, so that callers do not iterate over empty cells.
+    // Mostly empty key space: renumber the occupied keys in key order, so that callers do not
+    // iterate over empty cells. A key is occupied when its summed weights are positive
+    // (weights must be non-negative, and positive for every row, summed over both weights).
     void compact_occupied(std::size_t keys, std::size_t rows, grouping& out, bool need_first) {
         renumber_.resize(keys);
         std::uint32_t next = 0;
+        const bool two = weight2_ != nullptr;
         for (std::size_t k = 0; k < keys; ++k) {
             renumber_[k] = next;
-            if (out.mass[k] > 0) out.mass[next++] = out.mass[k];
+            if (out.mass[k] > 0 || (two && out.mass2[k] > 0)) {
+                out.mass[next] = out.mass[k];
+                if (two) out.mass2[next] = out.mass2[k];
+                ++next;
+            }
         }
         out.mass.resize(next);
+        if (two) out.mass2.resize(next);
         for (std::size_t r = 0; r < rows; ++r) out.id[r] = renumber_[out.id[r]];
         out.first.assign(next, 0);
         if (need_first)
@@ -154,6 +177,7 @@ private:
     std::vector<std::pair<std::uint64_t, std::uint32_t>> sorted_;
     std::vector<std::uint32_t> leader_;
     std::vector<std::uint32_t> renumber_;
+    const double* weight2_ = nullptr;
 };
 
 }  // namespace infomorph::detail

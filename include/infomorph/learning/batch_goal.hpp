@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "../detail/fast_log.hpp"
@@ -81,7 +82,6 @@ private:
         }
         fire_.resize(batch_);
         rest_.resize(batch_);
-        ones_.assign(batch_, 1.0);
         inv_batch_ = 1.0 / static_cast<double>(batch_);
         log2_batch_ = std::log2(static_cast<double>(batch_));
         for (std::size_t k = 0; k < batch_; ++k) {
@@ -100,24 +100,17 @@ private:
         for (std::size_t v = 0; v < N; ++v) {
             std::uint32_t largest = 0;
             for (auto x : columns_[v]) largest = std::max(largest, x);
-            builder_.combine(nullptr, 1, columns_[v].data(), std::size_t{largest} + 1, ones_.data(), batch_,
-                             groups_[1u << v], false);
+            builder_.combine(nullptr, 1, columns_[v].data(), std::size_t{largest} + 1, fire_.data(), batch_,
+                             groups_[1u << v], false, rest_.data());
         }
         for (std::uint32_t m = 1; m <= lattice::full_set; ++m) {
-            if ((m & (m - 1)) != 0) {
-                const std::uint32_t high = 1u << (31 - std::countl_zero(m));
-                const auto& rest = groups_[m & ~high];
-                const auto& last = groups_[high];
-                builder_.combine(rest.id.data(), rest.count(), last.id.data(), last.count(), ones_.data(), batch_,
-                                 groups_[m], true);  // two or more sources: operands are gathered at cells' rows
-            }
-            const auto& g = groups_[m];
-            fire_mass_[m].assign(g.count(), 0.0);
-            rest_mass_[m].assign(g.count(), 0.0);
-            for (std::size_t k = 0; k < batch_; ++k) {
-                fire_mass_[m][g.id[k]] += fire_[k];
-                rest_mass_[m][g.id[k]] += rest_[k];
-            }
+            if ((m & (m - 1)) == 0) continue;
+            const std::uint32_t high = 1u << (31 - std::countl_zero(m));
+            const auto& rest = groups_[m & ~high];
+            const auto& last = groups_[high];
+            // Two or more sources: operands are gathered at the cells' rows (first).
+            builder_.combine(rest.id.data(), rest.count(), last.id.data(), last.count(), fire_.data(), batch_,
+                             groups_[m], true, rest_.data());
         }
     }
 
@@ -178,16 +171,16 @@ private:
             const std::uint32_t* first = group.first.data() + c0;
             for (std::uint32_t u = s; u != 0; u = (u - 1) & s) {
                 if (u == s) {
-                    mf[u] = fire_mass_[s].data() + c0;
-                    mr[u] = rest_mass_[s].data() + c0;
+                    mf[u] = groups_[s].mass.data() + c0;
+                    mr[u] = groups_[s].mass2.data() + c0;
                     continue;
                 }
                 double* of = buffer(u, 1);
                 double* orr = buffer(u, 2);
                 double* sp = buffer(u, 3);
                 const auto* id = groups_[u].id.data();
-                const double* gf = fire_mass_[u].data();
-                const double* gr = rest_mass_[u].data();
+                const double* gf = groups_[u].mass.data();
+                const double* gr = groups_[u].mass2.data();
                 for (std::size_t i = 0; i < len; ++i) {
                     const auto cell = id[first[i]];
                     of[i] = gf[cell];
@@ -209,41 +202,24 @@ private:
                 double* pr = work(2);
                 union_counts(terms, mf, mr, pf, pr, len);
                 double* ratio = work(3);
-                double* lp = work(4);
-                double* lf = work(5);
-                double* lr = work(6);
-                // Masses never exceed their union (a cell lies in its own union), so where a
-                // union is empty its mass is zero: clamping P keeps logs and ratios finite and
-                // those terms vanish in the value; the gradient's log terms are dropped there.
-                // P = P+ + P- (the union is linear in the masses, and m = m+ + m- per cell).
-                for (std::size_t i = 0; i < len; ++i) {
-                    const double cp = std::max(pf[i] + pr[i], DBL_MIN), cf = std::max(pf[i], DBL_MIN),
-                                 cr = std::max(pr[i], DBL_MIN);
-                    ratio[i] = w * inv_ln2 * (mfs[i] / cf - mrs[i] / cr);
-                    lp[i] = cp;
-                    lf[i] = cf;
-                    lr[i] = cr;
-                }
-                detail::log2_normal_inplace(lp, len);
-                detail::log2_normal_inplace(lf, len);
-                detail::log2_normal_inplace(lr, len);
-                double value = 0;
-                {
-                    std::array<double, 4> acc{};
-                    std::size_t i = 0;
-                    for (; i + 4 <= len; i += 4)
-                        for (std::size_t j = 0; j < 4; ++j)
-                            acc[j] += mfs[i + j] * (lf[i + j] - lp[i + j]) + mrs[i + j] * (lr[i + j] - lp[i + j]);
-                    for (; i < len; ++i) acc[i % 4] += mfs[i] * (lf[i] - lp[i]) + mrs[i] * (lr[i] - lp[i]);
-                    value = (acc[0] + acc[2]) + (acc[1] + acc[3]);
-                }
-                sums[a] += value;
+                double* term = work(4);
                 const double lb = log2_batch_;
+                // One fused, vectorisable pass per antichain. Masses never exceed their union
+                // (a cell lies in its own union), so where a union is empty its mass is zero:
+                // clamping keeps logs and ratios finite and those terms vanish from the value;
+                // the gradient's log terms are dropped there. P = P+ + P- (the union is linear
+                // in the masses, and m = m+ + m- per cell).
                 for (std::size_t i = 0; i < len; ++i) {
-                    const double f = pf[i] > 0 ? lf[i] - lb : 0.0;
-                    const double r = pr[i] > 0 ? lr[i] - lb : 0.0;
+                    const double cf = std::max(pf[i], DBL_MIN), cr = std::max(pr[i], DBL_MIN);
+                    const double lp = detail::log2_normal(std::max(pf[i] + pr[i], DBL_MIN));
+                    const double lf = detail::log2_normal(cf), lr = detail::log2_normal(cr);
+                    ratio[i] = w * inv_ln2 * (mfs[i] / cf - mrs[i] / cr);
+                    term[i] = mfs[i] * (lf - lp) + mrs[i] * (lr - lp);
+                    const double f = pf[i] > 0 ? lf - lb : 0.0;
+                    const double r = pr[i] > 0 ? lr - lb : 0.0;
                     qs[i] += w * (f - r);
                 }
+                sums[a] += dot_ones(term, len);
                 for (std::size_t t = 0; t < terms.count; ++t) {
                     const double c = terms.terms[t].coefficient;
                     const auto u = terms.terms[t].set;
@@ -259,6 +235,16 @@ private:
                 for (std::size_t i = 0; i < len; ++i) qu[id[first[i]]] += sp[i];
             }
         }
+    }
+
+    // Sum with four independent partial sums (reproducible, and not latency-bound).
+    static double dot_ones(const double* x, std::size_t len) noexcept {
+        std::array<double, 4> acc{};
+        std::size_t i = 0;
+        for (; i + 4 <= len; i += 4)
+            for (std::size_t j = 0; j < 4; ++j) acc[j] += x[i + j];
+        for (; i < len; ++i) acc[i % 4] += x[i];
+        return (acc[0] + acc[2]) + (acc[1] + acc[3]);
     }
 
     // Both unions at once: one pass per term over two streams.
@@ -290,16 +276,16 @@ private:
     double* buffer(std::uint32_t set, std::size_t which) noexcept { return operands_.data() + (set * 4 + which) * chunk; }
     double* work(std::size_t which) noexcept { return scratch_.data() + which * chunk; }
     std::vector<double> operands_ = std::vector<double>((lattice::n_source_sets + 1) * 4 * chunk);
-    std::vector<double> scratch_ = std::vector<double>(7 * chunk);
+    std::vector<double> scratch_ = std::vector<double>(5 * chunk);
 
     std::size_t batch_ = 0;
     double inv_batch_ = 1, log2_batch_ = 0;
     double constant_ = 0;
     std::array<std::vector<std::uint32_t>, N> columns_{};
-    std::vector<double> fire_, rest_, ones_;
+    std::vector<double> fire_, rest_;
     detail::group_builder builder_;
     std::array<detail::grouping, lattice::n_source_sets + 1> groups_{};
-    std::array<std::vector<double>, lattice::n_source_sets + 1> fire_mass_{}, rest_mass_{}, q_{};
+    std::array<std::vector<double>, lattice::n_source_sets + 1> q_{};
 };
 
 }  // namespace infomorph
