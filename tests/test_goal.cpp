@@ -211,3 +211,42 @@ TEST_CASE("float inputs give the double results to float precision") {
     CHECK(vf.value == vd.value);  // computed in double either way
     for (std::size_t k = 0; k < b.size(); ++k) CHECK(gf[k] == static_cast<float>(gd[k]));
 }
+
+TEST_CASE("a layer's goals and gradients are bit-identical for any thread count and equal the single-neuron solver") {
+    const std::size_t B = 128, neurons = 7;
+    std::mt19937 rng(21);
+    std::uniform_int_distribution<std::uint32_t> bin(0, 5);
+    std::uniform_real_distribution<float> fire(0.05f, 0.95f);
+    xt::xtensor<std::uint32_t, 3> bins = xt::xtensor<std::uint32_t, 3>::from_shape({B, neurons, 3});
+    xt::xtensor<float, 2> theta = xt::xtensor<float, 2>::from_shape({B, neurons});
+    for (auto& b : bins) b = bin(rng);
+    for (auto& t : theta) t = fire(rng);
+    const auto& g = goals::context_lateral_opt_1_100_tpe;
+    std::vector<goal_value<3>> v1, v2, v3;
+    xt::xtensor<float, 2> g1, g2, g3;
+    layer_goal<3>(1).compute(g, bins, theta, v1, g1);
+    layer_goal<3>(2).compute(g, bins, theta, v2, g2);
+    layer_goal<3>(3).compute(g, bins, theta, v3, g3);
+    CHECK(g1 == g2);
+    CHECK(g1 == g3);
+    for (std::size_t n = 0; n < neurons; ++n) {
+        CHECK(v1[n].value == v2[n].value);
+        CHECK(v1[n].value == v3[n].value);
+        CHECK(v1[n].atoms == v3[n].atoms);
+        // The same neuron alone, from contiguous copies of its inputs.
+        std::vector<std::uint32_t> own_bins;
+        std::vector<float> own_theta, own_grad(B);
+        for (std::size_t k = 0; k < B; ++k) {
+            for (std::size_t i = 0; i < 3; ++i) own_bins.push_back(bins(k, n, i));
+            own_theta.push_back(theta(k, n));
+        }
+        batch_goal_solver<3> solver;
+        const auto alone = solver.compute(g, own_bins.data(), 3, own_theta.data(), 1, B, own_grad.data(), 1);
+        CHECK(alone.value == v1[n].value);
+        for (std::size_t k = 0; k < B; ++k) CHECK(own_grad[k] == g1(k, n));
+    }
+    xt::xtensor<std::uint32_t, 3> wrong = xt::xtensor<std::uint32_t, 3>::from_shape({B, neurons, 2});
+    CHECK_THROWS_WITH_AS(layer_goal<3>(2).compute(g, wrong, theta, v1, g1),
+                         doctest::Contains("bins have shape [128 x 7 x 2], expected [128 x 7 x 3]"),
+                         std::invalid_argument);
+}
