@@ -4,6 +4,7 @@
 
 #include <infomorph/infomorph.hpp>
 
+#include <cfloat>
 #include <cmath>
 #include <map>
 #include <random>
@@ -331,4 +332,28 @@ TEST_CASE("the canonical order of three sources, written out") {
                               "{3}{1,2}", "{1}", "{2}", "{3}", "{1,2}{1,3}{2,3}", "{1,2}{1,3}",
                               "{1,2}{2,3}", "{1,3}{2,3}", "{1,2}", "{1,3}", "{2,3}", "{1,2,3}"};
     for (std::size_t a = 0; a < 18; ++a) CHECK(redundancy_lattice<3>::name(a) == expected[a]);
+}
+
+TEST_CASE("the vectorised log2 agrees with std::log2") {
+    std::mt19937_64 rng(3);
+    std::uniform_real_distribution<double> exponent(-1000.0, 1000.0);
+    std::vector<double> x(100000);
+    for (auto& v : x) v = std::exp2(exponent(rng));
+    x.push_back(1.0);
+    x.push_back(0.75);
+    x.push_back(std::nextafter(1.0, 0.0));
+    x.push_back(DBL_MIN);
+    std::vector<double> y = x;
+    detail::log2_inplace(y.data(), y.size());
+    double worst = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) worst = std::max(worst, std::fabs(y[i] - std::log2(x[i])));
+    CHECK(worst <= 1e-15);
+    CHECK(y[x.size() - 4] == 0.0);
+    // Zero, negative and non-finite input falls back to std::log2 for the whole array.
+    std::vector<double> odd{0.5, 0.0, -1.0, INFINITY};
+    detail::log2_inplace(odd.data(), odd.size());
+    CHECK(odd[0] == -1.0);
+    CHECK(std::isinf(odd[1]));
+    CHECK(std::isnan(odd[2]));
+    CHECK(std::isinf(odd[3]));
 }

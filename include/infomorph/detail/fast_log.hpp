@@ -12,8 +12,9 @@
 namespace infomorph::detail {
 
 // x = m * 2^e with m in [sqrt(1/2), sqrt(2)); log2 m = (2 / ln 2) atanh f, f = (m-1)/(m+1),
-// |f| <= 0.1716, so the odd series to f^21 is exact to double precision. All integer work is
-// unsigned and branch-free so that the loop vectorises without AVX-512.
+// |f| <= 0.1716. The odd series to f^17 leaves at most 5e-16 absolute (the next term,
+// 2.885 f^19 / 19, is below 4.3e-16). All integer work is unsigned and branch-free so that
+// the loop vectorises without AVX-512.
 inline double log2_normal(double x) noexcept {
     constexpr std::uint64_t sqrt_half = 0x3fe6a09e667f3bcdull;
     constexpr std::uint64_t one = 0x3ff0000000000000ull;
@@ -25,9 +26,7 @@ inline double log2_normal(double x) noexcept {
     const double f = (m - 1.0) / (m + 1.0);
     const double f2 = f * f;
     constexpr double c = 2.8853900817779268;  // 2 / ln 2
-    double p = c / 21.0;
-    p = p * f2 + c / 19.0;
-    p = p * f2 + c / 17.0;
+    double p = c / 17.0;
     p = p * f2 + c / 15.0;
     p = p * f2 + c / 13.0;
     p = p * f2 + c / 11.0;

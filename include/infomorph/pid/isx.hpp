@@ -273,10 +273,13 @@ private:
                 const auto& terms = detail::union_terms<N>::table[a];
                 double* p = chunk_.data();
                 union_probability(terms, operand, p, m);
-                detail::log2_normal_inplace(p, m);
-                sums[a] += dot(weight + g0, p, m);
-                if (keep_logs)
+                if (keep_logs) {
+                    detail::log2_normal_inplace(p, m);
+                    sums[a] += dot(weight + g0, p, m);
                     std::copy(p, p + m, logs_.begin() + static_cast<std::ptrdiff_t>((with ? offset_minus_[a] : offset_plus_[a]) + g0));
+                } else {
+                    sums[a] += dot_log(weight + g0, p, m);
+                }
             }
         }
     }
@@ -304,6 +307,16 @@ private:
             for (std::size_t i = 0; i < m; ++i) p[i] += c * x[i];
         }
         for (std::size_t i = 0; i < m; ++i) p[i] = std::max(p[i], DBL_MIN);
+    }
+
+    // sum_i w[i] log2 x[i] in one pass (the logs are not kept).
+    static double dot_log(const double* w, const double* x, std::size_t n) noexcept {
+        std::array<double, 8> acc{};
+        std::size_t g = 0;
+        for (; g + 8 <= n; g += 8)
+            for (std::size_t j = 0; j < 8; ++j) acc[j] += w[g + j] * detail::log2_normal(x[g + j]);
+        for (; g < n; ++g) acc[g % 8] += w[g] * detail::log2_normal(x[g]);
+        return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
     }
 
     // With eight independent partial sums: one accumulator serialises on the add latency,
