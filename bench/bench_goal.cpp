@@ -5,6 +5,7 @@
 
 #include <infomorph/infomorph.hpp>
 
+#include <algorithm>
 #include <random>
 
 namespace {
@@ -21,7 +22,7 @@ void bm_layer_goal(benchmark::State& state) {
     // Bins of roughly Gaussian class inputs on [-20, 20], as the paper's fixed binning sees them.
     for (auto& b : bin_index) {
         const double x = std::clamp(input(rng), -19.999, 19.999);
-        b = static_cast<std::uint32_t>((x + 20.0) / 2.0);
+        b = static_cast<std::uint32_t>((x + 20.0) / 40.0 * bins);
     }
     for (auto& t : theta) t = static_cast<Real>(fire(rng));
     infomorph::layer_goal<N> driver(static_cast<std::size_t>(state.range(1)));
