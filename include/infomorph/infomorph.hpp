@@ -9,3 +9,6 @@
 #include "goal.hpp"
 #include "learning/batch_goal.hpp"
 #include "learning/layer_goal.hpp"
+#include "learning/activation.hpp"
+#include "learning/estimator.hpp"
+#include "learning/optimizer.hpp"

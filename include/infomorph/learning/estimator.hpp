@@ -1,0 +1,84 @@
+#pragma once
+// Binning policies: which of `Bins` bins each sample's class input falls into. Semantics of the
+// authors' im_net/prob_estim.py (commit 5284adf): edges = torch.linspace(lo, hi, Bins + 1) in
+// double, inputs clamped into [lo + 1e-4, hi], bins right-closed ((e_i, e_{i+1}]), i.e.
+// torch.bucketize(x, edges) - 1.
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+
+namespace infomorph::estimator {
+
+namespace detail {
+
+// torch.linspace's CPU kernel: the first half counts up from the start, the second half
+// down from the end, so both ends are exact. Reproduced so that inputs on an edge fall into
+// the same bin as in the authors' code.
+template <std::size_t Bins>
+std::array<double, Bins + 1> linspace(double lo, double hi) noexcept {
+    std::array<double, Bins + 1> e{};
+    const double step = (hi - lo) / static_cast<double>(Bins);
+    const std::size_t half = (Bins + 1) / 2;
+    for (std::size_t i = 0; i <= Bins; ++i)
+        e[i] = i < half ? lo + step * static_cast<double>(i) : hi - step * static_cast<double>(Bins - i);
+    return e;
+}
+
+// Right-closed bucket of an already clamped value: the number of edges strictly below it,
+// minus one.
+template <std::size_t Bins>
+std::uint32_t bucket(const std::array<double, Bins + 1>& edges, double x) noexcept {
+    const auto it = std::lower_bound(edges.begin(), edges.end(), x);  // first edge >= x
+    const auto i = static_cast<std::size_t>(it - edges.begin());
+    return static_cast<std::uint32_t>(std::min<std::size_t>(std::max<std::size_t>(i, 1), Bins) - 1);
+}
+
+}  // namespace detail
+
+// Fixed range (the paper's trivariate hidden layer: 20 bins on [-20, 20] per class).
+template <std::size_t Bins>
+struct fixed_bins {
+    static_assert(Bins >= 1, "infomorph: a binning needs at least one bin");
+    static constexpr std::size_t bins = Bins;
+    double lo = -20.0, hi = 20.0;
+
+    // x[k * stride] for k < batch -> out[k * out_stride]
+    template <class Real>
+    void operator()(const Real* x, std::size_t batch, std::size_t stride, std::uint32_t* out,
+                    std::size_t out_stride) const {
+        if (!(hi > lo)) throw std::invalid_argument("infomorph: fixed_bins needs lo < hi");
+        const auto edges = detail::linspace<Bins>(lo, hi);
+        for (std::size_t k = 0; k < batch; ++k) {
+            const double v = std::clamp(static_cast<double>(x[k * stride]), edges[0] + 1e-4, edges[Bins]);
+            out[k * out_stride] = detail::bucket<Bins>(edges, v);
+        }
+    }
+};
+
+// Adaptive (the paper's output layer and bivariate hidden layers): per batch and neuron,
+// divide by max |x| into [-1, 1], then Bins bins on [-1, 1]. An all-zero input (e.g. the
+// context at test time) is left at zero instead of becoming 0/0.
+template <std::size_t Bins>
+struct adaptive_bins {
+    static_assert(Bins >= 1, "infomorph: a binning needs at least one bin");
+    static constexpr std::size_t bins = Bins;
+
+    template <class Real>
+    void operator()(const Real* x, std::size_t batch, std::size_t stride, std::uint32_t* out,
+                    std::size_t out_stride) const {
+        Real largest = 0;
+        for (std::size_t k = 0; k < batch; ++k) largest = std::max(largest, static_cast<Real>(std::fabs(x[k * stride])));
+        const auto edges = detail::linspace<Bins>(-1.0, 1.0);
+        for (std::size_t k = 0; k < batch; ++k) {
+            // Divided in the input's precision, as the authors' tensors are.
+            const double v = largest > 0 ? static_cast<double>(x[k * stride] / largest) : 0.0;
+            out[k * out_stride] = detail::bucket<Bins>(edges, std::clamp(v, edges[0] + 1e-4, edges[Bins]));
+        }
+    }
+};
+
+}  // namespace infomorph::estimator
