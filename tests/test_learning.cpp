@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <random>
+#include <memory>
 #include <tuple>
 #include <vector>
 
@@ -133,4 +134,133 @@ TEST_CASE("one Adam step and one SGD step equal their closed forms") {
     const std::vector<float> gp{0.5f};
     sgd.step(p.data(), gp.data(), 1, none);
     CHECK(p[0] == doctest::Approx(1.0 - 0.1 * (0.5 + 0.01)).epsilon(1e-7));
+}
+
+#include <infomorph/learning/layer.hpp>
+
+namespace {
+
+using test_layer = layer<3, activation::trivariate, estimator::fixed_bins<6>, double>;
+
+std::array<xt::xtensor<double, 2>, 3> random_inputs(std::size_t batch, const std::array<std::size_t, 3>& sizes,
+                                                     std::uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<double> x(0.0, 1.0);
+    std::array<xt::xtensor<double, 2>, 3> out;
+    for (std::size_t i = 0; i < 3; ++i) {
+        out[i] = xt::xtensor<double, 2>::from_shape({batch, sizes[i]});
+        for (auto& v : out[i]) v = x(rng);
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("a layer's weight gradients equal finite differences of its local goals (bins fixed)") {
+    test_layer::options o;
+    o.input_sizes = {5, 4, 3};
+    o.neurons = 3;
+    o.connections[2].kind = connectivity::full;
+    o.estimator = {.lo = -3.0, .hi = 3.0};
+    o.seed = 11;
+    test_layer l(o, goals::context_lateral_opt_1_100_tpe);
+    const auto x = random_inputs(48, o.input_sizes, 12);
+    const std::array<const xt::xtensor<double, 2>*, 3> in{&x[0], &x[1], &x[2]};
+    test_layer::state s;
+    l.forward(in, s, nullptr);
+    std::array<xt::xtensor<double, 2>, 3> dw;
+    std::array<xt::xtensor<double, 1>, 3> db;
+    std::vector<goal_value<3>> values;
+    l.goal_gradients(in, s, dw, db, values);
+
+    layer_goal<3> driver;
+    auto total_goal = [&] {
+        test_layer::state t;
+        l.forward(in, t, nullptr);
+        std::vector<goal_value<3>> v;
+        xt::xtensor<double, 2> unused;
+        driver.compute(goals::context_lateral_opt_1_100_tpe, s.bins, t.theta, v, unused);  // the original bins
+        double g = 0;
+        for (const auto& e : v) g += e.value;
+        return g;
+    };
+    double scale = 0, worst = 0;
+    for (std::size_t i = 0; i < 3; ++i)
+        for (double v : dw[i]) scale = std::max(scale, std::fabs(v));
+    REQUIRE(scale > 0);
+    const double h = 1e-6;
+    for (std::size_t i = 0; i < 3; ++i)
+        for (std::size_t n = 0; n < 3; ++n)
+            for (std::size_t j = 0; j < o.input_sizes[i]; j += 2) {
+                const double w0 = l.weight(i)(n, j);
+                l.weight(i)(n, j) = w0 + h;
+                const double up = total_goal();
+                l.weight(i)(n, j) = w0 - h;
+                const double down = total_goal();
+                l.weight(i)(n, j) = w0;
+                worst = std::max(worst, std::fabs((up - down) / (2 * h) - dw[i](n, j)));
+            }
+    for (std::size_t n = 0; n < 3; ++n) {
+        const double b0 = l.bias(0)(n);
+        l.bias(0)(n) = b0 + h;
+        const double up = total_goal();
+        l.bias(0)(n) = b0 - h;
+        const double down = total_goal();
+        l.bias(0)(n) = b0;
+        worst = std::max(worst, std::fabs((up - down) / (2 * h) - db[0](n)));
+    }
+    CHECK(worst / scale <= 1e-5);
+}
+
+TEST_CASE("connectivity masks are exact and stay exact through training") {
+    using lat_layer = layer<3, activation::trivariate, estimator::fixed_bins<20>, float>;
+    lat_layer::options o;
+    o.input_sizes = {6, 10, 8};
+    o.neurons = 8;
+    o.connections[1] = {.kind = connectivity::none, .trainable = true, .bias = false};
+    o.connections[2] = {.kind = connectivity::random_partners, .partners = 3};
+    o.seed = 5;
+    lat_layer l(o, goals::context_lateral_opt_1_100_tpe);
+    const auto& m = l.mask(2);
+    for (std::size_t j = 0; j < 8; ++j) {
+        CHECK(m(j, j) == 0.0f);
+        double row = 0;
+        for (std::size_t k = 0; k < 8; ++k) row += m(j, k);
+        CHECK(row == 3.0);
+    }
+    std::mt19937 rng(1);
+    std::normal_distribution<float> xd(0.0f, 3.0f);
+    xt::xtensor<float, 2> xf = xt::xtensor<float, 2>::from_shape({64, 6}), xl = xt::xtensor<float, 2>::from_shape({64, 8});
+    for (auto& v : xf) v = xd(rng);
+    for (auto& v : xl) v = xd(rng) > 0 ? 1.0f : -1.0f;
+    const std::array<const xt::xtensor<float, 2>*, 3> in{&xf, nullptr, &xl};
+    const optimizer::adam adam{.lr = 0.002, .weight_decay = 3.5e-4};
+    std::array<optimizer::adam::state, 3> states;
+    std::mt19937_64 sampler(3);
+    for (int step = 0; step < 5; ++step) {
+        lat_layer::state s;
+        l.forward(in, s, &sampler);
+        std::array<xt::xtensor<float, 2>, 3> dw;
+        std::array<xt::xtensor<float, 1>, 3> db;
+        std::vector<goal_value<3>> values;
+        l.goal_gradients(in, s, dw, db, values);
+        for (std::size_t i : {0u, 2u}) {
+            xt::xtensor<float, 2> descent = -dw[i];
+            adam.step(l.weight(i).data(), descent.data(), descent.size(), states[i]);
+        }
+        for (auto v : s.output) CHECK((v == 1.0f || v == -1.0f));
+    }
+    std::size_t nonzero = 0;
+    for (std::size_t e = 0; e < m.size(); ++e) {
+        if (m.data()[e] == 0.0f) CHECK(l.weight(2).data()[e] == 0.0f);
+        else nonzero += l.weight(2).data()[e] != 0.0f;
+    }
+    CHECK(nonzero == 24);
+    CHECK(l.weight(1).size() == 0 * 1 + 80);  // allocated, never used
+    for (auto v : l.weight(1)) CHECK(v == 0.0f);
+    CHECK_THROWS_WITH_AS(lat_layer(lat_layer::options{.input_sizes = {6, 10, 8}, .neurons = 8,
+                                                      .connections = {connection{}, connection{}, connection{.kind = connectivity::no_self}}},
+                                   goals::context_lateral_naive)
+                             .forward({&xf, nullptr, &xl}, *std::make_unique<lat_layer::state>(), nullptr),
+                         doctest::Contains("input class 2 is missing"), std::invalid_argument);
 }

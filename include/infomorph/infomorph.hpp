@@ -12,3 +12,4 @@
 #include "learning/activation.hpp"
 #include "learning/estimator.hpp"
 #include "learning/optimizer.hpp"
+#include "learning/layer.hpp"

@@ -1,0 +1,232 @@
+#pragma once
+// A layer of infomorphic neurons with N input classes (1 = feedforward, 2 = context,
+// 3 = lateral). Each class has its own weight matrix and bias; an activation policy turns the
+// class drives into a firing probability; a binning policy turns them into the bins whose joint
+// distribution with the output the local goal is measured on; weight gradients follow the
+// three-factor rule  dG/dW_i = (dG/dtheta * dtheta/dr_i)^T X_i  with the products through BLAS.
+//
+// Still to come (see the network issue): the network variants, two-pass lateral recurrence,
+// training loops. This header is the single-layer building block.
+
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <xtensor-blas/xblas.hpp>
+#include <xtensor/xtensor.hpp>
+
+#include "../goal.hpp"
+#include "activation.hpp"
+#include "layer_goal.hpp"
+
+namespace infomorph {
+
+enum class connectivity {
+    full,            // every input to every neuron
+    identity,        // input j to neuron j only (square)
+    none,            // no connections (the class is unused)
+    no_self,         // all but input j to neuron j (square; lateral)
+    random_partners  // `partners` random inputs per neuron, never itself (square; sparse lateral)
+};
+
+struct connection {
+    connectivity kind = connectivity::full;
+    std::size_t partners = 0;
+    bool trainable = true;
+    bool bias = true;
+};
+
+namespace detail {
+// A double in [0, 1) from 53 random bits: the same sequence with every standard library.
+inline double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+}  // namespace detail
+
+template <std::size_t N, class Activation, class Estimator, class Real = float>
+class layer {
+public:
+    static_assert(Activation::classes == N, "infomorph: the activation's number of input classes must equal the layer's");
+    using matrix = xt::xtensor<Real, 2>;
+    using vector = xt::xtensor<Real, 1>;
+
+    struct options {
+        std::array<std::size_t, N> input_sizes{};
+        std::size_t neurons = 0;
+        std::array<connection, N> connections{};
+        Activation activation{};
+        Estimator estimator{};
+        std::uint64_t seed = 0;  // initial weights and random partners
+        std::size_t threads = 1;
+    };
+
+    // The drives, firing probabilities, their derivatives and the sampled outputs of a batch.
+    struct state {
+        std::array<matrix, N> drive;   // r_i = X_i W_i^T + b_i, [batch x neurons]
+        matrix theta;                  // [batch x neurons]
+        std::array<matrix, N> dtheta;  // d theta / d r_i
+        matrix output;                 // +1 / -1 samples (or theta when not sampling)
+        xt::xtensor<std::uint32_t, 3> bins;  // [batch x neurons x N]
+    };
+
+    layer(const options& o, const goal<N>& g) : options_(o), goal_(g), goal_driver_(o.threads) {
+        if (o.neurons == 0) throw std::invalid_argument("infomorph: a layer needs at least one neuron");
+        std::mt19937_64 rng(o.seed);
+        for (std::size_t i = 0; i < N; ++i) {
+            const std::size_t in = o.input_sizes[i], n = o.neurons;
+            mask_[i] = make_mask(o.connections[i], in, n, rng, i);
+            // PyTorch's nn.Linear default: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and bias.
+            const double bound = in > 0 ? 1.0 / std::sqrt(static_cast<double>(in)) : 0.0;
+            weight_[i] = matrix::from_shape({n, in});
+            for (std::size_t j = 0; j < weight_[i].size(); ++j)
+                weight_[i].data()[j] = static_cast<Real>((2.0 * detail::uniform01(rng) - 1.0) * bound) * mask_[i].data()[j];
+            bias_[i] = xt::zeros<Real>({n});
+            if (o.connections[i].bias)
+                for (auto& b : bias_[i]) b = static_cast<Real>((2.0 * detail::uniform01(rng) - 1.0) * bound);
+        }
+    }
+
+    const matrix& weight(std::size_t i) const { return weight_[i]; }
+    matrix& weight(std::size_t i) { return weight_[i]; }
+    const vector& bias(std::size_t i) const { return bias_[i]; }
+    vector& bias(std::size_t i) { return bias_[i]; }
+    const matrix& mask(std::size_t i) const { return mask_[i]; }
+    std::size_t neurons() const { return options_.neurons; }
+
+    // x[i]: [batch x input_sizes[i]] (ignored for classes with no connections).
+    void forward(const std::array<const matrix*, N>& x, state& s, std::mt19937_64* rng) const {
+        const std::size_t batch = check_inputs(x);
+        const std::size_t n = options_.neurons;
+        for (std::size_t i = 0; i < N; ++i) {
+            s.drive[i] = matrix::from_shape({batch, n});
+            if (options_.connections[i].kind == connectivity::none || options_.input_sizes[i] == 0) {
+                s.drive[i].fill(Real(0));
+            } else {
+                xt::blas::gemm(*x[i], weight_[i], s.drive[i], false, true);
+            }
+            for (std::size_t k = 0; k < batch; ++k)
+                for (std::size_t j = 0; j < n; ++j) s.drive[i](k, j) += bias_[i](j);
+        }
+        s.theta = matrix::from_shape({batch, n});
+        s.output = matrix::from_shape({batch, n});
+        for (auto& d : s.dtheta) d = matrix::from_shape({batch, n});
+        for (std::size_t k = 0; k < batch; ++k)
+            for (std::size_t j = 0; j < n; ++j) {
+                const auto a = activate(s, k, j);
+                s.theta(k, j) = static_cast<Real>(a.theta);
+                for (std::size_t i = 0; i < N; ++i) s.dtheta[i](k, j) = static_cast<Real>(a.d[i]);
+                s.output(k, j) = rng ? (detail::uniform01(*rng) < a.theta ? Real(1) : Real(-1)) : static_cast<Real>(a.theta);
+            }
+        bin(s);
+    }
+
+    // The local goals of all neurons on the batch of `s` (bins as binned in forward) and the
+    // ascent direction for every weight and bias: dG/dW_i (masked; zero for frozen classes).
+    void goal_gradients(const std::array<const matrix*, N>& x, const state& s, std::array<matrix, N>& d_weight,
+                        std::array<vector, N>& d_bias, std::vector<goal_value<N>>& values) {
+        const std::size_t batch = s.theta.shape()[0], n = options_.neurons;
+        goal_driver_.compute(goal_, s.bins, s.theta, values, dg_dtheta_);
+        for (std::size_t i = 0; i < N; ++i) {
+            d_weight[i] = xt::zeros<Real>({n, options_.input_sizes[i]});
+            d_bias[i] = xt::zeros<Real>({n});
+            if (!options_.connections[i].trainable || options_.connections[i].kind == connectivity::none) continue;
+            delta_ = matrix::from_shape({batch, n});
+            for (std::size_t e = 0; e < delta_.size(); ++e) delta_.data()[e] = dg_dtheta_.data()[e] * s.dtheta[i].data()[e];
+            if (options_.input_sizes[i] > 0) xt::blas::gemm(delta_, *x[i], d_weight[i], true, false);
+            for (std::size_t e = 0; e < d_weight[i].size(); ++e) d_weight[i].data()[e] *= mask_[i].data()[e];
+            if (options_.connections[i].bias)
+                for (std::size_t k = 0; k < batch; ++k)
+                    for (std::size_t j = 0; j < n; ++j) d_bias[i](j) += delta_(k, j);
+        }
+    }
+
+private:
+    activation::result<N> activate(const state& s, std::size_t k, std::size_t j) const {
+        if constexpr (N == 2)
+            return options_.activation(static_cast<double>(s.drive[0](k, j)), static_cast<double>(s.drive[1](k, j)));
+        else
+            return options_.activation(static_cast<double>(s.drive[0](k, j)), static_cast<double>(s.drive[1](k, j)),
+                                       static_cast<double>(s.drive[2](k, j)));
+    }
+
+    void bin(state& s) const {
+        const std::size_t batch = s.theta.shape()[0], n = options_.neurons;
+        s.bins = xt::xtensor<std::uint32_t, 3>::from_shape({batch, n, N});
+        for (std::size_t i = 0; i < N; ++i)
+            for (std::size_t j = 0; j < n; ++j)
+                options_.estimator(s.drive[i].data() + j, batch, n, s.bins.data() + j * N + i, n * N);
+    }
+
+    std::size_t check_inputs(const std::array<const matrix*, N>& x) const {
+        std::size_t batch = 0;
+        bool have = false;
+        for (std::size_t i = 0; i < N; ++i) {
+            if (options_.connections[i].kind == connectivity::none || options_.input_sizes[i] == 0) continue;
+            if (x[i] == nullptr) throw std::invalid_argument("infomorph: input class " + std::to_string(i + 1) + " is missing");
+            if (x[i]->shape()[1] != options_.input_sizes[i])
+                throw std::invalid_argument("infomorph: input class " + std::to_string(i + 1) + " has " +
+                                            std::to_string(x[i]->shape()[1]) + " features, the layer expects " +
+                                            std::to_string(options_.input_sizes[i]));
+            if (have && x[i]->shape()[0] != batch)
+                throw std::invalid_argument("infomorph: input classes have different batch sizes");
+            batch = x[i]->shape()[0];
+            have = true;
+        }
+        if (!have || batch == 0) throw std::invalid_argument("infomorph: the layer got no input");
+        return batch;
+    }
+
+    static matrix make_mask(const connection& c, std::size_t in, std::size_t n, std::mt19937_64& rng, std::size_t cls) {
+        matrix m = xt::zeros<Real>({n, in});
+        const bool square = in == n;
+        auto need_square = [&] {
+            if (!square)
+                throw std::invalid_argument("infomorph: class " + std::to_string(cls + 1) +
+                                            ": this connectivity needs as many inputs as neurons");
+        };
+        switch (c.kind) {
+            case connectivity::full: m.fill(Real(1)); break;
+            case connectivity::none: break;
+            case connectivity::identity:
+                need_square();
+                for (std::size_t j = 0; j < n; ++j) m(j, j) = Real(1);
+                break;
+            case connectivity::no_self:
+                need_square();
+                m.fill(Real(1));
+                for (std::size_t j = 0; j < n; ++j) m(j, j) = Real(0);
+                break;
+            case connectivity::random_partners: {
+                need_square();
+                if (c.partners >= n)
+                    throw std::invalid_argument("infomorph: " + std::to_string(c.partners) + " partners need more than " +
+                                                std::to_string(n) + " neurons");
+                std::vector<std::size_t> others(n - 1);
+                for (std::size_t j = 0; j < n; ++j) {
+                    for (std::size_t o = 0, w = 0; o < n; ++o)
+                        if (o != j) others[w++] = o;
+                    // Partial Fisher-Yates with our own uniform draws: reproducible everywhere.
+                    for (std::size_t p = 0; p < c.partners; ++p) {
+                        const auto pick = p + static_cast<std::size_t>(detail::uniform01(rng) * static_cast<double>(n - 1 - p));
+                        std::swap(others[p], others[pick]);
+                        m(j, others[p]) = Real(1);
+                    }
+                }
+                break;
+            }
+        }
+        return m;
+    }
+
+    options options_;
+    goal<N> goal_;
+    layer_goal<N> goal_driver_;
+    std::array<matrix, N> weight_{}, mask_{};
+    std::array<vector, N> bias_{};
+    matrix dg_dtheta_, delta_;
+};
+
+}  // namespace infomorph
