@@ -37,8 +37,10 @@ enum class connectivity {
 struct connection {
     connectivity kind = connectivity::full;
     std::size_t partners = 0;
-    bool trainable = true;
+    bool trainable = true;      // false: neither weights nor bias learn
     bool bias = true;
+    double fixed_weight = 0.0;  // non-zero: weights = mask x this value and never learn (the
+                                // bias still does), as the paper's output-layer label input
 };
 
 namespace detail {
@@ -81,8 +83,10 @@ public:
             // PyTorch's nn.Linear default: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and bias.
             const double bound = in > 0 ? 1.0 / std::sqrt(static_cast<double>(in)) : 0.0;
             weight_[i] = matrix::from_shape({n, in});
+            const double fixed = o.connections[i].fixed_weight;
             for (std::size_t j = 0; j < weight_[i].size(); ++j)
-                weight_[i].data()[j] = static_cast<Real>((2.0 * detail::uniform01(rng) - 1.0) * bound) * mask_[i].data()[j];
+                weight_[i].data()[j] =
+                    static_cast<Real>(fixed != 0 ? fixed : (2.0 * detail::uniform01(rng) - 1.0) * bound) * mask_[i].data()[j];
             bias_[i] = xt::zeros<Real>({n});
             if (o.connections[i].bias)
                 for (auto& b : bias_[i]) b = static_cast<Real>((2.0 * detail::uniform01(rng) - 1.0) * bound);
@@ -132,10 +136,11 @@ public:
         for (std::size_t i = 0; i < N; ++i) {
             d_weight[i] = xt::zeros<Real>({n, options_.input_sizes[i]});
             d_bias[i] = xt::zeros<Real>({n});
-            if (!options_.connections[i].trainable || options_.connections[i].kind == connectivity::none) continue;
+            const auto& c = options_.connections[i];
+            if (!c.trainable || c.kind == connectivity::none) continue;
             delta_ = matrix::from_shape({batch, n});
             for (std::size_t e = 0; e < delta_.size(); ++e) delta_.data()[e] = dg_dtheta_.data()[e] * s.dtheta[i].data()[e];
-            if (options_.input_sizes[i] > 0) xt::blas::gemm(delta_, *x[i], d_weight[i], true, false);
+            if (options_.input_sizes[i] > 0 && c.fixed_weight == 0) xt::blas::gemm(delta_, *x[i], d_weight[i], true, false);
             for (std::size_t e = 0; e < d_weight[i].size(); ++e) d_weight[i].data()[e] *= mask_[i].data()[e];
             if (options_.connections[i].bias)
                 for (std::size_t k = 0; k < batch; ++k)

@@ -1,0 +1,110 @@
+#pragma once
+// IDX files (MNIST, Fashion-MNIST), raw or gzip-compressed (zlib reads both). Link zlib
+// (CMake: ZLIB::ZLIB) where this header is used. Malformed, truncated or mismatched files throw
+// std::runtime_error naming the file and the problem.
+
+#include <zlib.h>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <xtensor/xtensor.hpp>
+
+namespace infomorph::data {
+
+namespace detail {
+
+class gz_file {
+public:
+    explicit gz_file(const std::string& path) : path_(path), file_(gzopen(path.c_str(), "rb")) {
+        if (file_ == nullptr) throw std::runtime_error(path + ": cannot open");
+    }
+    ~gz_file() {
+        if (file_ != nullptr) gzclose(file_);
+    }
+    gz_file(const gz_file&) = delete;
+    gz_file& operator=(const gz_file&) = delete;
+
+    void read(void* out, std::size_t bytes, const char* what) {
+        auto* p = static_cast<unsigned char*>(out);
+        while (bytes > 0) {
+            const unsigned chunk = static_cast<unsigned>(std::min<std::size_t>(bytes, 1u << 30));
+            const int got = gzread(file_, p, chunk);
+            if (got < 0) throw std::runtime_error(path_ + ": cannot read " + what + " (corrupt compressed data)");
+            if (got == 0) throw std::runtime_error(path_ + ": truncated while reading " + what);
+            p += got;
+            bytes -= static_cast<std::size_t>(got);
+        }
+    }
+    bool at_end() {
+        unsigned char extra = 0;
+        return gzread(file_, &extra, 1) == 0;
+    }
+
+private:
+    std::string path_;
+    gzFile file_;
+};
+
+inline std::uint32_t big_endian(const unsigned char* b) {
+    return (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) | (std::uint32_t{b[2]} << 8) | std::uint32_t{b[3]};
+}
+
+// Reads an unsigned-byte IDX file of the given rank; returns its dimensions and bytes.
+inline std::vector<std::uint8_t> read_idx(const std::string& path, std::size_t rank, std::vector<std::size_t>& dims) {
+    gz_file f(path);
+    unsigned char magic[4];
+    f.read(magic, 4, "the header");
+    if (magic[0] != 0 || magic[1] != 0)
+        throw std::runtime_error(path + ": not an IDX file (bad magic number)");
+    if (magic[2] != 0x08) throw std::runtime_error(path + ": IDX element type " + std::to_string(magic[2]) + " is not unsigned byte");
+    if (magic[3] != rank)
+        throw std::runtime_error(path + ": IDX file has " + std::to_string(magic[3]) + " dimensions, expected " +
+                                 std::to_string(rank));
+    dims.assign(rank, 0);
+    std::size_t total = 1;
+    for (std::size_t d = 0; d < rank; ++d) {
+        unsigned char b[4];
+        f.read(b, 4, "the dimensions");
+        dims[d] = big_endian(b);
+        total *= dims[d];
+    }
+    if (total > (std::size_t{1} << 34)) throw std::runtime_error(path + ": IDX dimensions are implausibly large");
+    std::vector<std::uint8_t> bytes(total);
+    f.read(bytes.data(), total, "the data");
+    if (!f.at_end()) throw std::runtime_error(path + ": trailing bytes after the IDX data");
+    return bytes;
+}
+
+}  // namespace detail
+
+struct labelled_images {
+    xt::xtensor<float, 2> images;  // [n x pixels], values 0..255 as read
+    std::vector<std::uint8_t> labels;
+    std::size_t rows = 0, cols = 0;
+};
+
+// An images file (rank 3) and its labels file (rank 1); the counts must match.
+inline labelled_images read_idx_pair(const std::string& images_path, const std::string& labels_path) {
+    std::vector<std::size_t> di, dl;
+    const auto pixels = detail::read_idx(images_path, 3, di);
+    auto labels = detail::read_idx(labels_path, 1, dl);
+    if (di[0] != dl[0])
+        throw std::runtime_error(images_path + " has " + std::to_string(di[0]) + " images but " + labels_path + " has " +
+                                 std::to_string(dl[0]) + " labels");
+    labelled_images out;
+    out.rows = di[1];
+    out.cols = di[2];
+    const std::size_t n = di[0], p = di[1] * di[2];
+    out.images = xt::xtensor<float, 2>::from_shape({n, p});
+    for (std::size_t i = 0; i < n * p; ++i) out.images.data()[i] = static_cast<float>(pixels[i]);
+    out.labels = std::move(labels);
+    return out;
+}
+
+}  // namespace infomorph::data
