@@ -3,6 +3,7 @@
 // docs/benchmarks.md for the numbers.
 #include <benchmark/benchmark.h>
 
+#include <infomorph/data/idx.hpp>
 #include <infomorph/infomorph.hpp>
 
 #include <algorithm>
@@ -39,6 +40,32 @@ void bm_layer_goal(benchmark::State& state) {
 BENCHMARK(bm_layer_goal<3, double>)->Name("layer_goal/N=3/B=1024/bins=20/double")->Args({100, 1})->Unit(benchmark::kMillisecond);
 BENCHMARK(bm_layer_goal<3, float>)->Name("layer_goal/N=3/B=1024/bins=20/float")->Args({100, 1})->Unit(benchmark::kMillisecond);
 BENCHMARK(bm_layer_goal<3, float>)->Name("layer_goal/N=3/B=1024/bins=20/float/threads=2")->Args({100, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The workload of the paper's network: bins and firing probabilities of the hidden layer's
+// second pass on the 11th training batch of MNIST, after ten learning steps.
+void bm_layer_goal_mnist(benchmark::State& state) {
+    const std::string dir = INFOMORPH_MNIST_DIR;
+    auto train = infomorph::data::read_idx_pair(dir + "/train-images-idx3-ubyte.gz", dir + "/train-labels-idx1-ubyte.gz");
+    const std::size_t batch = 1024, pixels = 784;
+    for (auto& v : train.images) v = static_cast<float>((v / 255.0 - 0.1307) / 0.3081);
+    infomorph::context_lateral_network net(infomorph::context_lateral_options{.seed = 1});
+    for (std::size_t b = 0; b < 11; ++b) {
+        xt::xtensor<float, 2> x = xt::xtensor<float, 2>::from_shape({batch, pixels});
+        std::copy(train.images.data() + b * batch * pixels, train.images.data() + (b + 1) * batch * pixels, x.data());
+        const std::vector<std::uint8_t> labels(train.labels.begin() + static_cast<std::ptrdiff_t>(b * batch),
+                                               train.labels.begin() + static_cast<std::ptrdiff_t>((b + 1) * batch));
+        net.train_batch(x, labels);
+    }
+    const auto& s = net.hidden_state();
+    infomorph::layer_goal<3> driver(1);
+    std::vector<infomorph::goal_value<3>> values;
+    xt::xtensor<float, 2> gradient;
+    for (auto _ : state) {
+        driver.compute(infomorph::goals::context_lateral_opt_1_100_tpe, s.bins, s.theta, values, gradient);
+        benchmark::DoNotOptimize(gradient.data());
+    }
+}
+BENCHMARK(bm_layer_goal_mnist)->Name("layer_goal/N=3/B=1024/bins=20/float/mnist_network")->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -13,3 +13,5 @@
 #include "learning/estimator.hpp"
 #include "learning/optimizer.hpp"
 #include "learning/layer.hpp"
+#include "learning/network.hpp"
+// data/idx.hpp (IDX files) needs zlib: include it where you link ZLIB::ZLIB.

@@ -87,6 +87,9 @@ public:
 
     hidden_layer& hidden() { return hidden_; }
     output_layer& output() { return output_; }
+    // The hidden layer's second pass and the output layer of the last batch run.
+    const hidden_layer::state& hidden_state() const { return second_pass_; }
+    const output_layer::state& output_state() const { return out_; }
 
 private:
     static hidden_layer::options hidden_options(const context_lateral_options& o) {
