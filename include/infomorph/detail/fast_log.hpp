@@ -57,3 +57,34 @@ inline void log2_normal_inplace(double* __restrict x, std::size_t n) noexcept {
 }
 
 }  // namespace infomorph::detail
+
+#include <xsimd/xsimd.hpp>
+
+namespace infomorph::detail {
+
+// The same function on a SIMD batch (x normal, positive and finite in every lane).
+template <class A>
+inline xsimd::batch<double, A> log2_normal(const xsimd::batch<double, A>& x) noexcept {
+    using dbatch = xsimd::batch<double, A>;
+    using ubatch = xsimd::batch<std::uint64_t, A>;
+    const ubatch ix = xsimd::bitwise_cast<ubatch>(x);
+    const ubatch shifted = ix - ubatch(0x3fe6a09e667f3bcdull) + ubatch(0x3ff0000000000000ull);
+    const dbatch e = xsimd::bitwise_cast<dbatch>((shifted >> 52) | ubatch(0x4330000000000000ull)) -
+                     dbatch(4503599627370496.0 + 1023.0);
+    const dbatch m = xsimd::bitwise_cast<dbatch>(ix - (shifted & ubatch(0xfff0000000000000ull)) + ubatch(0x3ff0000000000000ull));
+    const dbatch f = (m - dbatch(1.0)) / (m + dbatch(1.0));
+    const dbatch f2 = f * f;
+    constexpr double c = 2.8853900817779268;
+    dbatch p(c / 17.0);
+    p = xsimd::fma(p, f2, dbatch(c / 15.0));
+    p = xsimd::fma(p, f2, dbatch(c / 13.0));
+    p = xsimd::fma(p, f2, dbatch(c / 11.0));
+    p = xsimd::fma(p, f2, dbatch(c / 9.0));
+    p = xsimd::fma(p, f2, dbatch(c / 7.0));
+    p = xsimd::fma(p, f2, dbatch(c / 5.0));
+    p = xsimd::fma(p, f2, dbatch(c / 3.0));
+    p = xsimd::fma(p, f2, dbatch(c));
+    return xsimd::fma(f, p, e);
+}
+
+}  // namespace infomorph::detail

@@ -156,127 +156,118 @@ private:
     //   gradient: Q_S[cell]  += w (log2 P+ - log2 P-)
     //             Q_U[U-cell of the cell] += w c_U (m+/P+ - m-/P-) / ln 2   for each term U
     // Masses and union probabilities are in counts (the ratios are scale-free); logs of
-    // probabilities are log2(count) - log2(B). Chunks of cells stay in L1, as in isx_solver.
+    // probabilities are log2(count) - log2(B). Cell-major over SIMD batches of cells: each
+    // batch's operands are loaded once, every antichain's unions, logs and ratios stay in
+    // registers, and the gradient tables are written once per batch of cells.
     void evaluate_support(std::uint32_t s, const std::array<double, size>& weight, std::array<double, size>& sums) {
+        using batch_t = xsimd::batch<double>;
+        constexpr std::size_t lanes = batch_t::size;
         const auto& chains = detail::antichains_by_support<N>::table[s];
         if (chains.count == 0) return;
         const auto& group = groups_[s];
         const std::size_t n = group.count();
-        double* q = q_[s].data();
+        const std::size_t padded = (n + lanes - 1) / lanes * lanes;
+
+        // Subsets of S in increasing mask order (S itself last) and their positions.
+        std::array<std::uint32_t, lattice::n_source_sets> subsets{};
+        std::array<std::size_t, lattice::n_source_sets + 1> position{};
+        std::size_t n_subsets = 0;
+        for (std::uint32_t u = 1; u <= s; ++u)
+            if ((u & ~s) == 0) {
+                position[u] = n_subsets;
+                subsets[n_subsets++] = u;
+            }
+        // Operands per subset, padded with zero mass (padding cells contribute nothing).
+        operands_.assign(3 * n_subsets * padded, 0.0);
+        auto fire_of = [&](std::size_t j) { return operands_.data() + (3 * j) * padded; };
+        auto rest_of = [&](std::size_t j) { return operands_.data() + (3 * j + 1) * padded; };
+        auto spread_of = [&](std::size_t j) { return operands_.data() + (3 * j + 2) * padded; };
+        for (std::size_t j = 0; j < n_subsets; ++j) {
+            const auto u = subsets[j];
+            double* of = fire_of(j);
+            double* orr = rest_of(j);
+            if (u == s) {
+                std::copy(group.mass.begin(), group.mass.end(), of);
+                std::copy(group.mass2.begin(), group.mass2.end(), orr);
+                continue;
+            }
+            const auto* id = groups_[u].id.data();
+            const double* gf = groups_[u].mass.data();
+            const double* gr = groups_[u].mass2.data();
+            for (std::size_t c = 0; c < n; ++c) {
+                const auto cell = id[group.first[c]];
+                of[c] = gf[cell];
+                orr[c] = gr[cell];
+            }
+        }
+        // The antichains' terms as positions and coefficients.
+        chain_list_.resize(chains.count);
+        for (std::size_t k = 0; k < chains.count; ++k) {
+            const auto& terms = detail::union_terms<N>::table[chains.index[k]];
+            chain_list_[k].count = terms.count;
+            for (std::size_t t = 0; t < terms.count; ++t) {
+                chain_list_[k].at[t] = position[terms.terms[t].set];
+                chain_list_[k].coefficient[t] = terms.terms[t].coefficient;
+            }
+        }
+        std::vector<batch_t> value(chains.count, batch_t(0.0));
+        q_pad_.assign(padded, 0.0);
+        const batch_t lb(log2_batch_), tiny(DBL_MIN), zero(0.0);
         constexpr double inv_ln2 = 1.4426950408889634;
-        std::array<const double*, lattice::n_source_sets + 1> mf{}, mr{};
-        std::array<double*, lattice::n_source_sets + 1> spread{};
-        for (std::size_t c0 = 0; c0 < n; c0 += chunk) {
-            const std::size_t len = std::min(chunk, n - c0);
-            const std::uint32_t* first = group.first.data() + c0;
-            for (std::uint32_t u = s; u != 0; u = (u - 1) & s) {
-                if (u == s) {
-                    mf[u] = groups_[s].mass.data() + c0;
-                    mr[u] = groups_[s].mass2.data() + c0;
-                    continue;
-                }
-                double* of = buffer(u, 1);
-                double* orr = buffer(u, 2);
-                double* sp = buffer(u, 3);
-                const auto* id = groups_[u].id.data();
-                const double* gf = groups_[u].mass.data();
-                const double* gr = groups_[u].mass2.data();
-                for (std::size_t i = 0; i < len; ++i) {
-                    const auto cell = id[first[i]];
-                    of[i] = gf[cell];
-                    orr[i] = gr[cell];
-                    sp[i] = 0.0;
-                }
-                mf[u] = of;
-                mr[u] = orr;
-                spread[u] = sp;
+        const std::size_t self = n_subsets - 1;
+        std::array<batch_t, lattice::n_source_sets> f, r, acc;
+        for (std::size_t c = 0; c < padded; c += lanes) {
+            for (std::size_t j = 0; j < n_subsets; ++j) {
+                f[j] = batch_t::load_unaligned(fire_of(j) + c);
+                r[j] = batch_t::load_unaligned(rest_of(j) + c);
+                acc[j] = zero;
             }
-            const double* mfs = mf[s];
-            const double* mrs = mr[s];
-            double* qs = q + c0;
+            const batch_t mf = f[self], mr = r[self];
+            batch_t qc = zero;
             for (std::size_t k = 0; k < chains.count; ++k) {
-                const std::size_t a = chains.index[k];
-                const double w = weight[a];
-                const auto& terms = detail::union_terms<N>::table[a];
-                double* pf = work(1);
-                double* pr = work(2);
-                union_counts(terms, mf, mr, pf, pr, len);
-                double* ratio = work(3);
-                double* term = work(4);
-                const double lb = log2_batch_;
-                // One fused, vectorisable pass per antichain. Masses never exceed their union
-                // (a cell lies in its own union), so where a union is empty its mass is zero:
-                // clamping keeps logs and ratios finite and those terms vanish from the value;
-                // the gradient's log terms are dropped there. P = P+ + P- (the union is linear
-                // in the masses, and m = m+ + m- per cell).
-                for (std::size_t i = 0; i < len; ++i) {
-                    const double cf = std::max(pf[i], DBL_MIN), cr = std::max(pr[i], DBL_MIN);
-                    const double lp = detail::log2_normal(std::max(pf[i] + pr[i], DBL_MIN));
-                    const double lf = detail::log2_normal(cf), lr = detail::log2_normal(cr);
-                    ratio[i] = w * inv_ln2 * (mfs[i] / cf - mrs[i] / cr);
-                    term[i] = mfs[i] * (lf - lp) + mrs[i] * (lr - lp);
-                    const double f = pf[i] > 0 ? lf - lb : 0.0;
-                    const double r = pr[i] > 0 ? lr - lb : 0.0;
-                    qs[i] += w * (f - r);
-                }
-                sums[a] += dot_ones(term, len);
+                const auto& terms = chain_list_[k];
+                batch_t pf = zero, pr = zero;
                 for (std::size_t t = 0; t < terms.count; ++t) {
-                    const double c = terms.terms[t].coefficient;
-                    const auto u = terms.terms[t].set;
-                    double* dst = u == s ? qs : spread[u];
-                    for (std::size_t i = 0; i < len; ++i) dst[i] += c * ratio[i];
+                    const batch_t coefficient(terms.coefficient[t]);
+                    pf = xsimd::fma(coefficient, f[terms.at[t]], pf);
+                    pr = xsimd::fma(coefficient, r[terms.at[t]], pr);
                 }
+                // Masses never exceed their union (a cell lies in its own union), so where a
+                // union is empty its mass is zero: clamping keeps logs and ratios finite and
+                // those terms vanish from the value; the gradient's log terms are dropped there.
+                // P = P+ + P- (the union is linear in the masses, and m = m+ + m- per cell).
+                const batch_t cf = xsimd::max(pf, tiny), cr = xsimd::max(pr, tiny);
+                const batch_t lp = detail::log2_normal(xsimd::max(pf + pr, tiny));
+                const batch_t lf = detail::log2_normal(cf), lr = detail::log2_normal(cr);
+                const batch_t w(weight[chains.index[k]]);
+                value[k] += mf * (lf - lp) + mr * (lr - lp);
+                qc += w * (xsimd::select(pf > zero, lf - lb, zero) - xsimd::select(pr > zero, lr - lb, zero));
+                const batch_t ratio = w * batch_t(inv_ln2) * (mf / cf - mr / cr);
+                for (std::size_t t = 0; t < terms.count; ++t)
+                    acc[terms.at[t]] = xsimd::fma(batch_t(terms.coefficient[t]), ratio, acc[terms.at[t]]);
             }
-            // Move the contributions of each proper subset U from S-cells to U-cells.
-            for (std::uint32_t u = (s - 1) & s; u != 0; u = (u - 1) & s) {
-                const auto* id = groups_[u].id.data();
-                double* qu = q_[u].data();
-                const double* sp = spread[u];
-                for (std::size_t i = 0; i < len; ++i) qu[id[first[i]]] += sp[i];
-            }
+            (qc + acc[self]).store_unaligned(q_pad_.data() + c);
+            for (std::size_t j = 0; j < self; ++j) acc[j].store_unaligned(spread_of(j) + c);
+        }
+        for (std::size_t k = 0; k < chains.count; ++k) sums[chains.index[k]] += xsimd::hadd(value[k]);
+        double* q = q_[s].data();
+        for (std::size_t c = 0; c < n; ++c) q[c] += q_pad_[c];
+        // Move the contributions of each proper subset U from S-cells to U-cells.
+        for (std::size_t j = 0; j < self; ++j) {
+            const auto* id = groups_[subsets[j]].id.data();
+            double* qu = q_[subsets[j]].data();
+            const double* sp = spread_of(j);
+            for (std::size_t c = 0; c < n; ++c) qu[id[group.first[c]]] += sp[c];
         }
     }
 
-    // Sum with four independent partial sums (reproducible, and not latency-bound).
-    static double dot_ones(const double* x, std::size_t len) noexcept {
-        std::array<double, 4> acc{};
-        std::size_t i = 0;
-        for (; i + 4 <= len; i += 4)
-            for (std::size_t j = 0; j < 4; ++j) acc[j] += x[i + j];
-        for (; i < len; ++i) acc[i % 4] += x[i];
-        return (acc[0] + acc[2]) + (acc[1] + acc[3]);
-    }
-
-    // Both unions at once: one pass per term over two streams.
-    template <class Terms>
-    static void union_counts(const Terms& terms, const std::array<const double*, lattice::n_source_sets + 1>& xf,
-                             const std::array<const double*, lattice::n_source_sets + 1>& xr, double* __restrict of,
-                             double* __restrict orr, std::size_t len) noexcept {
-        {
-            const double* f0 = xf[terms.terms[0].set];
-            const double* r0 = xr[terms.terms[0].set];
-            const double c0 = terms.terms[0].coefficient;
-            for (std::size_t i = 0; i < len; ++i) {
-                of[i] = c0 * f0[i];
-                orr[i] = c0 * r0[i];
-            }
-        }
-        for (std::size_t t = 1; t < terms.count; ++t) {
-            const double* f = xf[terms.terms[t].set];
-            const double* r = xr[terms.terms[t].set];
-            const double c = terms.terms[t].coefficient;
-            for (std::size_t i = 0; i < len; ++i) {
-                of[i] += c * f[i];
-                orr[i] += c * r[i];
-            }
-        }
-    }
-
-    static constexpr std::size_t chunk = 128;
-    double* buffer(std::uint32_t set, std::size_t which) noexcept { return operands_.data() + (set * 4 + which) * chunk; }
-    double* work(std::size_t which) noexcept { return scratch_.data() + which * chunk; }
-    std::vector<double> operands_ = std::vector<double>((lattice::n_source_sets + 1) * 4 * chunk);
-    std::vector<double> scratch_ = std::vector<double>(5 * chunk);
+    struct chain_terms {
+        std::size_t count;
+        std::array<std::size_t, lattice::n_source_sets> at;
+        std::array<double, lattice::n_source_sets> coefficient;
+    };
+    std::vector<chain_terms> chain_list_;
+    std::vector<double> operands_, q_pad_;
 
     std::size_t batch_ = 0;
     double inv_batch_ = 1, log2_batch_ = 0;
