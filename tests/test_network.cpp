@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <random>
 #include <string>
 
 using namespace infomorph;
@@ -89,4 +90,20 @@ TEST_CASE("one epoch on 6000 MNIST images: clearly better than chance on held-ou
     const double accuracy = static_cast<double>(right) / n_test;
     MESSAGE("last training batch accuracy " << last << ", test accuracy " << accuracy);
     CHECK(accuracy >= 0.3);  // chance: 0.1; measured 0.42 here (a full epoch of 60000 reaches 0.79)
+}
+
+TEST_CASE("the output layer's label weights stay the fixed identity through training") {
+    context_lateral_network net(context_lateral_options{.inputs = 20, .hidden = 12, .seed = 4});
+    std::mt19937 rng(2);
+    std::normal_distribution<float> x(0.0f, 1.0f);
+    xt::xtensor<float, 2> images = xt::xtensor<float, 2>::from_shape({64, 20});
+    for (auto& v : images) v = x(rng);
+    std::vector<std::uint8_t> labels(64);
+    for (std::size_t k = 0; k < 64; ++k) labels[k] = static_cast<std::uint8_t>(k % 10);
+    for (int step = 0; step < 3; ++step) net.train_batch(images, labels);
+    const auto& w = net.output().weight(1);
+    for (std::size_t i = 0; i < 10; ++i)
+        for (std::size_t j = 0; j < 10; ++j) CHECK(w(i, j) == (i == j ? 1.0f : 0.0f));
+    CHECK_THROWS_WITH_AS(net.train_batch(images, std::vector<std::uint8_t>(63)),
+                         doctest::Contains("63 labels for a batch of 64"), std::invalid_argument);
 }

@@ -98,6 +98,7 @@ public:
     const vector& bias(std::size_t i) const { return bias_[i]; }
     vector& bias(std::size_t i) { return bias_[i]; }
     const matrix& mask(std::size_t i) const { return mask_[i]; }
+    const connection& connections(std::size_t i) const { return options_.connections[i]; }
     std::size_t neurons() const { return options_.neurons; }
 
     // x[i]: [batch x input_sizes[i]] (ignored for classes with no connections).

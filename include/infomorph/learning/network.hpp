@@ -140,13 +140,18 @@ private:
     static void ascend(Layer& l, const std::array<matrix, N>& dw, const std::array<xt::xtensor<float, 1>, N>& db,
                        std::array<optimizer::adam::state, 2 * N>& state, const optimizer::adam& adam) {
         for (std::size_t i = 0; i < N; ++i) {
-            if (dw[i].size() > 0) {
+            const auto& c = l.connections(i);
+            if (!c.trainable || c.kind == connectivity::none) continue;
+            // Fixed weights (the output layer's label input) must not see the weight decay.
+            if (c.fixed_weight == 0 && dw[i].size() > 0) {
                 const matrix descent = -dw[i];
                 // Masked entries get zero gradient and zero weight: Adam keeps them exactly 0.
                 adam.step(l.weight(i).data(), descent.data(), descent.size(), state[2 * i]);
             }
-            const xt::xtensor<float, 1> bias_descent = -db[i];
-            adam.step(l.bias(i).data(), bias_descent.data(), bias_descent.size(), state[2 * i + 1]);
+            if (c.bias) {
+                const xt::xtensor<float, 1> bias_descent = -db[i];
+                adam.step(l.bias(i).data(), bias_descent.data(), bias_descent.size(), state[2 * i + 1]);
+            }
         }
     }
 
