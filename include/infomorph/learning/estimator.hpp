@@ -29,12 +29,15 @@ std::array<double, Bins + 1> linspace(double lo, double hi) noexcept {
 }
 
 // Right-closed bucket of an already clamped value: the number of edges strictly below it,
-// minus one.
+// minus one. A direct guess from the uniform spacing, corrected against the actual edges so
+// that values on or next to an edge land exactly as a search over the edges would put them.
 template <std::size_t Bins>
 std::uint32_t bucket(const std::array<double, Bins + 1>& edges, double x) noexcept {
-    const auto it = std::lower_bound(edges.begin(), edges.end(), x);  // first edge >= x
-    const auto i = static_cast<std::size_t>(it - edges.begin());
-    return static_cast<std::uint32_t>(std::min<std::size_t>(std::max<std::size_t>(i, 1), Bins) - 1);
+    const double scaled = (x - edges[0]) / (edges[Bins] - edges[0]) * static_cast<double>(Bins);
+    std::size_t i = scaled <= 0 ? 0 : std::min<std::size_t>(static_cast<std::size_t>(std::ceil(scaled)) - 1, Bins - 1);
+    while (i > 0 && x <= edges[i]) --i;
+    while (i + 1 < Bins && x > edges[i + 1]) ++i;
+    return static_cast<std::uint32_t>(i);
 }
 
 }  // namespace detail
