@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
     for (auto* set : {&train.images, &test.images})
         for (auto& v : *set) v = static_cast<float>((v / 255.0 - mean) / sd);
 
-    context_lateral_network net(context_lateral_options{.seed = 1});
+    context_lateral_network net(network_options{.seed = 1});
     const std::size_t batch = 1024, pixels = train.images.shape()[1];
     auto rows = [&](const xt::xtensor<float, 2>& x, std::size_t b, std::size_t e) {
         xt::xtensor<float, 2> out = xt::xtensor<float, 2>::from_shape({e - b, pixels});

@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 packages=(cmake make g++ ccache python3
           libxtensor-dev libxtensor-blas-dev xtl-dev libxsimd-dev libopenblas-dev
-          doctest-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev zlib1g-dev)
+          doctest-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
+          dataset-fashion-mnist python3-matplotlib)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

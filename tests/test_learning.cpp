@@ -264,3 +264,81 @@ TEST_CASE("connectivity masks are exact and stay exact through training") {
                              .forward({&xf, nullptr, &xl}, *std::make_unique<lat_layer::state>(), nullptr),
                          doctest::Contains("input class 2 is missing"), std::invalid_argument);
 }
+
+#include <infomorph/learning/backprop_network.hpp>
+
+TEST_CASE("backpropagation through both hidden passes and the output layer equals finite differences of the loss") {
+    // The baseline's gradient code on double layers that emit theta instead of samples: then
+    // the straight-through derivative is the true derivative and finite differences apply.
+    using hidden_t = layer<3, activation::bernoulli<activation::trivariate>, estimator::fixed_bins<20>, double>;
+    using output_t = layer<2, activation::bivariate, estimator::adaptive_bins<20>, double>;
+    hidden_t::options ho;
+    ho.input_sizes = {6, 4, 5};
+    ho.neurons = 5;
+    ho.connections[2].kind = connectivity::no_self;
+    ho.activation.drive = {.c1 = 0.3, .c2 = 0.3};  // strong modulation: every path matters
+    ho.seed = 3;
+    output_t::options oo;
+    oo.input_sizes = {5, 4};
+    oo.neurons = 4;
+    oo.connections[1] = {.kind = connectivity::identity, .fixed_weight = 1.0};
+    oo.activation = {.k1 = 1.0};
+    oo.seed = 4;
+    hidden_t hidden(ho, goal<3>{});
+    output_t output(oo, goal<2>{});
+    const std::size_t batch = 16;
+    auto inputs = random_inputs(batch, {6, 4, 5}, 21);
+    const xt::xtensor<double, 2> silent = xt::zeros<double>({batch, std::size_t{5}});
+    std::vector<std::uint8_t> labels(batch);
+    for (std::size_t k = 0; k < batch; ++k) labels[k] = static_cast<std::uint8_t>(k % 4);
+
+    std::array<hidden_t::state, 2> pass;
+    output_t::state out;
+    auto forward = [&] {
+        hidden.forward({&inputs[0], &inputs[1], &silent}, pass[0], nullptr);
+        hidden.forward({&inputs[0], &inputs[1], &pass[0].output}, pass[1], nullptr);
+        output.forward({&pass[1].output, &inputs[1]}, out, nullptr);
+        double loss = 0;
+        detail::softmax_cross_entropy(out.theta, labels, loss);
+        return loss;
+    };
+    forward();
+    std::array<xt::xtensor<double, 2>, 3> dw_h;
+    std::array<xt::xtensor<double, 1>, 3> db_h;
+    std::array<xt::xtensor<double, 2>, 2> dw_o;
+    std::array<xt::xtensor<double, 1>, 2> db_o;
+    detail::backprop_gradients(hidden, output, inputs[0], inputs[1], silent, pass, out, labels, dw_h, db_h, dw_o, db_o);
+
+    double worst = 0, scale = 0;
+    auto check = [&](double& parameter, double analytic) {
+        const double h = 1e-6, p0 = parameter;
+        parameter = p0 + h;
+        const double up = forward();
+        parameter = p0 - h;
+        const double down = forward();
+        parameter = p0;
+        worst = std::max(worst, std::fabs((up - down) / (2 * h) - analytic));
+        scale = std::max(scale, std::fabs(analytic));
+    };
+    for (std::size_t i = 0; i < 3; ++i) {
+        for (std::size_t n = 0; n < 5; ++n) {
+            for (std::size_t j = 0; j < ho.input_sizes[i]; ++j)
+                if (hidden.mask(i)(n, j) != 0) check(hidden.weight(i)(n, j), dw_h[i](n, j));
+            check(hidden.bias(i)(n), db_h[i](n));  // the lateral bias acts in both passes
+        }
+    }
+    for (std::size_t n = 0; n < 4; ++n) {
+        for (std::size_t j = 0; j < 5; ++j) check(output.weight(0)(n, j), dw_o[0](n, j));
+        check(output.bias(0)(n), db_o[0](n));
+    }
+    REQUIRE(scale > 1e-4);
+    CHECK(worst / scale <= 1e-6);
+    for (std::size_t n = 0; n < 5; ++n) CHECK(dw_h[2](n, n) == 0.0);  // no self-connection, no gradient
+
+    double loss = 0;  // cross-entropy of softmax: log(sum exp) - theta_label
+    const xt::xtensor<double, 2> theta{{0.2, 0.7}, {0.9, 0.1}};
+    const auto g = detail::softmax_cross_entropy(theta, {1, 1}, loss);
+    const double l0 = std::log(std::exp(0.2) + std::exp(0.7)) - 0.7, l1 = std::log(std::exp(0.9) + std::exp(0.1)) - 0.1;
+    CHECK(loss == doctest::Approx((l0 + l1) / 2).epsilon(1e-14));
+    CHECK(g(0, 1) == doctest::Approx((std::exp(0.7) / (std::exp(0.2) + std::exp(0.7)) - 1) / 2).epsilon(1e-14));
+}

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <random>
 #include <string>
@@ -30,6 +31,50 @@ std::string error_of(const std::string& images, const std::string& labels) {
         return e.what();
     }
     return "no exception";
+}
+
+struct mnist_subset {
+    xt::xtensor<float, 2> train_images, test_images;
+    std::vector<std::uint8_t> train_labels, test_labels;
+};
+
+// The first n_train training and n_test test images, normalised with the training subset's
+// mean and standard deviation. Read once: the files take a while to decompress.
+const mnist_subset& mnist_data(std::size_t n_train = 6000, std::size_t n_test = 2000) {
+    static const mnist_subset data = [&] {
+        auto train = data::read_idx_pair(mnist + "/train-images-idx3-ubyte.gz", mnist + "/train-labels-idx1-ubyte.gz");
+        auto test = data::read_idx_pair(mnist + "/t10k-images-idx3-ubyte.gz", mnist + "/t10k-labels-idx1-ubyte.gz");
+        double sum = 0, sq = 0;
+        for (std::size_t i = 0; i < n_train * 784; ++i) {
+            const double v = train.images.data()[i] / 255.0;
+            sum += v;
+            sq += v * v;
+        }
+        const double mean = sum / (n_train * 784.0), sd = std::sqrt(sq / (n_train * 784.0) - mean * mean);
+        mnist_subset out;
+        out.train_images = rows(train.images, 0, n_train);
+        out.test_images = rows(test.images, 0, n_test);
+        for (auto* set : {&out.train_images, &out.test_images})
+            for (auto& v : *set) v = static_cast<float>((v / 255.0 - mean) / sd);
+        out.train_labels.assign(train.labels.begin(), train.labels.begin() + static_cast<std::ptrdiff_t>(n_train));
+        out.test_labels.assign(test.labels.begin(), test.labels.begin() + static_cast<std::ptrdiff_t>(n_test));
+        return out;
+    }();
+    return data;
+}
+
+// One pass over the training subset in batches, then the test accuracy.
+double train_and_test(network& net, std::size_t batch) {
+    const auto& d = mnist_data();
+    for (std::size_t b = 0; b + batch <= d.train_labels.size(); b += batch) {
+        const std::vector<std::uint8_t> labels(d.train_labels.begin() + static_cast<std::ptrdiff_t>(b),
+                                               d.train_labels.begin() + static_cast<std::ptrdiff_t>(b + batch));
+        net.train_batch(rows(d.train_images, b, b + batch), labels);
+    }
+    const auto predicted = net.predict(d.test_images);
+    std::size_t right = 0;
+    for (std::size_t k = 0; k < predicted.size(); ++k) right += predicted[k] == d.test_labels[k] ? 1 : 0;
+    return static_cast<double>(right) / static_cast<double>(predicted.size());
 }
 
 }  // namespace
@@ -60,40 +105,94 @@ TEST_CASE("IDX reader: MNIST shapes, and malformed files named with their proble
     std::remove(short_file.c_str());
 }
 
-TEST_CASE("one epoch on 6000 MNIST images: clearly better than chance on held-out test images") {
-    auto train = data::read_idx_pair(mnist + "/train-images-idx3-ubyte.gz", mnist + "/train-labels-idx1-ubyte.gz");
-    auto test = data::read_idx_pair(mnist + "/t10k-images-idx3-ubyte.gz", mnist + "/t10k-labels-idx1-ubyte.gz");
-    const std::size_t n_train = 6000, n_test = 2000, batch = 200;
-    // Normalise with the training images' mean and standard deviation.
-    double sum = 0, sq = 0;
-    for (std::size_t i = 0; i < n_train * 784; ++i) {
-        const double v = train.images.data()[i] / 255.0;
-        sum += v;
-        sq += v * v;
+TEST_CASE("one epoch on 6000 MNIST images: every variant is clearly better than chance on held-out images") {
+    // Chance is 0.1. Measured here (seed 3, batch 200, 30 steps): context_lateral 0.43,
+    // output_context 0.42, context 0.40, lateral 0.22 (its hidden layer learns without labels),
+    // random_projection 0.36, readout 0.83, backprop 0.64. The thresholds sit well below.
+    const std::pair<variant, double> expected[] = {
+        {variant::context_lateral, 0.3}, {variant::output_context, 0.3}, {variant::context, 0.3},
+        {variant::lateral, 0.15},        {variant::random_projection, 0.25}, {variant::readout, 0.6},
+        {variant::backprop, 0.45}};
+    for (const auto& [kind, threshold] : expected) {
+        auto net = make_network(network_options{.kind = kind, .seed = 3});
+        const double accuracy = train_and_test(*net, 200);
+        MESSAGE(net->variant_name() << ": test accuracy " << accuracy);
+        CHECK(accuracy >= threshold);
     }
-    const double mean = sum / (n_train * 784.0), sd = std::sqrt(sq / (n_train * 784.0) - mean * mean);
-    for (auto* set : {&train.images, &test.images})
-        for (auto& v : *set) v = static_cast<float>((v / 255.0 - mean) / sd);
+}
 
-    context_lateral_network net(context_lateral_options{.seed = 3});
-    double last = 0;
-    for (std::size_t b = 0; b + batch <= n_train; b += batch) {
-        const std::vector<std::uint8_t> labels(train.labels.begin() + static_cast<std::ptrdiff_t>(b),
-                                               train.labels.begin() + static_cast<std::ptrdiff_t>(b + batch));
-        last = net.train_batch(rows(train.images, b, b + batch), labels).accuracy;
+TEST_CASE("the same seed gives a bit-identical run for any number of threads, for every variant") {
+    const auto& d = mnist_data();
+    for (const auto& [name, kind] : variant_names) {
+        CAPTURE(name);
+        std::vector<std::vector<float>> runs;
+        for (std::size_t threads : {1, 2, 3}) {
+            auto net = make_network(network_options{.kind = kind, .hidden = 24, .lateral_partners = 5, .seed = 11, .threads = threads});
+            for (std::size_t b = 0; b < 3; ++b) {
+                const std::vector<std::uint8_t> labels(d.train_labels.begin() + static_cast<std::ptrdiff_t>(b * 128),
+                                                       d.train_labels.begin() + static_cast<std::ptrdiff_t>(b * 128 + 128));
+                net->train_batch(rows(d.train_images, b * 128, b * 128 + 128), labels);
+            }
+            std::vector<float> all;
+            for (const auto& p : net->parameters()) all.insert(all.end(), p.data, p.data + p.size());
+            const auto& theta = net->probabilities(rows(d.test_images, 0, 100));
+            all.insert(all.end(), theta.begin(), theta.end());
+            runs.push_back(std::move(all));
+        }
+        for (const auto& r : runs) {
+            REQUIRE(r.size() == runs[0].size());
+            CHECK(std::memcmp(r.data(), runs[0].data(), r.size() * sizeof(float)) == 0);
+        }
+        auto other = make_network(network_options{.kind = kind, .hidden = 24, .lateral_partners = 5, .seed = 12});
+        std::vector<float> first;
+        for (const auto& p : other->parameters()) first.insert(first.end(), p.data, p.data + p.size());
+        CHECK(std::memcmp(first.data(), runs[0].data(), first.size() * sizeof(float)) != 0);
     }
-    std::size_t right = 0;
-    for (std::size_t b = 0; b < n_test; b += 1000) {
-        const auto predicted = net.predict(rows(test.images, b, b + 1000));
-        for (std::size_t k = 0; k < 1000; ++k) right += predicted[k] == test.labels[b + k] ? 1 : 0;
+}
+
+TEST_CASE("masks stay exact through network training: no self-connections, k lateral partners, frozen projection") {
+    const auto& d = mnist_data();
+    const std::vector<std::uint8_t> labels(d.train_labels.begin(), d.train_labels.begin() + 256);
+    const auto images = rows(d.train_images, 0, 256);
+
+    context_lateral_network sparse(network_options{.hidden = 30, .lateral_partners = 4, .seed = 5});
+    const auto before = sparse.hidden().weight(2);
+    for (int step = 0; step < 4; ++step) sparse.train_batch(images, labels);
+    const auto& after = sparse.hidden().weight(2);
+    for (std::size_t j = 0; j < 30; ++j) {
+        std::size_t partners = 0;
+        for (std::size_t i = 0; i < 30; ++i) {
+            if (before(j, i) == 0.0f) CHECK(after(j, i) == 0.0f);
+            partners += sparse.hidden().mask(2)(j, i) != 0 ? 1 : 0;
+        }
+        CHECK(partners == 4);
+        CHECK(after(j, j) == 0.0f);
     }
-    const double accuracy = static_cast<double>(right) / n_test;
-    MESSAGE("last training batch accuracy " << last << ", test accuracy " << accuracy);
-    CHECK(accuracy >= 0.3);  // chance: 0.1; measured 0.42 here (a full epoch of 60000 reaches 0.79)
+    CHECK(after != before);  // the partners did learn
+
+    lateral_network lateral(network_options{.kind = variant::lateral, .hidden = 16, .seed = 5});
+    for (int step = 0; step < 3; ++step) lateral.train_batch(images, labels);
+    for (std::size_t j = 0; j < 16; ++j) CHECK(lateral.hidden().weight(1)(j, j) == 0.0f);
+
+    random_projection_network projection(network_options{.kind = variant::random_projection, .hidden = 16, .seed = 5});
+    const auto frozen = projection.hidden().weight(0);
+    const auto frozen_bias = projection.hidden().bias(1);
+    const auto readout = projection.output().weight(0);
+    for (int step = 0; step < 3; ++step) projection.train_batch(images, labels);
+    CHECK(projection.hidden().weight(0) == frozen);
+    CHECK(projection.hidden().bias(1) == frozen_bias);
+    CHECK(projection.output().weight(0) != readout);
+    for (float h : projection.hidden_state().output) CHECK((h == 0.0f || h == 1.0f));
+
+    CHECK_THROWS_WITH_AS(context_network(network_options{.kind = variant::context_lateral}),
+                         doctest::Contains("needs a hidden layer of 3-source neurons"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(make_network(network_options{.hidden_goal = {1.0, 0.0}}), doctest::Contains("has 19 values"),
+                         std::invalid_argument);
+    CHECK_THROWS_WITH_AS(variant_from_name("trivariate"), doctest::Contains("known: context, lateral"), std::invalid_argument);
 }
 
 TEST_CASE("the output layer's label weights stay the fixed identity through training") {
-    context_lateral_network net(context_lateral_options{.inputs = 20, .hidden = 12, .seed = 4});
+    context_lateral_network net(network_options{.inputs = 20, .hidden = 12, .seed = 4});
     std::mt19937 rng(2);
     std::normal_distribution<float> x(0.0f, 1.0f);
     xt::xtensor<float, 2> images = xt::xtensor<float, 2>::from_shape({64, 20});

@@ -14,4 +14,8 @@
 #include "learning/optimizer.hpp"
 #include "learning/layer.hpp"
 #include "learning/network.hpp"
-// data/idx.hpp (IDX files) needs zlib: include it where you link ZLIB::ZLIB.
+#include "data/labelled_images.hpp"
+#include "data/dataset.hpp"
+#include "data/cifar.hpp"
+// data/idx.hpp and data/fashion_mnist.hpp (gzip IDX files) need zlib: include them where you
+// link ZLIB::ZLIB.

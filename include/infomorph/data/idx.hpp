@@ -15,6 +15,8 @@
 
 #include <xtensor/xtensor.hpp>
 
+#include "labelled_images.hpp"
+
 namespace infomorph::data {
 
 namespace detail {
@@ -82,12 +84,6 @@ inline std::vector<std::uint8_t> read_idx(const std::string& path, std::size_t r
 }
 
 }  // namespace detail
-
-struct labelled_images {
-    xt::xtensor<float, 2> images;  // [n x pixels], values 0..255 as read
-    std::vector<std::uint8_t> labels;
-    std::size_t rows = 0, cols = 0;
-};
 
 // An images file (rank 3) and its labels file (rank 1); the counts must match.
 inline labelled_images read_idx_pair(const std::string& images_path, const std::string& labels_path) {

@@ -5,8 +5,8 @@
 // distribution with the output the local goal is measured on; weight gradients follow the
 // three-factor rule  dG/dW_i = (dG/dtheta * dtheta/dr_i)^T X_i  with the products through BLAS.
 //
-// Still to come (see the network issue): the network variants, two-pass lateral recurrence,
-// training loops. This header is the single-layer building block.
+// The same backward pass serves global training by backpropagation (the paper's baseline),
+// with the loss gradient in place of dG/dtheta.
 
 #include <array>
 #include <cmath>
@@ -52,6 +52,8 @@ template <std::size_t N, class Activation, class Estimator, class Real = float>
 class layer {
 public:
     static_assert(Activation::classes == N, "infomorph: the activation's number of input classes must equal the layer's");
+    static constexpr std::size_t sources = N;
+    using activation_type = Activation;
     using matrix = xt::xtensor<Real, 2>;
     using vector = xt::xtensor<Real, 1>;
 
@@ -63,6 +65,9 @@ public:
         Estimator estimator{};
         std::uint64_t seed = 0;  // initial weights and random partners
         std::size_t threads = 1;
+        // Values of a silent and a firing sampled output: -1/+1 for infomorphic neurons, 0/1
+        // for the straight-through units of the baselines (as the authors' surrogate layers).
+        std::array<Real, 2> output_values{Real(-1), Real(1)};
     };
 
     // The drives, firing probabilities, their derivatives and the sampled outputs of a batch.
@@ -123,7 +128,7 @@ public:
                 const auto a = activate(s, k, j);
                 s.theta(k, j) = static_cast<Real>(a.theta);
                 for (std::size_t i = 0; i < N; ++i) s.dtheta[i](k, j) = static_cast<Real>(a.d[i]);
-                s.output(k, j) = rng ? (detail::uniform01(*rng) < a.theta ? Real(1) : Real(-1)) : static_cast<Real>(a.theta);
+                s.output(k, j) = rng ? options_.output_values[detail::uniform01(*rng) < a.theta ? 1 : 0] : static_cast<Real>(a.theta);
             }
         bin(s);
     }
@@ -132,20 +137,51 @@ public:
     // ascent direction for every weight and bias: dG/dW_i (masked; zero for frozen classes).
     void goal_gradients(const std::array<const matrix*, N>& x, const state& s, std::array<matrix, N>& d_weight,
                         std::array<vector, N>& d_bias, std::vector<goal_value<N>>& values) {
-        const std::size_t batch = s.theta.shape()[0], n = options_.neurons;
         goal_driver_.compute(goal_, s.bins, s.theta, values, dg_dtheta_);
+        zero_gradients(d_weight, d_bias);
+        backward(x, s, dg_dtheta_, d_weight, d_bias);
+    }
+
+    void zero_gradients(std::array<matrix, N>& d_weight, std::array<vector, N>& d_bias) const {
         for (std::size_t i = 0; i < N; ++i) {
-            d_weight[i] = xt::zeros<Real>({n, options_.input_sizes[i]});
-            d_bias[i] = xt::zeros<Real>({n});
+            d_weight[i] = xt::zeros<Real>({options_.neurons, options_.input_sizes[i]});
+            d_bias[i] = xt::zeros<Real>({options_.neurons});
+        }
+    }
+
+    // The chain rule through the layer for an upstream derivative d(objective)/d(theta)
+    // [batch x neurons] (straight through the sampling): with delta_i = upstream * dtheta/dr_i,
+    // adds delta_i^T x_i (masked) to d_weight[i] and sum_k delta_i to d_bias[i] for the
+    // learning classes, and sets *d_input[i] = delta_i W_i where d_input[i] is given.
+    void backward(const std::array<const matrix*, N>& x, const state& s, const matrix& upstream,
+                  std::array<matrix, N>& d_weight, std::array<vector, N>& d_bias,
+                  const std::array<matrix*, N>& d_input = {}) {
+        const std::size_t batch = s.theta.shape()[0], n = options_.neurons;
+        if (upstream.shape()[0] != batch || upstream.shape()[1] != n)
+            throw std::invalid_argument("infomorph: the upstream gradient's shape does not match the layer's batch");
+        for (std::size_t i = 0; i < N; ++i) {
             const auto& c = options_.connections[i];
-            if (!c.trainable || c.kind == connectivity::none) continue;
+            const bool connected = c.kind != connectivity::none && options_.input_sizes[i] > 0;
+            const bool learns = c.trainable && c.kind != connectivity::none;
+            if (!learns && !(d_input[i] && connected)) continue;
             delta_ = matrix::from_shape({batch, n});
-            for (std::size_t e = 0; e < delta_.size(); ++e) delta_.data()[e] = dg_dtheta_.data()[e] * s.dtheta[i].data()[e];
-            if (options_.input_sizes[i] > 0 && c.fixed_weight == 0) xt::blas::gemm(delta_, *x[i], d_weight[i], true, false);
-            for (std::size_t e = 0; e < d_weight[i].size(); ++e) d_weight[i].data()[e] *= mask_[i].data()[e];
-            if (options_.connections[i].bias)
+            for (std::size_t e = 0; e < delta_.size(); ++e) delta_.data()[e] = upstream.data()[e] * s.dtheta[i].data()[e];
+            if (learns && connected && c.fixed_weight == 0) {
+                // Accumulating (beta = 1) then masking keeps earlier, already masked sums intact.
+                xt::blas::gemm(delta_, *x[i], d_weight[i], true, false, Real(1), Real(1));
+                for (std::size_t e = 0; e < d_weight[i].size(); ++e) d_weight[i].data()[e] *= mask_[i].data()[e];
+            }
+            if (learns && c.bias)
                 for (std::size_t k = 0; k < batch; ++k)
                     for (std::size_t j = 0; j < n; ++j) d_bias[i](j) += delta_(k, j);
+            if (d_input[i]) {
+                if (connected) {
+                    *d_input[i] = matrix::from_shape({batch, options_.input_sizes[i]});
+                    xt::blas::gemm(delta_, weight_[i], *d_input[i], false, false);
+                } else {
+                    *d_input[i] = xt::zeros<Real>({batch, options_.input_sizes[i]});
+                }
+            }
         }
     }
 

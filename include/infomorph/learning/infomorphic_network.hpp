@@ -1,0 +1,257 @@
+#pragma once
+// The paper's locally learning networks (Schneider et al., ICLR 2025; the authors'
+// paper_trivariate/base_model.py and base_model_singlelayer.py at commit 5284adf).
+//
+// infomorphic_network<Hidden>: a hidden layer (bivariate or trivariate, by its type) and an
+// output layer of `classes` bivariate neurons (F = hidden output, C = label through fixed
+// identity weights, theta = sigmoid(r), adaptive binning). Each layer ascends its own goal with
+// Adam. How the hidden layer is wired is the variant (network_options::kind):
+//   context            F = image, C = label; one pass
+//   lateral            F = image, C-slot = own previous output; two passes, learning on the second
+//   random_projection  F = image, C = label, Heaviside units, never trained; one pass
+//   context_lateral    F = image, C = label, L = own previous output; two passes (the first with
+//                      zero lateral input), learning on the second
+//   output_context     F = image, C = the output layer's sampled activity of the first pass,
+//                      L = own previous output; two passes
+// readout_network: the output layer alone on the image.
+// At test time the label input is zero.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <xtensor/xtensor.hpp>
+
+#include "activation.hpp"
+#include "estimator.hpp"
+#include "layer.hpp"
+#include "network_base.hpp"
+#include "network_options.hpp"
+
+namespace infomorph {
+
+using output_layer_type = layer<2, activation::bivariate, estimator::adaptive_bins<20>, float>;
+
+namespace detail {
+
+inline output_layer_type::options output_layer_options(std::size_t inputs, const network_options& o) {
+    output_layer_type::options p;
+    p.input_sizes = {inputs, o.classes};
+    p.neurons = o.classes;
+    p.connections[1] = {.kind = connectivity::identity, .fixed_weight = 1.0};
+    p.activation = {.k1 = 1.0};
+    p.seed = o.seed + 1;
+    p.threads = o.threads;
+    return p;
+}
+
+inline std::uint64_t sampler_seed(std::uint64_t seed) { return seed ^ 0x9e3779b97f4a7c15ull; }
+
+inline connection lateral_connection(const network_options& o) {
+    return o.lateral_partners == 0 ? connection{.kind = connectivity::no_self}
+                                   : connection{.kind = connectivity::random_partners, .partners = o.lateral_partners};
+}
+
+}  // namespace detail
+
+template <class Hidden>
+class infomorphic_network final : public network {
+public:
+    static constexpr std::size_t sources = Hidden::sources;
+    using hidden_layer = Hidden;
+    using output_layer = output_layer_type;
+    using inputs = std::array<const matrix*, sources>;
+
+    explicit infomorphic_network(const network_options& o)
+        : options_(checked(o)), hidden_(hidden_options(o), hidden_goal(o)),
+          output_(detail::output_layer_options(o.hidden, o), o.output_goal.get<2>()),
+          sampler_(detail::sampler_seed(o.seed)) {}
+
+    batch_summary train_batch(const matrix& images, const std::vector<std::uint8_t>& labels) override {
+        const matrix label = detail::one_hot(labels, images.shape()[0], options_.classes);
+        const inputs learning = run(images, label);
+        batch_summary report;
+        if (learns()) {
+            std::array<matrix, sources> dw;
+            std::array<xt::xtensor<float, 1>, sources> db;
+            hidden_.goal_gradients(learning, pass_[1], dw, db, hidden_values_);
+            detail::step(hidden_, dw, db, hidden_adam_, options_.hidden_optimizer, -1.0f);
+            report.layers.push_back(detail::summarise("hidden", hidden_values_));
+        }
+        std::array<matrix, 2> dw;
+        std::array<xt::xtensor<float, 1>, 2> db;
+        output_.goal_gradients({&pass_[1].output, &label}, out_, dw, db, output_values_);
+        detail::step(output_, dw, db, output_adam_, options_.output_optimizer, -1.0f);
+        report.layers.push_back(detail::summarise("output", output_values_));
+        for (const auto& l : report.layers) report.loss -= l.goal * static_cast<double>(l.layer == "hidden" ? options_.hidden : options_.classes);
+        report.accuracy = accuracy(out_.theta, labels);
+        return report;
+    }
+
+    const matrix& probabilities(const matrix& images) override {
+        const matrix silent = xt::zeros<float>({images.shape()[0], options_.classes});
+        run(images, silent);
+        return out_.theta;
+    }
+
+    std::vector<parameter_view> parameters() override {
+        std::vector<parameter_view> p;
+        detail::add_parameters(p, "hidden", hidden_);
+        detail::add_parameters(p, "output", output_);
+        return p;
+    }
+
+    std::string variant_name() const override { return std::string(name_of(options_.kind)); }
+
+    hidden_layer& hidden() { return hidden_; }
+    output_layer& output() { return output_; }
+    // The hidden layer's learning pass and the output layer of the last batch run.
+    const typename hidden_layer::state& hidden_state() const { return pass_[1]; }
+    const output_layer::state& output_state() const { return out_; }
+    // Per-neuron goals and atoms of the last training batch.
+    const std::vector<goal_value<sources>>& hidden_values() const { return hidden_values_; }
+    const std::vector<goal_value<2>>& output_values() const { return output_values_; }
+
+private:
+    bool learns() const { return options_.kind != variant::random_projection; }
+
+    static const network_options& checked(const network_options& o) {
+        if (hidden_sources(o.kind) != sources)
+            throw std::invalid_argument("infomorph: the " + std::string(name_of(o.kind)) + " variant needs a hidden layer of " +
+                                        std::to_string(hidden_sources(o.kind)) + "-source neurons, this network has " +
+                                        std::to_string(sources));
+        if (o.hidden == 0 || o.classes < 2 || o.inputs == 0)
+            throw std::invalid_argument("infomorph: a network needs inputs, hidden neurons and at least two classes");
+        return o;
+    }
+
+    static goal<sources> hidden_goal(const network_options& o) {
+        return (o.hidden_goal.empty() ? default_hidden_goal(o.kind) : o.hidden_goal).template get<sources>();
+    }
+
+    static typename hidden_layer::options hidden_options(const network_options& o) {
+        typename hidden_layer::options h;
+        h.neurons = o.hidden;
+        h.seed = o.seed;
+        h.threads = o.threads;
+        switch (o.kind) {
+            case variant::context: h.input_sizes = {o.inputs, o.classes}; break;
+            case variant::random_projection:
+                h.input_sizes = {o.inputs, o.classes};
+                for (auto& c : h.connections) c.trainable = false;
+                break;
+            case variant::lateral:
+                h.input_sizes = {o.inputs, o.hidden};
+                h.connections[1] = detail::lateral_connection(o);
+                break;
+            default:
+                if constexpr (sources == 3) {
+                    h.input_sizes = {o.inputs, o.classes, o.hidden};
+                    h.connections[2] = detail::lateral_connection(o);
+                }
+        }
+        using act = typename hidden_layer::activation_type;
+        if constexpr (std::is_same_v<act, activation::bivariate>) {
+            h.activation.k1 = 0.9;  // feedforward drives, the second class modulates
+        } else if constexpr (std::is_same_v<act, activation::heaviside<activation::bivariate>>) {
+            h.activation.drive.k1 = 0.9;
+            h.output_values = {0.0f, 1.0f};  // the authors' surrogate layers emit 0/1
+        } else if constexpr (std::is_same_v<act, activation::trivariate>) {
+            h.activation = {.c1 = 0.1, .c2 = 0.1, .w1 = 2.0, .w2 = 2.0};
+        }
+        return h;
+    }
+
+    // Runs the variant's forward passes; returns the hidden inputs of the learning pass.
+    inputs run(const matrix& images, const matrix& label) {
+        const std::size_t batch = images.shape()[0];
+        if (label.shape()[0] != batch) throw std::invalid_argument("infomorph: label input and images differ in batch size");
+        inputs learning{};
+        if constexpr (sources == 2) {
+            if (options_.kind == variant::lateral) {
+                silent_ = xt::zeros<float>({batch, options_.hidden});
+                hidden_.forward({&images, &silent_}, pass_[0], &sampler_);
+                learning = {&images, &pass_[0].output};
+            } else {
+                learning = {&images, &label};
+            }
+        } else {
+            silent_ = xt::zeros<float>({batch, options_.hidden});
+            if (options_.kind == variant::output_context) {
+                silent_output_ = xt::zeros<float>({batch, options_.classes});
+                hidden_.forward({&images, &silent_output_, &silent_}, pass_[0], &sampler_);
+                output_.forward({&pass_[0].output, &label}, feedback_, &sampler_);
+                learning = {&images, &feedback_.output, &pass_[0].output};
+            } else {
+                hidden_.forward({&images, &label, &silent_}, pass_[0], &sampler_);
+                learning = {&images, &label, &pass_[0].output};
+            }
+        }
+        hidden_.forward(learning, pass_[1], &sampler_);
+        output_.forward({&pass_[1].output, &label}, out_, nullptr);
+        return learning;
+    }
+
+    network_options options_;
+    hidden_layer hidden_;
+    output_layer output_;
+    std::mt19937_64 sampler_;
+    std::array<typename hidden_layer::state, 2> pass_;
+    output_layer::state feedback_, out_;
+    matrix silent_, silent_output_;
+    std::vector<goal_value<sources>> hidden_values_;
+    std::vector<goal_value<2>> output_values_;
+    std::array<optimizer::adam::state, 2 * sources> hidden_adam_{};
+    std::array<optimizer::adam::state, 4> output_adam_{};
+};
+
+// The infomorphic output layer alone, on the image (the authors' InfomorphicReadoutModel).
+class readout_network final : public network {
+public:
+    explicit readout_network(const network_options& o)
+        : options_(o), output_(detail::output_layer_options(o.inputs, o), o.output_goal.get<2>()) {
+        if (o.kind != variant::readout) throw std::invalid_argument("infomorph: readout_network builds the readout variant only");
+    }
+
+    batch_summary train_batch(const matrix& images, const std::vector<std::uint8_t>& labels) override {
+        const matrix label = detail::one_hot(labels, images.shape()[0], options_.classes);
+        output_.forward({&images, &label}, out_, nullptr);
+        std::array<matrix, 2> dw;
+        std::array<xt::xtensor<float, 1>, 2> db;
+        output_.goal_gradients({&images, &label}, out_, dw, db, values_);
+        detail::step(output_, dw, db, adam_, options_.output_optimizer, -1.0f);
+        batch_summary report;
+        report.layers.push_back(detail::summarise("output", values_));
+        report.loss = -report.layers[0].goal * static_cast<double>(options_.classes);
+        report.accuracy = accuracy(out_.theta, labels);
+        return report;
+    }
+
+    const matrix& probabilities(const matrix& images) override {
+        const matrix silent = xt::zeros<float>({images.shape()[0], options_.classes});
+        output_.forward({&images, &silent}, out_, nullptr);
+        return out_.theta;
+    }
+
+    std::vector<parameter_view> parameters() override {
+        std::vector<parameter_view> p;
+        detail::add_parameters(p, "output", output_);
+        return p;
+    }
+
+    std::string variant_name() const override { return "readout"; }
+    output_layer_type& output() { return output_; }
+
+private:
+    network_options options_;
+    output_layer_type output_;
+    output_layer_type::state out_;
+    std::vector<goal_value<2>> values_;
+    std::array<optimizer::adam::state, 4> adam_{};
+};
+
+}  // namespace infomorph

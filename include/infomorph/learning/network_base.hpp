@@ -1,0 +1,166 @@
+#pragma once
+// What every network variant shares: the run-time interface (train a batch, predict, expose
+// parameters for saving), per-layer summaries of the learned PID atoms, and the paper's
+// evaluation rule. The variants themselves live in infomorphic_network.hpp and
+// backprop_network.hpp; network.hpp builds any of them by name.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <xtensor/xtensor.hpp>
+
+#include "../lattice.hpp"
+#include "batch_goal.hpp"
+#include "layer.hpp"
+#include "optimizer.hpp"
+
+namespace infomorph {
+
+// The mean over a layer's neurons of its goal and PID on the last batch.
+struct layer_summary {
+    std::string layer;                     // "hidden" or "output"
+    std::size_t sources = 0;
+    double goal = 0, h_res = 0, mi = 0;
+    std::vector<std::string> atom_names;   // canonical lattice order, e.g. "{1}{2}"
+    std::vector<double> atoms;
+};
+
+struct batch_summary {
+    double accuracy = 0;     // training accuracy with the label input present, inversion rule applied
+    double loss = 0;         // cross-entropy (backprop baseline); minus the summed layer goals otherwise
+    std::vector<layer_summary> layers;
+};
+
+// A view of one parameter tensor, for saving and loading models.
+struct parameter_view {
+    std::string name;
+    std::vector<std::size_t> shape;
+    float* data = nullptr;
+    std::size_t size() const {
+        std::size_t n = 1;
+        for (auto d : shape) n *= d;
+        return n;
+    }
+};
+
+class network {
+public:
+    using matrix = xt::xtensor<float, 2>;
+    virtual ~network() = default;
+
+    // One learning step: images [batch x inputs] (normalised), labels in 0..classes-1.
+    virtual batch_summary train_batch(const matrix& images, const std::vector<std::uint8_t>& labels) = 0;
+    // Output firing probabilities [batch x classes] with the label input zero (test mode).
+    virtual const matrix& probabilities(const matrix& images) = 0;
+    virtual std::vector<parameter_view> parameters() = 0;
+    virtual std::string variant_name() const = 0;
+
+    std::vector<std::uint8_t> predict(const matrix& images) { return decide(probabilities(images)); }
+
+    // The paper's evaluation: information is invariant under flipping a binary neuron, so an
+    // output neuron whose batch-mean theta is at least 1/2 is read inverted; then the argmax.
+    static std::vector<std::uint8_t> decide(const matrix& theta) {
+        const std::size_t batch = theta.shape()[0], classes = theta.shape()[1];
+        std::vector<bool> invert(classes);
+        for (std::size_t j = 0; j < classes; ++j) {
+            double mean = 0;
+            for (std::size_t k = 0; k < batch; ++k) mean += theta(k, j);
+            invert[j] = mean / static_cast<double>(batch) >= 0.5;
+        }
+        std::vector<std::uint8_t> out(batch);
+        for (std::size_t k = 0; k < batch; ++k) {
+            double best = -1;
+            for (std::size_t j = 0; j < classes; ++j) {
+                const double t = invert[j] ? 1.0 - theta(k, j) : theta(k, j);
+                if (t > best) {
+                    best = t;
+                    out[k] = static_cast<std::uint8_t>(j);
+                }
+            }
+        }
+        return out;
+    }
+
+    static double accuracy(const matrix& theta, const std::vector<std::uint8_t>& labels) {
+        const auto predicted = decide(theta);
+        std::size_t right = 0;
+        for (std::size_t k = 0; k < labels.size(); ++k) right += predicted[k] == labels[k] ? 1 : 0;
+        return static_cast<double>(right) / static_cast<double>(labels.size());
+    }
+};
+
+namespace detail {
+
+inline xt::xtensor<float, 2> one_hot(const std::vector<std::uint8_t>& labels, std::size_t batch, std::size_t classes) {
+    if (labels.size() != batch)
+        throw std::invalid_argument("infomorph: " + std::to_string(labels.size()) + " labels for a batch of " +
+                                    std::to_string(batch));
+    xt::xtensor<float, 2> c = xt::zeros<float>({batch, classes});
+    for (std::size_t k = 0; k < batch; ++k) {
+        if (labels[k] >= classes)
+            throw std::invalid_argument("infomorph: label " + std::to_string(labels[k]) + " of sample " +
+                                        std::to_string(k) + " is not below " + std::to_string(classes));
+        c(k, labels[k]) = 1.0f;
+    }
+    return c;
+}
+
+template <std::size_t N>
+layer_summary summarise(const std::string& name, const std::vector<goal_value<N>>& values) {
+    using lattice = redundancy_lattice<N>;
+    layer_summary s;
+    s.layer = name;
+    s.sources = N;
+    s.atoms.assign(lattice::size, 0.0);
+    for (std::size_t a = 0; a < lattice::size; ++a) s.atom_names.emplace_back(lattice::name(a));
+    for (const auto& v : values) {
+        s.goal += v.value;
+        s.h_res += v.h_res;
+        s.mi += v.mi;
+        for (std::size_t a = 0; a < lattice::size; ++a) s.atoms[a] += v.atoms[a];
+    }
+    const double n = values.empty() ? 1.0 : static_cast<double>(values.size());
+    s.goal /= n;
+    s.h_res /= n;
+    s.mi /= n;
+    for (auto& a : s.atoms) a /= n;
+    return s;
+}
+
+// One optimiser step of every learning parameter of a layer. `sign` = -1 ascends a goal
+// from its gradient, +1 descends a loss.
+template <class Layer, std::size_t N = Layer::sources>
+void step(Layer& l, const std::array<xt::xtensor<float, 2>, N>& dw, const std::array<xt::xtensor<float, 1>, N>& db,
+          std::array<optimizer::adam::state, 2 * N>& state, const optimizer::adam& adam, float sign) {
+    for (std::size_t i = 0; i < N; ++i) {
+        const auto& c = l.connections(i);
+        if (!c.trainable || c.kind == connectivity::none) continue;
+        // Fixed weights (the output layer's label input) must not see the weight decay.
+        if (c.fixed_weight == 0 && dw[i].size() > 0) {
+            const xt::xtensor<float, 2> g = sign * dw[i];
+            // Masked entries get zero gradient and zero weight: Adam keeps them exactly 0.
+            adam.step(l.weight(i).data(), g.data(), g.size(), state[2 * i]);
+        }
+        if (c.bias) {
+            const xt::xtensor<float, 1> g = sign * db[i];
+            adam.step(l.bias(i).data(), g.data(), g.size(), state[2 * i + 1]);
+        }
+    }
+}
+
+template <class Layer>
+void add_parameters(std::vector<parameter_view>& out, const std::string& prefix, Layer& l) {
+    for (std::size_t i = 0; i < Layer::sources; ++i) {
+        auto& w = l.weight(i);
+        auto& b = l.bias(i);
+        out.push_back({prefix + ".weight" + std::to_string(i + 1), {w.shape()[0], w.shape()[1]}, w.data()});
+        out.push_back({prefix + ".bias" + std::to_string(i + 1), {b.shape()[0]}, b.data()});
+    }
+}
+
+}  // namespace detail
+}  // namespace infomorph

@@ -1,0 +1,141 @@
+#pragma once
+// Run-time description of a network: which of the paper's variants, its sizes, goals,
+// optimisers, seed and threads. Defaults are the paper's (Schneider et al., ICLR 2025; the
+// authors' paper_trivariate/conf).
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "../goal.hpp"
+#include "optimizer.hpp"
+
+namespace infomorph {
+
+enum class variant {
+    context,            // bivariate hidden layer: F = image, C = label (InfomorphicContextModel)
+    lateral,            // bivariate hidden layer: F = image, L = own previous output, unsupervised
+    context_lateral,    // trivariate: F = image, C = label, L = own previous output (the main model)
+    output_context,     // trivariate with the output layer's sampled activity as context
+    random_projection,  // frozen random Heaviside hidden layer + infomorphic readout
+    readout,            // the infomorphic output layer alone on the image
+    backprop            // the trivariate topology trained globally by backpropagation
+};
+
+inline constexpr std::array<std::pair<std::string_view, variant>, 7> variant_names{{
+    {"context", variant::context},
+    {"lateral", variant::lateral},
+    {"context_lateral", variant::context_lateral},
+    {"output_context", variant::output_context},
+    {"random_projection", variant::random_projection},
+    {"readout", variant::readout},
+    {"backprop", variant::backprop},
+}};
+
+inline std::string_view name_of(variant v) {
+    for (const auto& [n, k] : variant_names)
+        if (k == v) return n;
+    throw std::invalid_argument("infomorph: unknown variant");
+}
+
+inline variant variant_from_name(std::string_view name) {
+    for (const auto& [n, k] : variant_names)
+        if (n == name) return k;
+    std::string known;
+    for (const auto& [n, k] : variant_names) known += (known.empty() ? "" : ", ") + std::string(n);
+    throw std::invalid_argument("infomorph: no network variant named '" + std::string(name) + "' (known: " + known + ")");
+}
+
+// Hidden neurons per source class: 2 for the bivariate variants, 3 for the trivariate ones.
+inline std::size_t hidden_sources(variant v) {
+    switch (v) {
+        case variant::context:
+        case variant::lateral:
+        case variant::random_projection: return 2;
+        case variant::context_lateral:
+        case variant::output_context:
+        case variant::backprop: return 3;
+        case variant::readout: return 0;
+    }
+    return 0;
+}
+
+// A goal whose number of sources is known only at run time: the gamma vector as the authors'
+// configs write it (their atom order, H_res last). Empty means "the variant's default".
+struct goal_spec {
+    std::vector<double> authors;
+
+    goal_spec() = default;
+    goal_spec(std::initializer_list<double> g) : authors(g) {}
+    explicit goal_spec(std::vector<double> g) : authors(std::move(g)) {}
+    template <std::size_t N>
+    goal_spec(const goal<N>& g) {  // NOLINT: implicit on purpose, goals:: presets read naturally
+        const auto a = g.to_authors_order();
+        authors.assign(a.begin(), a.end());
+    }
+
+    bool empty() const noexcept { return authors.empty(); }
+
+    template <std::size_t N>
+    goal<N> get() const {
+        constexpr std::size_t size = goal<N>::size + 1;
+        if (authors.size() != size)
+            throw std::invalid_argument("infomorph: a goal for " + std::to_string(N) + " sources has " +
+                                        std::to_string(size) + " values (the atoms in the authors' order, then H_res); got " +
+                                        std::to_string(authors.size()));
+        std::array<double, size> a{};
+        std::copy(authors.begin(), authors.end(), a.begin());
+        return goal<N>::from_authors_order(a);
+    }
+};
+
+struct network_options {
+    variant kind = variant::context_lateral;
+    std::size_t inputs = 784, classes = 10, hidden = 100;
+    std::size_t lateral_partners = 0;  // 0: every other hidden neuron; k: k random partners
+    goal_spec hidden_goal{};           // empty: default_hidden_goal(kind)
+    goal_spec output_goal = goals::output_layer;
+    optimizer::adam hidden_optimizer{.lr = 0.002, .weight_decay = 3.5e-4};
+    optimizer::adam output_optimizer{.lr = 0.003, .weight_decay = 1.5e-4};
+    optimizer::adam backprop_optimizer{.lr = 1e-3};
+    std::uint64_t seed = 1;
+    std::size_t threads = 1;
+};
+
+// The goals the paper reports each variant with (its optimised goals; random projection is
+// not trained, so its goal is zero as in the authors' config).
+inline goal_spec default_hidden_goal(variant v) {
+    switch (v) {
+        case variant::context: return goals::context_opt_1_100;
+        case variant::lateral: return goals::lateral_opt_1_100;
+        case variant::context_lateral:
+        case variant::output_context: return goals::context_lateral_opt_1_100_tpe;
+        case variant::random_projection: return goal<2>{};
+        case variant::readout:
+        case variant::backprop: return {};
+    }
+    return {};
+}
+
+// A preset by the authors' config name, for the hidden layer of a variant: "naive",
+// "opt_1_100", ... resolve against the variant's goal folder (context/, lateral/, or the
+// trivariate context_lateral/ names such as "opt_1_100_tpe").
+inline goal_spec hidden_preset(variant v, std::string_view name) {
+    switch (hidden_sources(v)) {
+        case 2: {
+            const std::string folder = v == variant::lateral ? "lateral/" : "context/";
+            return preset<2>(name.find('/') == std::string_view::npos ? folder + std::string(name) : std::string(name));
+        }
+        case 3: return preset<3>(name);
+        default:
+            throw std::invalid_argument("infomorph: the " + std::string(name_of(v)) + " variant has no hidden layer goal");
+    }
+}
+
+}  // namespace infomorph
