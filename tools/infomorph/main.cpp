@@ -1,7 +1,10 @@
 // The infomorph command line. `infomorph pid` reads a distribution as CSV and prints its
-// I^sx PID as one JSON object. Bad input: one line on stderr, nothing on stdout, status 2.
+// I^sx PID as one JSON object; `infomorph train` trains a network variant (train_command.hpp).
+// Bad input: one line on stderr, nothing on stdout, status 2.
 
 #include <infomorph/infomorph.hpp>
+
+#include "train_command.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -176,6 +179,10 @@ int main(int argc, char** argv) {
         ->transform(CLI::CheckedTransformer(
             std::map<std::string, csv_format>{{"probs", csv_format::probs}, {"counts", csv_format::counts}, {"samples", csv_format::samples}},
             CLI::ignore_case));
+    auto* train = app.add_subcommand("train", "train a network variant of the paper and evaluate it");
+    train_cli::settings train_settings;
+    std::string train_config;
+    const auto train_flags = train_cli::add_flags(*train, train_settings, train_config);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -188,6 +195,10 @@ int main(int argc, char** argv) {
     }
     try {
         if (pid->parsed()) return run_pid(file, n_sources, pointwise, format);
+        if (train->parsed()) {
+            if (!train_config.empty()) train_cli::apply_config(train_config, train_settings, train_flags);
+            return train_cli::run(train_settings);
+        }
     } catch (const std::exception& e) {
         std::string message = e.what();
         if (message.rfind("infomorph: ", 0) == 0) message = message.substr(11);

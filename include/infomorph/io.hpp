@@ -1,0 +1,162 @@
+#pragma once
+// Model files: a short text header (format version, variant, sizes, seed, goals, the parameter
+// names and shapes) followed by the parameters as little-endian float32, in header order.
+// The seed is stored because it fixes the connectivity masks (random lateral partners) that
+// load_model rebuilds. Files are written to a temporary name and renamed into place, so a
+// failed or interrupted save never leaves a half-written model.
+
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "learning/network.hpp"
+
+namespace infomorph {
+
+namespace detail {
+
+inline std::string join_goal(const goal_spec& g) {
+    std::ostringstream s;
+    s.precision(17);
+    for (std::size_t i = 0; i < g.authors.size(); ++i) s << (i ? " " : "") << g.authors[i];
+    return s.str();
+}
+
+// Writes `text` via a temporary file in the same directory, then renames it into place.
+template <class Writer>
+void write_atomically(const std::filesystem::path& path, Writer&& write) {
+    auto temporary = path;
+    temporary += ".partial";
+    try {
+        {
+            std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+            if (!out) throw std::runtime_error(path.string() + ": cannot create");
+            write(out);
+            out.flush();
+            if (!out) throw std::runtime_error(path.string() + ": write failed (disk full?)");
+        }
+        std::filesystem::rename(temporary, path);
+    } catch (...) {
+        std::error_code ignored;
+        std::filesystem::remove(temporary, ignored);
+        throw;
+    }
+}
+
+}  // namespace detail
+
+struct loaded_model {
+    network_options options;
+    std::unique_ptr<network> net;
+};
+
+inline void save_model(const std::filesystem::path& path, network& net, const network_options& o) {
+    static_assert(std::endian::native == std::endian::little, "infomorph: model files are little-endian");
+    const auto params = net.parameters();
+    std::ostringstream header;
+    header << "infomorph-model 1\n"
+           << "variant " << name_of(o.kind) << "\n"
+           << "inputs " << o.inputs << "\nclasses " << o.classes << "\nhidden " << o.hidden << "\n"
+           << "lateral_partners " << o.lateral_partners << "\nseed " << o.seed << "\n"
+           << "hidden_goal " << detail::join_goal(o.hidden_goal.empty() ? default_hidden_goal(o.kind) : o.hidden_goal) << "\n"
+           << "output_goal " << detail::join_goal(o.output_goal) << "\n"
+           << "parameters " << params.size() << "\n";
+    for (const auto& p : params) {
+        header << p.name << " " << p.shape.size();
+        for (auto d : p.shape) header << " " << d;
+        header << "\n";
+    }
+    header << "data\n";
+    detail::write_atomically(path, [&](std::ofstream& out) {
+        const std::string text = header.str();
+        out.write(text.data(), static_cast<std::streamsize>(text.size()));
+        for (const auto& p : params)
+            out.write(reinterpret_cast<const char*>(p.data), static_cast<std::streamsize>(p.size() * sizeof(float)));
+    });
+}
+
+inline loaded_model load_model(const std::filesystem::path& path) {
+    const std::string name = path.string();
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error(name + ": cannot open");
+    auto fail = [&](const std::string& what) { return std::runtime_error(name + ": " + what); };
+    std::string line;
+    auto next = [&](const std::string& key) {
+        if (!std::getline(in, line)) throw fail("truncated header, expected '" + key + "'");
+        std::istringstream s(line);
+        std::string k;
+        s >> k;
+        if (k != key) throw fail("expected '" + key + "' in the header, found '" + line.substr(0, 40) + "'");
+        std::string rest;
+        std::getline(s >> std::ws, rest);
+        return rest;
+    };
+    auto number = [&](const std::string& key) {
+        const std::string v = next(key);
+        std::size_t used = 0;
+        unsigned long long n = 0;
+        try {
+            n = std::stoull(v, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (used == 0 || used != v.size()) throw fail("'" + key + "' is not a whole number: '" + v + "'");
+        return static_cast<std::size_t>(n);
+    };
+    auto goal_of = [&](const std::string& key) {
+        std::istringstream s(next(key));
+        std::vector<double> g;
+        double v = 0;
+        while (s >> v) g.push_back(v);
+        if (!s.eof()) throw fail("'" + key + "' holds something that is not a number");
+        return goal_spec(std::move(g));
+    };
+    if (next("infomorph-model") != "1") throw fail("not an infomorph model file of format 1");
+    loaded_model m;
+    auto& o = m.options;
+    try {
+        o.kind = variant_from_name(next("variant"));
+    } catch (const std::invalid_argument& e) {
+        throw fail(e.what());
+    }
+    o.inputs = number("inputs");
+    o.classes = number("classes");
+    o.hidden = number("hidden");
+    o.lateral_partners = number("lateral_partners");
+    o.seed = number("seed");
+    o.hidden_goal = goal_of("hidden_goal");
+    o.output_goal = goal_of("output_goal");
+    if (o.kind == variant::readout || o.kind == variant::backprop) o.hidden_goal = {};
+    try {
+        m.net = make_network(o);
+    } catch (const std::invalid_argument& e) {
+        throw fail(std::string("inconsistent header: ") + e.what());
+    }
+    auto params = m.net->parameters();
+    if (number("parameters") != params.size()) throw fail("parameter count does not match the " + std::string(name_of(o.kind)) + " variant");
+    for (const auto& p : params) {
+        std::istringstream s(next(p.name));
+        std::size_t rank = 0, d = 0;
+        s >> rank;
+        std::vector<std::size_t> shape;
+        while (s >> d) shape.push_back(d);
+        if (rank != p.shape.size() || shape != p.shape) throw fail("parameter " + p.name + " has the wrong shape");
+    }
+    next("data");
+    for (const auto& p : params) {
+        in.read(reinterpret_cast<char*>(p.data), static_cast<std::streamsize>(p.size() * sizeof(float)));
+        if (in.gcount() != static_cast<std::streamsize>(p.size() * sizeof(float)))
+            throw fail("truncated while reading parameter " + p.name);
+    }
+    if (in.peek() != std::char_traits<char>::eof()) throw fail("trailing bytes after the parameters");
+    return m;
+}
+
+}  // namespace infomorph

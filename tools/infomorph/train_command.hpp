@@ -1,0 +1,296 @@
+#pragma once
+// `infomorph train`: trains any network variant on MNIST, Fashion-MNIST or CIFAR-10 as the
+// authors do (80/20 train/validation split by seed, training-set normalisation, batches of
+// 1024, shuffled each epoch), with a progress bar, a JSON-lines log per epoch, the final
+// model and the test confusion matrix in the output directory. Settings come from a JSON
+// config file and/or flags (flags win). Included once, by main.cpp: one heavy translation unit.
+
+#include <infomorph/data/cifar.hpp>
+#include <infomorph/data/dataset.hpp>
+#include <infomorph/data/fashion_mnist.hpp>
+#include <infomorph/data/idx.hpp>
+#include <infomorph/io.hpp>
+#include <infomorph/learning/network.hpp>
+#include <infomorph/learning/trainer.hpp>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <iostream>
+#include <limits>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace train_cli {
+
+using json = nlohmann::ordered_json;
+
+struct settings {
+    std::string variant = "context_lateral";
+    std::size_t hidden = 100, partners = 0;
+    std::string goal;            // preset name; empty: the variant's default
+    std::vector<double> gamma;   // explicit gamma in the authors' order (wins over goal)
+    std::size_t epochs = 10, batch = 1024, limit = 0;
+    std::uint64_t seed = 1;
+    std::size_t threads = std::max(1u, std::thread::hardware_concurrency());
+    std::string dataset = "mnist", data_dir, out = "infomorph-run";
+    double train_fraction = 0.8;
+    bool progress = true;
+};
+
+// Registers every setting as a flag; returns the options so that a config file can fill the
+// ones not given on the command line.
+inline std::vector<CLI::Option*> add_flags(CLI::App& cmd, settings& s, std::string& config) {
+    std::vector<CLI::Option*> o;
+    cmd.add_option("--config,-c", config, "JSON file with any of the settings below (flags override it)");
+    o.push_back(cmd.add_option("--variant", s.variant,
+                               "context, lateral, context_lateral (default), output_context, random_projection, readout, backprop"));
+    o.push_back(cmd.add_option("--hidden", s.hidden, "hidden neurons (default 100)"));
+    o.push_back(cmd.add_option("--partners", s.partners, "lateral partners per hidden neuron (0: all others)"));
+    o.push_back(cmd.add_option("--goal", s.goal, "goal preset of the authors' configs, e.g. naive, opt_1_100_tpe"));
+    o.push_back(cmd.add_option("--gamma", s.gamma, "explicit gamma vector, authors' atom order, H_res last")->delimiter(','));
+    o.push_back(cmd.add_option("--epochs", s.epochs, "epochs (default 10)"));
+    o.push_back(cmd.add_option("--batch", s.batch, "batch size (default 1024)"));
+    o.push_back(cmd.add_option("--limit", s.limit, "use only the first N training images (0: all)"));
+    o.push_back(cmd.add_option("--seed", s.seed, "seed of weights, split, shuffling and sampling"));
+    o.push_back(cmd.add_option("--threads", s.threads, "threads for the goal computations"));
+    o.push_back(cmd.add_option("--dataset", s.dataset, "mnist (default), fashion-mnist or cifar10"));
+    o.push_back(cmd.add_option("--data-dir", s.data_dir, "dataset directory (default: data/mnist, the Debian Fashion-MNIST)"));
+    o.push_back(cmd.add_option("--out,-o", s.out, "output directory (default infomorph-run)"));
+    o.push_back(cmd.add_option("--train-fraction", s.train_fraction, "training share of the training set (default 0.8)"));
+    o.push_back(cmd.add_flag("!--no-progress", s.progress, "no progress bar"));
+    return o;
+}
+
+// Config keys are the flag names without dashes ("data-dir" or "data_dir").
+inline void apply_config(const std::string& path, settings& s, const std::vector<CLI::Option*>& flags) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error(path + ": cannot open");
+    json j;
+    try {
+        j = json::parse(in);
+    } catch (const json::parse_error& e) {
+        throw std::runtime_error(path + ": not valid JSON (" + std::string(e.what()) + ")");
+    }
+    if (!j.is_object()) throw std::runtime_error(path + ": expected a JSON object of settings");
+    const std::map<std::string, std::function<void(const json&)>> setters{
+        {"variant", [&](const json& v) { s.variant = v.get<std::string>(); }},
+        {"hidden", [&](const json& v) { s.hidden = v.get<std::size_t>(); }},
+        {"partners", [&](const json& v) { s.partners = v.get<std::size_t>(); }},
+        {"goal", [&](const json& v) { s.goal = v.get<std::string>(); }},
+        {"gamma", [&](const json& v) { s.gamma = v.get<std::vector<double>>(); }},
+        {"epochs", [&](const json& v) { s.epochs = v.get<std::size_t>(); }},
+        {"batch", [&](const json& v) { s.batch = v.get<std::size_t>(); }},
+        {"limit", [&](const json& v) { s.limit = v.get<std::size_t>(); }},
+        {"seed", [&](const json& v) { s.seed = v.get<std::uint64_t>(); }},
+        {"threads", [&](const json& v) { s.threads = v.get<std::size_t>(); }},
+        {"dataset", [&](const json& v) { s.dataset = v.get<std::string>(); }},
+        {"data-dir", [&](const json& v) { s.data_dir = v.get<std::string>(); }},
+        {"out", [&](const json& v) { s.out = v.get<std::string>(); }},
+        {"train-fraction", [&](const json& v) { s.train_fraction = v.get<double>(); }},
+        {"progress", [&](const json& v) { s.progress = v.get<bool>(); }},
+    };
+    for (const auto& [key, value] : j.items()) {
+        std::string flag = key;
+        for (auto& c : flag)
+            if (c == '_') c = '-';
+        const auto setter = setters.find(flag);
+        if (setter == setters.end()) throw std::runtime_error(path + ": unknown setting '" + key + "'");
+        bool on_command_line = false;
+        for (const auto* f : flags)
+            on_command_line |= f->count() > 0 && (f->check_lname(flag) || (flag == "progress" && f->check_lname("no-progress")));
+        if (on_command_line) continue;  // the command line wins
+        // Negative numbers would wrap around in unsigned settings: refuse them.
+        if (value.is_number_integer() && value.get<long long>() < 0 && flag != "train-fraction")
+            throw std::runtime_error(path + ": setting '" + key + "' must not be negative");
+        try {
+            setter->second(value);
+        } catch (const json::exception&) {
+            throw std::runtime_error(path + ": setting '" + key + "' has a value of the wrong type: " + value.dump());
+        }
+    }
+}
+
+inline json to_json(const settings& s) {
+    return {{"variant", s.variant}, {"hidden", s.hidden},   {"partners", s.partners},     {"goal", s.goal},
+            {"gamma", s.gamma},     {"epochs", s.epochs},   {"batch", s.batch},           {"limit", s.limit},
+            {"seed", s.seed},       {"threads", s.threads}, {"dataset", s.dataset},       {"data_dir", s.data_dir},
+            {"out", s.out},         {"train_fraction", s.train_fraction}};
+}
+
+struct datasets {
+    infomorph::data::labelled_images train, test;
+    std::size_t classes = 10;
+};
+
+inline datasets load(settings& s) {
+    namespace d = infomorph::data;
+    datasets out;
+    if (s.dataset == "mnist") {
+        if (s.data_dir.empty()) s.data_dir = "data/mnist";
+        out.train = d::read_idx_pair(s.data_dir + "/train-images-idx3-ubyte.gz", s.data_dir + "/train-labels-idx1-ubyte.gz");
+        out.test = d::read_idx_pair(s.data_dir + "/t10k-images-idx3-ubyte.gz", s.data_dir + "/t10k-labels-idx1-ubyte.gz");
+    } else if (s.dataset == "fashion-mnist") {
+        if (s.data_dir.empty()) s.data_dir = d::fashion_mnist_debian_dir;
+        out.train = d::read_fashion_mnist(s.data_dir, true);
+        out.test = d::read_fashion_mnist(s.data_dir, false);
+    } else if (s.dataset == "cifar10") {
+        if (s.data_dir.empty()) throw std::runtime_error("cifar10 needs --data-dir (the directory of data_batch_1.bin ...)");
+        out.train = d::read_cifar10(s.data_dir, true);
+        out.test = d::read_cifar10(s.data_dir, false);
+    } else {
+        throw std::runtime_error("unknown dataset '" + s.dataset + "' (mnist, fashion-mnist or cifar10)");
+    }
+    if (s.limit > 0 && s.limit < out.train.labels.size()) {
+        const std::size_t pixels = out.train.images.shape()[1];
+        xt::xtensor<float, 2> first = xt::xtensor<float, 2>::from_shape({s.limit, pixels});
+        std::copy(out.train.images.data(), out.train.images.data() + s.limit * pixels, first.data());
+        out.train.images = std::move(first);
+        out.train.labels.resize(s.limit);
+    }
+    const auto norm = d::normalization::of(out.train.images);
+    norm.apply(out.train.images);
+    norm.apply(out.test.images);
+    return out;
+}
+
+inline infomorph::network_options network_options_of(const settings& s, std::size_t inputs, std::size_t classes) {
+    infomorph::network_options o;
+    o.kind = infomorph::variant_from_name(s.variant);
+    o.inputs = inputs;
+    o.classes = classes;
+    o.hidden = s.hidden;
+    o.lateral_partners = s.partners;
+    o.seed = s.seed;
+    o.threads = s.threads;
+    if (!s.gamma.empty()) o.hidden_goal = infomorph::goal_spec(s.gamma);
+    else if (!s.goal.empty()) o.hidden_goal = infomorph::hidden_preset(o.kind, s.goal);
+    return o;
+}
+
+inline json layers_json(const std::vector<infomorph::layer_summary>& layers) {
+    json out = json::array();
+    for (const auto& l : layers) {
+        json atoms = json::object();
+        for (std::size_t a = 0; a < l.atoms.size(); ++a) atoms[l.atom_names[a]] = l.atoms[a];
+        out.push_back({{"layer", l.layer}, {"sources", l.sources}, {"goal", l.goal}, {"h_res", l.h_res}, {"mi", l.mi},
+                       {"atoms", std::move(atoms)}});
+    }
+    return out;
+}
+
+class progress_bar {
+public:
+    explicit progress_bar(bool enabled) : enabled_(enabled && isatty(STDERR_FILENO)) {}
+    void start(std::size_t epoch, std::size_t epochs) {
+        epoch_ = epoch;
+        epochs_ = epochs;
+        start_ = std::chrono::steady_clock::now();
+    }
+    void operator()(std::size_t batch, std::size_t batches, double accuracy, std::size_t images) const {
+        if (!enabled_) return;
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+        const std::size_t width = 30, done = batch * width / batches;
+        std::fprintf(stderr, "\repoch %zu/%zu [%s%s] %zu/%zu  acc %.3f  %.0f img/s ", epoch_, epochs_,
+                     std::string(done, '#').c_str(), std::string(width - done, '.').c_str(), batch, batches, accuracy,
+                     seconds > 0 ? static_cast<double>(images) / seconds : 0.0);
+        std::fflush(stderr);
+    }
+    void finish() const {
+        if (enabled_) std::fprintf(stderr, "\r%80s\r", "");
+    }
+
+private:
+    bool enabled_;
+    std::size_t epoch_ = 0, epochs_ = 0;
+    std::chrono::steady_clock::time_point start_;
+};
+
+inline int run(settings s) {
+    namespace fs = std::filesystem;
+    if (s.epochs == 0) throw std::runtime_error("--epochs must be at least 1");
+    if (s.batch == 0) throw std::runtime_error("--batch must be at least 1");
+    auto data = load(s);
+    auto options = network_options_of(s, data.train.images.shape()[1], data.classes);
+    auto net = infomorph::make_network(options);
+
+    fs::create_directories(s.out);
+    const fs::path out = s.out;
+    infomorph::detail::write_atomically(out / "config.json", [&](std::ofstream& f) { f << to_json(s).dump(2) << "\n"; });
+    std::ofstream log(out / "log.jsonl", std::ios::trunc);
+    if (!log) throw std::runtime_error((out / "log.jsonl").string() + ": cannot create");
+
+    const auto split = infomorph::data::train_validation_split(data.train.labels.size(), s.train_fraction, s.seed);
+    std::mt19937_64 shuffler(s.seed + 7);
+    progress_bar bar(s.progress);
+    std::fprintf(stderr, "%s on %s: %zu training, %zu validation, %zu test images; %zu hidden neurons\n",
+                 net->variant_name().c_str(), s.dataset.c_str(), split.train.size(), split.validation.size(),
+                 data.test.labels.size(), s.hidden);
+    infomorph::epoch_result last;
+    infomorph::evaluation test;
+    for (std::size_t epoch = 1; epoch <= s.epochs; ++epoch) {
+        auto order = split.train;
+        infomorph::data::shuffle(order, shuffler);
+        bar.start(epoch, s.epochs);
+        const auto start = std::chrono::steady_clock::now();
+        last = infomorph::train_epoch(*net, data.train, order, s.batch, [&](std::size_t b, std::size_t n, double acc) {
+            bar(b, n, acc, std::min(b * s.batch, order.size()));
+        });
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        bar.finish();
+        const auto validation = split.validation.empty()
+                                    ? infomorph::evaluation{}
+                                    : infomorph::evaluate(*net, data.train, split.validation, s.batch, data.classes);
+        test = infomorph::evaluate(*net, data.test, infomorph::data::all_indices(data.test.labels.size()), s.batch, data.classes);
+        json line = {{"epoch", epoch},
+                     {"seconds", seconds},
+                     {"train_accuracy", last.train_accuracy},
+                     {"validation_accuracy", split.validation.empty() ? json(nullptr) : json(validation.accuracy)},
+                     {"test_accuracy", test.accuracy},
+                     {"train_loss", last.train_loss},
+                     {"layers", layers_json(last.layers)}};
+        log << line.dump() << "\n" << std::flush;
+        std::fprintf(stderr, "epoch %zu/%zu: %.2f s, train %.4f, validation %.4f, test %.4f\n", epoch, s.epochs, seconds,
+                     last.train_accuracy, validation.accuracy, test.accuracy);
+    }
+    infomorph::save_model(out / "model.bin", *net, options);
+    infomorph::detail::write_atomically(out / "confusion.csv", [&](std::ofstream& f) {
+        f << "true\\predicted";
+        for (std::size_t j = 0; j < data.classes; ++j) f << "," << j;
+        f << "\n";
+        for (std::size_t i = 0; i < data.classes; ++i) {
+            f << i;
+            for (std::size_t j = 0; j < data.classes; ++j) f << "," << test.count(i, j);
+            f << "\n";
+        }
+    });
+
+    std::printf("test accuracy %.4f after %zu epochs (%s, %zu hidden neurons, seed %llu)\n", test.accuracy, s.epochs,
+                net->variant_name().c_str(), s.hidden, static_cast<unsigned long long>(s.seed));
+    for (const auto& l : last.layers) {
+        std::printf("%s layer: mean goal %.4f, I(T;S) %.4f bits, H_res %.4f bits; atoms (bits):\n", l.layer.c_str(), l.goal,
+                    l.mi, l.h_res);
+        for (std::size_t a = 0; a < l.atoms.size(); ++a) std::printf("  %-14s %+.5f\n", l.atom_names[a].c_str(), l.atoms[a]);
+    }
+    std::printf("confusion matrix (rows: true class, columns: predicted):\n");
+    for (std::size_t i = 0; i < data.classes; ++i) {
+        for (std::size_t j = 0; j < data.classes; ++j) std::printf("%6zu", test.count(i, j));
+        std::printf("\n");
+    }
+    std::printf("wrote %s/{config.json, log.jsonl, model.bin, confusion.csv}\n", s.out.c_str());
+    return 0;
+}
+
+}  // namespace train_cli
