@@ -3,10 +3,15 @@
 // inputs of its classes (r = feedforward, c = context, l = lateral), with the partial
 // derivatives the three-factor rule needs. Forms and defaults follow the authors' code
 // (Priesemann-Group/Infomorphic_Networks, im_net/activation_functions.py, commit 5284adf).
+//
+// Each policy is written once for any arithmetic type T: double for the scalar interface
+// (operator()), and SIMD batches (xsimd::batch<float|double>) for the layer's hot loop.
 
 #include <array>
 #include <cmath>
 #include <cstddef>
+
+#include <xsimd/xsimd.hpp>
 
 namespace infomorph::activation {
 
@@ -17,20 +22,54 @@ struct result {
 };
 
 namespace detail {
-inline double sigmoid(double x) noexcept { return 1.0 / (1.0 + std::exp(-x)); }
+using std::exp;
+
+inline double select(bool condition, double a, double b) noexcept { return condition ? a : b; }
+inline float select(bool condition, float a, float b) noexcept { return condition ? a : b; }
+using xsimd::select;
+
+template <class T>
+struct scalar_of {
+    using type = T;
+};
+template <class U, class A>
+struct scalar_of<xsimd::batch<U, A>> {
+    using type = U;
+};
+// A run-time setting (double) in the arithmetic of T.
+template <class T>
+T constant(double v) noexcept {
+    return T(static_cast<typename scalar_of<T>::type>(v));
+}
+
+template <class T>
+T sigmoid(const T& x) noexcept {
+    return detail::constant<T>(1) / (detail::constant<T>(1) + exp(-x));
+}
 
 // theta = sigmoid(A) given the drive A and dA/dx, optionally clamped into [floor, 1 - floor]
 // (where clamped, theta does not move with the input: zero derivative, as torch.clamp).
-template <std::size_t Classes>
-result<Classes> squash(double drive, const std::array<double, Classes>& d_drive, double floor) noexcept {
-    result<Classes> out;
-    const double s = sigmoid(drive);
-    if (floor > 0 && (s < floor || s > 1.0 - floor)) {
-        out.theta = s < floor ? floor : 1.0 - floor;
-        return out;
+template <class T, std::size_t Classes>
+T squash(const T& drive, std::array<T, Classes>& d, double floor) noexcept {
+    const T s = sigmoid(drive);
+    const T slope = s * (detail::constant<T>(1) - s);
+    if (floor <= 0) {
+        for (auto& di : d) di = di * slope;
+        return s;
     }
-    out.theta = s;
-    for (std::size_t i = 0; i < Classes; ++i) out.d[i] = s * (1.0 - s) * d_drive[i];
+    const T lo = detail::constant<T>(floor), hi = detail::constant<T>(1) - lo;
+    const auto below = s < lo, above = s > hi;
+    for (auto& di : d) di = select(below | above, detail::constant<T>(0), di * slope);
+    return select(below, lo, select(above, hi, s));
+}
+
+// The scalar interface on top of the generic one.
+template <class Policy, class... X>
+result<Policy::classes> evaluate_scalar(const Policy& p, X... x) noexcept {
+    std::array<double, Policy::classes> in{static_cast<double>(x)...}, d{};
+    result<Policy::classes> out;
+    out.theta = p.evaluate(in, d);
+    out.d = d;
     return out;
 }
 }  // namespace detail
@@ -42,18 +81,22 @@ struct bivariate {
     static constexpr std::size_t classes = 2;
     double k1 = 0.5, k2 = 2.0, clamp = 1e-6;
 
-    double drive(double r, double c, std::array<double, 2>& d) const noexcept {
-        const double s = detail::sigmoid(k2 * r * c);
-        const double ds = s * (1.0 - s) * k2;  // d sigmoid(k2 r c) / d(r c)
-        const double gain = k1 + (1.0 - k1) * 2.0 * s;
-        d = {gain + r * (1.0 - k1) * 2.0 * ds * c, r * (1.0 - k1) * 2.0 * ds * r};
+    template <class T>
+    T drive(const std::array<T, 2>& x, std::array<T, 2>& d) const noexcept {
+        const T& r = x[0];
+        const T& c = x[1];
+        const T k1_ = detail::constant<T>(k1), k2_ = detail::constant<T>(k2), rest = detail::constant<T>(2.0 * (1.0 - k1));
+        const T s = detail::sigmoid(k2_ * r * c);
+        const T ds = s * (detail::constant<T>(1) - s) * k2_;  // d sigmoid(k2 r c) / d(r c)
+        const T gain = k1_ + rest * s;
+        d = {gain + r * rest * ds * c, r * rest * ds * r};
         return r * gain;
     }
-    result<2> operator()(double r, double c) const noexcept {
-        std::array<double, 2> d{};
-        const double a = drive(r, c, d);
-        return detail::squash(a, d, clamp);
+    template <class T>
+    T evaluate(const std::array<T, 2>& x, std::array<T, 2>& d) const noexcept {
+        return detail::squash(drive(x, d), d, clamp);
     }
+    result<2> operator()(double r, double c) const noexcept { return detail::evaluate_scalar(*this, r, c); }
 };
 
 // Kay-Phillips: theta = sigmoid(r (k1 + (1 - k1) exp(k2 r c))).
@@ -61,17 +104,22 @@ struct kay_phillips {
     static constexpr std::size_t classes = 2;
     double k1 = 0.5, k2 = 2.0;
 
-    double drive(double r, double c, std::array<double, 2>& d) const noexcept {
-        const double e = std::exp(k2 * r * c);
-        const double gain = k1 + (1.0 - k1) * e;
-        d = {gain + r * (1.0 - k1) * e * k2 * c, r * (1.0 - k1) * e * k2 * r};
+    template <class T>
+    T drive(const std::array<T, 2>& x, std::array<T, 2>& d) const noexcept {
+        using std::exp;
+        const T& r = x[0];
+        const T& c = x[1];
+        const T k2_ = detail::constant<T>(k2), rest = detail::constant<T>(1.0 - k1);
+        const T e = exp(k2_ * r * c);
+        const T gain = detail::constant<T>(k1) + rest * e;
+        d = {gain + r * rest * e * k2_ * c, r * rest * e * k2_ * r};
         return r * gain;
     }
-    result<2> operator()(double r, double c) const noexcept {
-        std::array<double, 2> d{};
-        const double a = drive(r, c, d);
-        return detail::squash(a, d, 0.0);
+    template <class T>
+    T evaluate(const std::array<T, 2>& x, std::array<T, 2>& d) const noexcept {
+        return detail::squash(drive(x, d), d, 0.0);
     }
+    result<2> operator()(double r, double c) const noexcept { return detail::evaluate_scalar(*this, r, c); }
 };
 
 // Trivariate (Schneider): theta = sigmoid(r [(1 - c1 - c2) + c1 sigmoid(w1 r c) + c2 sigmoid(w2 r l)]).
@@ -80,45 +128,54 @@ struct trivariate {
     static constexpr std::size_t classes = 3;
     double c1 = 0.1, c2 = 0.1, w1 = 2.0, w2 = 2.0;
 
-    double drive(double r, double c, double l, std::array<double, 3>& d) const noexcept {
-        const double sc = detail::sigmoid(w1 * r * c), sl = detail::sigmoid(w2 * r * l);
-        const double dsc = sc * (1.0 - sc) * w1, dsl = sl * (1.0 - sl) * w2;
-        const double gain = (1.0 - c1 - c2) + c1 * sc + c2 * sl;
-        d = {gain + r * (c1 * dsc * c + c2 * dsl * l), r * c1 * dsc * r, r * c2 * dsl * r};
+    template <class T>
+    T drive(const std::array<T, 3>& x, std::array<T, 3>& d) const noexcept {
+        const T& r = x[0];
+        const T& c = x[1];
+        const T& l = x[2];
+        const T c1_ = detail::constant<T>(c1), c2_ = detail::constant<T>(c2), w1_ = detail::constant<T>(w1), w2_ = detail::constant<T>(w2);
+        const T sc = detail::sigmoid(w1_ * r * c), sl = detail::sigmoid(w2_ * r * l);
+        const T dsc = sc * (detail::constant<T>(1) - sc) * w1_, dsl = sl * (detail::constant<T>(1) - sl) * w2_;
+        const T gain = detail::constant<T>(1.0 - c1 - c2) + c1_ * sc + c2_ * sl;
+        d = {gain + r * (c1_ * dsc * c + c2_ * dsl * l), r * c1_ * dsc * r, r * c2_ * dsl * r};
         return r * gain;
     }
-    result<3> operator()(double r, double c, double l) const noexcept {
-        std::array<double, 3> d{};
-        const double a = drive(r, c, l, d);
-        return detail::squash(a, d, 0.0);
+    template <class T>
+    T evaluate(const std::array<T, 3>& x, std::array<T, 3>& d) const noexcept {
+        return detail::squash(drive(x, d), d, 0.0);
     }
+    result<3> operator()(double r, double c, double l) const noexcept { return detail::evaluate_scalar(*this, r, c, l); }
 };
 
 // Plain sums: theta = sigmoid(r + context_weight c) and sigmoid(r + context_weight c + l).
 struct sum2 {
     static constexpr std::size_t classes = 2;
     double context_weight = 0.1;
-    double drive(double r, double c, std::array<double, 2>& d) const noexcept {
-        d = {1.0, context_weight};
-        return r + context_weight * c;
+    template <class T>
+    T drive(const std::array<T, 2>& x, std::array<T, 2>& d) const noexcept {
+        d = {detail::constant<T>(1), detail::constant<T>(context_weight)};
+        return x[0] + detail::constant<T>(context_weight) * x[1];
     }
-    result<2> operator()(double r, double c) const noexcept {
-        std::array<double, 2> d{};
-        return detail::squash(drive(r, c, d), d, 0.0);
+    template <class T>
+    T evaluate(const std::array<T, 2>& x, std::array<T, 2>& d) const noexcept {
+        return detail::squash(drive(x, d), d, 0.0);
     }
+    result<2> operator()(double r, double c) const noexcept { return detail::evaluate_scalar(*this, r, c); }
 };
 
 struct sum3 {
     static constexpr std::size_t classes = 3;
     double context_weight = 0.1;
-    double drive(double r, double c, double l, std::array<double, 3>& d) const noexcept {
-        d = {1.0, context_weight, 1.0};
-        return r + context_weight * c + l;
+    template <class T>
+    T drive(const std::array<T, 3>& x, std::array<T, 3>& d) const noexcept {
+        d = {detail::constant<T>(1), detail::constant<T>(context_weight), detail::constant<T>(1)};
+        return x[0] + detail::constant<T>(context_weight) * x[1] + x[2];
     }
-    result<3> operator()(double r, double c, double l) const noexcept {
-        std::array<double, 3> d{};
-        return detail::squash(drive(r, c, l, d), d, 0.0);
+    template <class T>
+    T evaluate(const std::array<T, 3>& x, std::array<T, 3>& d) const noexcept {
+        return detail::squash(drive(x, d), d, 0.0);
     }
+    result<3> operator()(double r, double c, double l) const noexcept { return detail::evaluate_scalar(*this, r, c, l); }
 };
 
 // Baselines trained by backpropagation: the output is hard, 1[A > 0] (heaviside) or a
@@ -130,13 +187,15 @@ template <class Drive>
 struct heaviside {
     static constexpr std::size_t classes = Drive::classes;
     Drive drive{};
+    template <class T>
+    T evaluate(const std::array<T, classes>& x, std::array<T, classes>& d) const noexcept {
+        const T a = drive.drive(x, d);
+        detail::squash(a, d, 0.0);  // surrogate derivative
+        return detail::select(a > detail::constant<T>(0), detail::constant<T>(1), detail::constant<T>(0));
+    }
     template <class... X>
     result<classes> operator()(X... x) const noexcept {
-        std::array<double, classes> d{};
-        const double a = drive.drive(x..., d);
-        auto out = detail::squash(a, d, 0.0);  // surrogate derivative
-        out.theta = a > 0 ? 1.0 : 0.0;
-        return out;
+        return detail::evaluate_scalar(*this, x...);
     }
 };
 
@@ -144,10 +203,13 @@ template <class Drive>
 struct bernoulli {
     static constexpr std::size_t classes = Drive::classes;
     Drive drive{};
+    template <class T>
+    T evaluate(const std::array<T, classes>& x, std::array<T, classes>& d) const noexcept {
+        return detail::squash(drive.drive(x, d), d, 0.0);  // theta: the probability to sample
+    }
     template <class... X>
     result<classes> operator()(X... x) const noexcept {
-        std::array<double, classes> d{};
-        return detail::squash(drive.drive(x..., d), d, 0.0);  // theta: the probability to sample
+        return detail::evaluate_scalar(*this, x...);
     }
 };
 

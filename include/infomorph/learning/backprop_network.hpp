@@ -135,9 +135,11 @@ private:
 
     void run(const matrix& images, const matrix& label) {
         silent_ = xt::zeros<float>({images.shape()[0], options_.hidden});
-        hidden_.forward({&images, &label, &silent_}, pass_[0], &sampler_);
-        hidden_.forward({&images, &label, &pass_[0].output}, pass_[1], &sampler_);
-        output_.forward({&pass_[1].output, &label}, out_, nullptr);
+        // No bins: nothing here is measured by a PID.
+        hidden_.forward({&images, &label, &silent_}, pass_[0], &sampler_, {.bins = false, .silent = {false, false, true}});
+        hidden_.forward({&images, &label, &pass_[0].output}, pass_[1], &sampler_,
+                        {.bins = false, .reuse = &pass_[0], .reuse_drive = {true, true, false}});
+        output_.forward({&pass_[1].output, &label}, out_, nullptr, {.bins = false});
     }
 
     network_options options_;

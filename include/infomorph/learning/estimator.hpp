@@ -32,13 +32,25 @@ std::array<double, Bins + 1> linspace(double lo, double hi) noexcept {
 // minus one. A direct guess from the uniform spacing, corrected against the actual edges so
 // that values on or next to an edge land exactly as a search over the edges would put them.
 template <std::size_t Bins>
-std::uint32_t bucket(const std::array<double, Bins + 1>& edges, double x) noexcept {
-    const double scaled = (x - edges[0]) / (edges[Bins] - edges[0]) * static_cast<double>(Bins);
-    std::size_t i = scaled <= 0 ? 0 : std::min<std::size_t>(static_cast<std::size_t>(std::ceil(scaled)) - 1, Bins - 1);
-    while (i > 0 && x <= edges[i]) --i;
-    while (i + 1 < Bins && x > edges[i + 1]) ++i;
-    return static_cast<std::uint32_t>(i);
-}
+struct uniform_edges {
+    std::array<double, Bins + 1> at;
+    double scale;  // Bins / (hi - lo)
+
+    uniform_edges(double lo, double hi) : at(linspace<Bins>(lo, hi)), scale(static_cast<double>(Bins) / (at[Bins] - at[0])) {}
+
+    // The guess truncates (x - lo) * scale: no ceil, which without SSE4.1 is a library call.
+    // It is at most one bin off: one branch-free step each way (unpredictable branches cost
+    // more than the arithmetic), then loops that practically never run.
+    std::uint32_t bucket(double x) const noexcept {
+        const double scaled = (x - at[0]) * scale;
+        std::size_t i = scaled <= 0 ? 0 : std::min(static_cast<std::size_t>(scaled), Bins - 1);
+        i -= static_cast<std::size_t>(i > 0) & static_cast<std::size_t>(x <= at[i]);
+        i += static_cast<std::size_t>(i + 1 < Bins) & static_cast<std::size_t>(x > at[std::min(i + 1, Bins)]);
+        while (i > 0 && x <= at[i]) --i;
+        while (i + 1 < Bins && x > at[i + 1]) ++i;
+        return static_cast<std::uint32_t>(i);
+    }
+};
 
 }  // namespace detail
 
@@ -47,6 +59,7 @@ template <std::size_t Bins>
 struct fixed_bins {
     static_assert(Bins >= 1, "infomorph: a binning needs at least one bin");
     static constexpr std::size_t bins = Bins;
+    static constexpr bool per_neuron = false;  // the same bins for every neuron: bin a whole matrix at once
     double lo = -20.0, hi = 20.0;
 
     // x[k * stride] for k < batch -> out[k * out_stride]
@@ -54,11 +67,10 @@ struct fixed_bins {
     void operator()(const Real* x, std::size_t batch, std::size_t stride, std::uint32_t* out,
                     std::size_t out_stride) const {
         if (!(hi > lo)) throw std::invalid_argument("infomorph: fixed_bins needs lo < hi");
-        const auto edges = detail::linspace<Bins>(lo, hi);
-        for (std::size_t k = 0; k < batch; ++k) {
-            const double v = std::clamp(static_cast<double>(x[k * stride]), edges[0] + 1e-4, edges[Bins]);
-            out[k * out_stride] = detail::bucket<Bins>(edges, v);
-        }
+        const detail::uniform_edges<Bins> edges(lo, hi);
+        const double low = edges.at[0] + 1e-4, high = edges.at[Bins];
+        for (std::size_t k = 0; k < batch; ++k)
+            out[k * out_stride] = edges.bucket(std::clamp(static_cast<double>(x[k * stride]), low, high));
     }
 };
 
@@ -69,17 +81,19 @@ template <std::size_t Bins>
 struct adaptive_bins {
     static_assert(Bins >= 1, "infomorph: a binning needs at least one bin");
     static constexpr std::size_t bins = Bins;
+    static constexpr bool per_neuron = true;
 
     template <class Real>
     void operator()(const Real* x, std::size_t batch, std::size_t stride, std::uint32_t* out,
                     std::size_t out_stride) const {
         Real largest = 0;
         for (std::size_t k = 0; k < batch; ++k) largest = std::max(largest, static_cast<Real>(std::fabs(x[k * stride])));
-        const auto edges = detail::linspace<Bins>(-1.0, 1.0);
+        const detail::uniform_edges<Bins> edges(-1.0, 1.0);
+        const double low = edges.at[0] + 1e-4, high = edges.at[Bins];
         for (std::size_t k = 0; k < batch; ++k) {
             // Divided in the input's precision, as the authors' tensors are.
             const double v = largest > 0 ? static_cast<double>(x[k * stride] / largest) : 0.0;
-            out[k * out_stride] = detail::bucket<Bins>(edges, std::clamp(v, edges[0] + 1e-4, edges[Bins]));
+            out[k * out_stride] = edges.bucket(std::clamp(v, low, high));
         }
     }
 };

@@ -73,7 +73,7 @@ public:
 
     batch_summary train_batch(const matrix& images, const std::vector<std::uint8_t>& labels) override {
         const matrix label = detail::one_hot(labels, images.shape()[0], options_.classes);
-        const inputs learning = run(images, label);
+        const inputs learning = run(images, label, true);
         batch_summary report;
         if (learns()) {
             std::array<matrix, sources> dw;
@@ -94,7 +94,7 @@ public:
 
     const matrix& probabilities(const matrix& images) override {
         const matrix silent = xt::zeros<float>({images.shape()[0], options_.classes});
-        run(images, silent);
+        run(images, silent, false);
         return out_.theta;
     }
 
@@ -166,34 +166,47 @@ private:
         return h;
     }
 
-    // Runs the variant's forward passes; returns the hidden inputs of the learning pass.
-    inputs run(const matrix& images, const matrix& label) {
+    // Runs the variant's forward passes; returns the hidden inputs of the learning pass. Only
+    // the passes that learn are binned; the second pass reuses the drives of unchanged inputs.
+    inputs run(const matrix& images, const matrix& label, bool training) {
         const std::size_t batch = images.shape()[0];
         if (label.shape()[0] != batch) throw std::invalid_argument("infomorph: label input and images differ in batch size");
+        typename hidden_layer::pass second{.bins = training};
         inputs learning{};
         if constexpr (sources == 2) {
             if (options_.kind == variant::lateral) {
-                silent_ = xt::zeros<float>({batch, options_.hidden});
-                hidden_.forward({&images, &silent_}, pass_[0], &sampler_);
+                zeros(silent_, batch, options_.hidden);
+                hidden_.forward({&images, &silent_}, pass_[0], &sampler_, {.bins = false, .silent = {false, true}});
                 learning = {&images, &pass_[0].output};
+                second.reuse = &pass_[0];
+                second.reuse_drive = {true, false};
             } else {
                 learning = {&images, &label};
             }
         } else {
-            silent_ = xt::zeros<float>({batch, options_.hidden});
+            zeros(silent_, batch, options_.hidden);
+            second.reuse = &pass_[0];
             if (options_.kind == variant::output_context) {
-                silent_output_ = xt::zeros<float>({batch, options_.classes});
-                hidden_.forward({&images, &silent_output_, &silent_}, pass_[0], &sampler_);
-                output_.forward({&pass_[0].output, &label}, feedback_, &sampler_);
+                zeros(silent_output_, batch, options_.classes);
+                hidden_.forward({&images, &silent_output_, &silent_}, pass_[0], &sampler_,
+                                {.bins = false, .silent = {false, true, true}});
+                output_.forward({&pass_[0].output, &label}, feedback_, &sampler_, {.bins = false});
                 learning = {&images, &feedback_.output, &pass_[0].output};
+                second.reuse_drive = {true, false, false};
             } else {
-                hidden_.forward({&images, &label, &silent_}, pass_[0], &sampler_);
+                hidden_.forward({&images, &label, &silent_}, pass_[0], &sampler_, {.bins = false, .silent = {false, false, true}});
                 learning = {&images, &label, &pass_[0].output};
+                second.reuse_drive = {true, true, false};
             }
         }
-        hidden_.forward(learning, pass_[1], &sampler_);
-        output_.forward({&pass_[1].output, &label}, out_, nullptr);
+        hidden_.forward(learning, pass_[1], &sampler_, second);
+        output_.forward({&pass_[1].output, &label}, out_, nullptr, {.bins = training});
         return learning;
+    }
+
+    static void zeros(matrix& m, std::size_t rows, std::size_t cols) {
+        detail::shape_to(m, rows, cols);
+        m.fill(0.0f);
     }
 
     network_options options_;
@@ -219,7 +232,7 @@ public:
 
     batch_summary train_batch(const matrix& images, const std::vector<std::uint8_t>& labels) override {
         const matrix label = detail::one_hot(labels, images.shape()[0], options_.classes);
-        output_.forward({&images, &label}, out_, nullptr);
+        output_.forward({&images, &label}, out_, nullptr, {.bins = true});
         std::array<matrix, 2> dw;
         std::array<xt::xtensor<float, 1>, 2> db;
         output_.goal_gradients({&images, &label}, out_, dw, db, values_);
@@ -233,7 +246,7 @@ public:
 
     const matrix& probabilities(const matrix& images) override {
         const matrix silent = xt::zeros<float>({images.shape()[0], options_.classes});
-        output_.forward({&images, &silent}, out_, nullptr);
+        output_.forward({&images, &silent}, out_, nullptr, {.bins = false});
         return out_.theta;
     }
 

@@ -8,6 +8,7 @@
 // The same backward pass serves global training by backpropagation (the paper's baseline),
 // with the loss gradient in place of dG/dtheta.
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
@@ -17,11 +18,14 @@
 #include <string>
 #include <vector>
 
+#include <xsimd/xsimd.hpp>
 #include <xtensor-blas/xblas.hpp>
 #include <xtensor/xtensor.hpp>
 
 #include "../goal.hpp"
 #include "activation.hpp"
+#include "../detail/blas.hpp"
+#include "../detail/parallel.hpp"
 #include "layer_goal.hpp"
 
 namespace infomorph {
@@ -46,6 +50,14 @@ struct connection {
 namespace detail {
 // A double in [0, 1) from 53 random bits: the same sequence with every standard library.
 inline double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+
+// Batch-sized buffers keep their storage from batch to batch: reallocating them costs page
+// faults on every batch.
+template <class Tensor, class... Extent>
+void shape_to(Tensor& t, Extent... extent) {
+    const std::array<std::size_t, sizeof...(Extent)> shape{static_cast<std::size_t>(extent)...};
+    if (!std::equal(shape.begin(), shape.end(), t.shape().begin(), t.shape().end())) t.resize(shape);
+}
 }  // namespace detail
 
 template <std::size_t N, class Activation, class Estimator, class Real = float>
@@ -77,6 +89,7 @@ public:
         std::array<matrix, N> dtheta;  // d theta / d r_i
         matrix output;                 // +1 / -1 samples (or theta when not sampling)
         xt::xtensor<std::uint32_t, 3> bins;  // [batch x neurons x N]
+        std::vector<Real> scratch_in, scratch_out;  // transposes for sparse connections
     };
 
     layer(const options& o, const goal<N>& g) : options_(o), goal_(g), goal_driver_(o.threads) {
@@ -85,6 +98,12 @@ public:
         for (std::size_t i = 0; i < N; ++i) {
             const std::size_t in = o.input_sizes[i], n = o.neurons;
             mask_[i] = make_mask(o.connections[i], in, n, rng, i);
+            if (o.connections[i].kind == connectivity::random_partners) {
+                partners_[i].reserve(n * o.connections[i].partners);
+                for (std::size_t j = 0; j < n; ++j)
+                    for (std::size_t p = 0; p < in; ++p)
+                        if (mask_[i](j, p) != Real(0)) partners_[i].push_back(static_cast<std::uint32_t>(p));
+            }
             // PyTorch's nn.Linear default: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and bias.
             const double bound = in > 0 ? 1.0 / std::sqrt(static_cast<double>(in)) : 0.0;
             weight_[i] = matrix::from_shape({n, in});
@@ -103,34 +122,80 @@ public:
     const vector& bias(std::size_t i) const { return bias_[i]; }
     vector& bias(std::size_t i) { return bias_[i]; }
     const matrix& mask(std::size_t i) const { return mask_[i]; }
+    // Class i's partner inputs, neuron by neuron (partners each, ascending); empty unless the
+    // class has random_partners connectivity.
+    const std::vector<std::uint32_t>& partners(std::size_t i) const { return partners_[i]; }
     const connection& connections(std::size_t i) const { return options_.connections[i]; }
     std::size_t neurons() const { return options_.neurons; }
 
-    // x[i]: [batch x input_sizes[i]] (ignored for classes with no connections).
-    void forward(const std::array<const matrix*, N>& x, state& s, std::mt19937_64* rng) const {
+    // What a forward pass may skip or reuse.
+    struct pass {
+        bool bins = true;                // bin the drives (only passes that learn need them)
+        std::array<bool, N> silent{};    // per class: the input is all zero (drive = bias)
+        const state* reuse = nullptr;    // a pass on the same batch whose drives can be reused
+        std::array<bool, N> reuse_drive{};  // per class: the input is the same as in `reuse`
+    };
+
+    // x[i]: [batch x input_sizes[i]] (ignored for classes with no connections). With an
+    // engine, outputs are sampled (output_values); without, they are theta.
+    void forward(const std::array<const matrix*, N>& x, state& s, std::mt19937_64* rng, const pass& p = {}) const {
         const std::size_t batch = check_inputs(x);
         const std::size_t n = options_.neurons;
         for (std::size_t i = 0; i < N; ++i) {
-            s.drive[i] = matrix::from_shape({batch, n});
-            if (options_.connections[i].kind == connectivity::none || options_.input_sizes[i] == 0) {
+            if (p.reuse && p.reuse_drive[i] && p.reuse != &s) {
+                if (p.reuse->drive[i].shape() != std::array<std::size_t, 2>{batch, n})
+                    throw std::invalid_argument("infomorph: the reused pass has another batch size");
+                detail::shape_to(s.drive[i], batch, n);
+                std::copy(p.reuse->drive[i].begin(), p.reuse->drive[i].end(), s.drive[i].begin());
+                continue;
+            }
+            if (p.reuse == &s && p.reuse_drive[i]) continue;
+            detail::shape_to(s.drive[i], batch, n);
+            Real* drive = s.drive[i].data();
+            const std::size_t in = options_.input_sizes[i];
+            if (options_.connections[i].kind == connectivity::none || in == 0 || p.silent[i]) {
                 s.drive[i].fill(Real(0));
+            } else if (!partners_[i].empty()) {
+                sparse_drive(i, x[i]->data(), batch, s);
             } else {
-                xt::blas::gemm(*x[i], weight_[i], s.drive[i], false, true);
+                const Real* w = weight_[i].data();
+                const Real* xi = x[i]->data();
+                const std::size_t blocks = neuron_blocks();
+                detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
+                    const std::size_t j0 = detail::block_begin(n, blocks, b), j1 = detail::block_begin(n, blocks, b + 1);
+                    detail::gemm<Real>(false, true, batch, j1 - j0, in, Real(1), xi, in, w + j0 * in, in, Real(0), drive + j0, n);
+                });
             }
+            const Real* b = bias_[i].data();
             for (std::size_t k = 0; k < batch; ++k)
-                for (std::size_t j = 0; j < n; ++j) s.drive[i](k, j) += bias_[i](j);
+                for (std::size_t j = 0; j < n; ++j) drive[k * n + j] += b[j];
         }
-        s.theta = matrix::from_shape({batch, n});
-        s.output = matrix::from_shape({batch, n});
-        for (auto& d : s.dtheta) d = matrix::from_shape({batch, n});
-        for (std::size_t k = 0; k < batch; ++k)
-            for (std::size_t j = 0; j < n; ++j) {
-                const auto a = activate(s, k, j);
-                s.theta(k, j) = static_cast<Real>(a.theta);
-                for (std::size_t i = 0; i < N; ++i) s.dtheta[i](k, j) = static_cast<Real>(a.d[i]);
-                s.output(k, j) = rng ? options_.output_values[detail::uniform01(*rng) < a.theta ? 1 : 0] : static_cast<Real>(a.theta);
+        detail::shape_to(s.theta, batch, n);
+        detail::shape_to(s.output, batch, n);
+        for (auto& d : s.dtheta) detail::shape_to(d, batch, n);
+        {
+            const std::size_t blocks = (batch + 127) / 128;
+            detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
+                const std::size_t k0 = detail::block_begin(batch, blocks, b), k1 = detail::block_begin(batch, blocks, b + 1);
+                activate(s, k0 * n, k1 * n);
+            });
+        }
+        if (rng) {
+            // Two samples per 64 random bits (24 bits each: the resolution of a float theta).
+            const Real* theta = s.theta.data();
+            Real* out = s.output.data();
+            const std::size_t count = batch * n;
+            for (std::size_t e = 0; e < count; e += 2) {
+                const std::uint64_t bits = (*rng)();
+                const double u0 = static_cast<double>(bits >> 40) * 0x1.0p-24;
+                const double u1 = static_cast<double>((bits >> 8) & 0xffffffu) * 0x1.0p-24;
+                out[e] = options_.output_values[u0 < static_cast<double>(theta[e]) ? 1 : 0];
+                if (e + 1 < count) out[e + 1] = options_.output_values[u1 < static_cast<double>(theta[e + 1]) ? 1 : 0];
             }
-        bin(s);
+        } else {
+            std::copy(s.theta.begin(), s.theta.end(), s.output.begin());
+        }
+        if (p.bins) bin(s);
     }
 
     // The local goals of all neurons on the batch of `s` (bins as binned in forward) and the
@@ -164,19 +229,32 @@ public:
             const bool connected = c.kind != connectivity::none && options_.input_sizes[i] > 0;
             const bool learns = c.trainable && c.kind != connectivity::none;
             if (!learns && !(d_input[i] && connected)) continue;
-            delta_ = matrix::from_shape({batch, n});
+            detail::shape_to(delta_, batch, n);
             for (std::size_t e = 0; e < delta_.size(); ++e) delta_.data()[e] = upstream.data()[e] * s.dtheta[i].data()[e];
             if (learns && connected && c.fixed_weight == 0) {
-                // Accumulating (beta = 1) then masking keeps earlier, already masked sums intact.
-                xt::blas::gemm(delta_, *x[i], d_weight[i], true, false, Real(1), Real(1));
-                for (std::size_t e = 0; e < d_weight[i].size(); ++e) d_weight[i].data()[e] *= mask_[i].data()[e];
+                if (!partners_[i].empty()) {
+                    sparse_weight_gradient(i, x[i]->data(), batch, d_weight[i].data());
+                } else {
+                    // Accumulating (beta = 1) then masking keeps earlier, already masked sums intact.
+                    const std::size_t in = options_.input_sizes[i], blocks = neuron_blocks();
+                    Real* dw = d_weight[i].data();
+                    const Real* m = mask_[i].data();
+                    detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
+                        const std::size_t j0 = detail::block_begin(n, blocks, b), j1 = detail::block_begin(n, blocks, b + 1);
+                        detail::gemm<Real>(true, false, j1 - j0, in, batch, Real(1), delta_.data() + j0, n, x[i]->data(), in,
+                                           Real(1), dw + j0 * in, in);
+                        for (std::size_t e = j0 * in; e < j1 * in; ++e) dw[e] *= m[e];
+                    });
+                }
             }
-            if (learns && c.bias)
+            if (learns && c.bias) {
+                Real* db = d_bias[i].data();
                 for (std::size_t k = 0; k < batch; ++k)
-                    for (std::size_t j = 0; j < n; ++j) d_bias[i](j) += delta_(k, j);
+                    for (std::size_t j = 0; j < n; ++j) db[j] += delta_.data()[k * n + j];
+            }
             if (d_input[i]) {
                 if (connected) {
-                    *d_input[i] = matrix::from_shape({batch, options_.input_sizes[i]});
+                    detail::shape_to(*d_input[i], batch, options_.input_sizes[i]);
                     xt::blas::gemm(delta_, weight_[i], *d_input[i], false, false);
                 } else {
                     *d_input[i] = xt::zeros<Real>({batch, options_.input_sizes[i]});
@@ -186,20 +264,125 @@ public:
     }
 
 private:
-    activation::result<N> activate(const state& s, std::size_t k, std::size_t j) const {
-        if constexpr (N == 2)
-            return options_.activation(static_cast<double>(s.drive[0](k, j)), static_cast<double>(s.drive[1](k, j)));
-        else
-            return options_.activation(static_cast<double>(s.drive[0](k, j)), static_cast<double>(s.drive[1](k, j)),
-                                       static_cast<double>(s.drive[2](k, j)));
+    // GEMMs are cut into blocks of neurons fixed by the layer's size alone (see parallel.hpp).
+    std::size_t neuron_blocks() const { return (options_.neurons + 255) / 256; }
+
+    // Sparse connections (k random partners): r[k, j] = sum_q W[j, p_jq] x[k, p_jq] on the
+    // transposed input, so that the inner loop runs over samples, contiguous and vectorised,
+    // in chunks of samples that keep the transposed input in cache. Costs k/in of the GEMM.
+    static constexpr std::size_t sample_chunk = 128;
+
+    void sparse_drive(std::size_t i, const Real* x, std::size_t batch, state& s) const {
+        const std::size_t in = options_.input_sizes[i], n = options_.neurons, k = options_.connections[i].partners;
+        s.scratch_in.resize(in * batch);
+        s.scratch_out.resize(n * batch);
+        detail::transpose(x, batch, in, s.scratch_in.data());
+        const Real* xt = s.scratch_in.data();
+        Real* rt = s.scratch_out.data();
+        const std::uint32_t* partners = partners_[i].data();
+        const Real* w = weight_[i].data();
+        const std::size_t blocks = neuron_blocks();
+        detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
+            const std::size_t j0 = detail::block_begin(n, blocks, b), j1 = detail::block_begin(n, blocks, b + 1);
+            for (std::size_t c0 = 0; c0 < batch; c0 += sample_chunk) {
+                const std::size_t len = std::min(sample_chunk, batch - c0);
+                for (std::size_t j = j0; j < j1; ++j) {
+                    Real* out = rt + j * batch + c0;
+                    std::fill(out, out + len, Real(0));
+                    for (std::size_t q = 0; q < k; ++q) {
+                        const std::uint32_t p = partners[j * k + q];
+                        const Real wq = w[j * in + p];
+                        const Real* src = xt + p * batch + c0;
+                        for (std::size_t t = 0; t < len; ++t) out[t] += wq * src[t];
+                    }
+                }
+            }
+        });
+        detail::transpose(rt, n, batch, s.drive[i].data());
+    }
+
+    // dW[j, p_jq] += sum_k delta[k, j] x[k, p_jq], on the same transposed layout.
+    void sparse_weight_gradient(std::size_t i, const Real* x, std::size_t batch, Real* dw) {
+        const std::size_t in = options_.input_sizes[i], n = options_.neurons, k = options_.connections[i].partners;
+        sparse_in_.resize(in * batch);
+        sparse_delta_.resize(n * batch);
+        detail::transpose(x, batch, in, sparse_in_.data());
+        detail::transpose(delta_.data(), batch, n, sparse_delta_.data());
+        const Real* xt = sparse_in_.data();
+        const Real* dt = sparse_delta_.data();
+        const std::uint32_t* partners = partners_[i].data();
+        const std::size_t blocks = neuron_blocks();
+        detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
+            const std::size_t j0 = detail::block_begin(n, blocks, b), j1 = detail::block_begin(n, blocks, b + 1);
+            for (std::size_t c0 = 0; c0 < batch; c0 += sample_chunk) {
+                const std::size_t len = std::min(sample_chunk, batch - c0);
+                for (std::size_t j = j0; j < j1; ++j) {
+                    const Real* d = dt + j * batch + c0;
+                    for (std::size_t q = 0; q < k; ++q) {
+                        const std::uint32_t p = partners[j * k + q];
+                        const Real* src = xt + p * batch + c0;
+                        dw[j * in + p] += dot(d, src, len);
+                    }
+                }
+            }
+        });
+    }
+
+    // A float reduction does not vectorise by itself (its order is fixed): SIMD lanes, then
+    // the lanes in a fixed order, so the result depends on the SIMD width alone.
+    static Real dot(const Real* a, const Real* b, std::size_t len) noexcept {
+        using batch_t = xsimd::batch<Real>;
+        constexpr std::size_t width = batch_t::size;
+        batch_t acc(Real(0));
+        std::size_t t = 0;
+        for (; t + width <= len; t += width) acc = xsimd::fma(batch_t::load_unaligned(a + t), batch_t::load_unaligned(b + t), acc);
+        Real sum = xsimd::hadd(acc);
+        for (; t < len; ++t) sum += a[t] * b[t];
+        return sum;
+    }
+
+    // theta and its derivatives for all `count` entries: SIMD batches, then a scalar tail.
+    void activate(state& s, std::size_t first, std::size_t end) const {
+        using batch_t = xsimd::batch<Real>;
+        constexpr std::size_t width = batch_t::size;
+        std::array<const Real*, N> in;
+        std::array<Real*, N> d_out;
+        for (std::size_t i = 0; i < N; ++i) {
+            in[i] = s.drive[i].data();
+            d_out[i] = s.dtheta[i].data();
+        }
+        Real* theta = s.theta.data();
+        std::size_t e = first;
+        for (; e + width <= end; e += width) {
+            std::array<batch_t, N> x, d;
+            for (std::size_t i = 0; i < N; ++i) x[i] = batch_t::load_unaligned(in[i] + e);
+            options_.activation.evaluate(x, d).store_unaligned(theta + e);
+            for (std::size_t i = 0; i < N; ++i) d[i].store_unaligned(d_out[i] + e);
+        }
+        for (; e < end; ++e) {
+            std::array<Real, N> x, d;
+            for (std::size_t i = 0; i < N; ++i) x[i] = in[i][e];
+            theta[e] = options_.activation.evaluate(x, d);
+            for (std::size_t i = 0; i < N; ++i) d_out[i][e] = d[i];
+        }
     }
 
     void bin(state& s) const {
         const std::size_t batch = s.theta.shape()[0], n = options_.neurons;
-        s.bins = xt::xtensor<std::uint32_t, 3>::from_shape({batch, n, N});
-        for (std::size_t i = 0; i < N; ++i)
-            for (std::size_t j = 0; j < n; ++j)
-                options_.estimator(s.drive[i].data() + j, batch, n, s.bins.data() + j * N + i, n * N);
+        detail::shape_to(s.bins, batch, n, N);
+        std::uint32_t* bins = s.bins.data();
+        if constexpr (Estimator::per_neuron) {  // per neuron over the batch: cut by neurons
+            detail::parallel_blocks(options_.threads, n, [&](std::size_t j) {
+                for (std::size_t i = 0; i < N; ++i) options_.estimator(s.drive[i].data() + j, batch, n, bins + j * N + i, n * N);
+            });
+        } else {  // the same bins everywhere: contiguous sweeps over blocks of samples
+            const std::size_t blocks = (batch + 127) / 128;
+            detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
+                const std::size_t k0 = detail::block_begin(batch, blocks, b), k1 = detail::block_begin(batch, blocks, b + 1);
+                for (std::size_t i = 0; i < N; ++i)
+                    options_.estimator(s.drive[i].data() + k0 * n, (k1 - k0) * n, 1, bins + k0 * n * N + i, N);
+            });
+        }
     }
 
     std::size_t check_inputs(const std::array<const matrix*, N>& x) const {
@@ -267,6 +450,8 @@ private:
     goal<N> goal_;
     layer_goal<N> goal_driver_;
     std::array<matrix, N> weight_{}, mask_{};
+    std::array<std::vector<std::uint32_t>, N> partners_{};  // sorted partner list per neuron (random_partners)
+    std::vector<Real> sparse_in_, sparse_delta_;
     std::array<vector, N> bias_{};
     matrix dg_dtheta_, delta_;
 };

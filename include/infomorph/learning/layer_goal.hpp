@@ -4,6 +4,7 @@
 // results are bit-identical for any number of threads.
 
 #include <cstddef>
+#include <algorithm>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -19,7 +20,8 @@ namespace infomorph {
 template <std::size_t N>
 class layer_goal {
 public:
-    explicit layer_goal(std::size_t threads = 1) : solvers_(threads == 0 ? 1 : threads) {}
+    explicit layer_goal(std::size_t threads = 1)
+        : solvers_(threads == 0 ? 1 : threads), scratch_(threads == 0 ? 1 : threads) {}
 
     std::size_t threads() const noexcept { return solvers_.size(); }
 
@@ -43,9 +45,31 @@ public:
             // changes its arithmetic.
             const std::size_t begin = neurons * worker / solvers_.size();
             const std::size_t end = neurons * (worker + 1) / solvers_.size();
-            for (std::size_t n = begin; n < end; ++n)
-                values[n] = solvers_[worker].compute(g, bins.data() + n * N, neurons * N, theta.data() + n, neurons,
-                                                     batch, gradient.data() + n, neurons);
+            auto& local = scratch_[worker];
+            // A neuron's samples lie neurons * N entries apart; read group by group of
+            // neurons, sample-major, into neuron-major buffers: whole cache lines, not one
+            // line per sample and neuron.
+            for (std::size_t g0 = begin; g0 < end; g0 += group) {
+                const std::size_t width = std::min(group, end - g0);
+                local.bins.resize(width * batch * N);
+                local.theta.resize(width * batch);
+                local.gradient.resize(width * batch);
+                for (std::size_t k = 0; k < batch; ++k) {
+                    const std::uint32_t* b = bins.data() + (k * neurons + g0) * N;
+                    const Real* t = theta.data() + k * neurons + g0;
+                    for (std::size_t j = 0; j < width; ++j) {
+                        for (std::size_t i = 0; i < N; ++i) local.bins[(j * batch + k) * N + i] = b[j * N + i];
+                        local.theta[j * batch + k] = static_cast<double>(t[j]);
+                    }
+                }
+                for (std::size_t j = 0; j < width; ++j)
+                    values[g0 + j] = solvers_[worker].compute(g, local.bins.data() + j * batch * N, N, local.theta.data() + j * batch,
+                                                              1, batch, local.gradient.data() + j * batch, 1);
+                for (std::size_t k = 0; k < batch; ++k) {
+                    Real* out = gradient.data() + k * neurons + g0;
+                    for (std::size_t j = 0; j < width; ++j) out[j] = static_cast<Real>(local.gradient[j * batch + k]);
+                }
+            }
         };
         if (solvers_.size() == 1 || neurons < 2) {
             work(0);
@@ -72,7 +96,13 @@ public:
     }
 
 private:
+    static constexpr std::size_t group = 16;
+    struct buffers {
+        std::vector<std::uint32_t> bins;
+        std::vector<double> theta, gradient;
+    };
     std::vector<batch_goal_solver<N>> solvers_;
+    std::vector<buffers> scratch_;
 };
 
 }  // namespace infomorph

@@ -141,9 +141,25 @@ void step(Layer& l, const std::array<xt::xtensor<float, 2>, N>& dw, const std::a
         if (!c.trainable || c.kind == connectivity::none) continue;
         // Fixed weights (the output layer's label input) must not see the weight decay.
         if (c.fixed_weight == 0 && dw[i].size() > 0) {
-            const xt::xtensor<float, 2> g = sign * dw[i];
-            // Masked entries get zero gradient and zero weight: Adam keeps them exactly 0.
-            adam.step(l.weight(i).data(), g.data(), g.size(), state[2 * i]);
+            const auto& partners = l.partners(i);
+            if (partners.empty()) {
+                const xt::xtensor<float, 2> g = sign * dw[i];
+                // Masked entries get zero gradient and zero weight: Adam keeps them exactly 0.
+                adam.step(l.weight(i).data(), g.data(), g.size(), state[2 * i]);
+            } else {
+                // Sparse partners: step only the live weights (the same numbers as the dense
+                // step, which leaves the masked zeros at zero), in compact form.
+                const std::size_t in = dw[i].shape()[1], per = c.partners;
+                std::vector<float> w(partners.size()), g(partners.size());
+                float* weight = l.weight(i).data();
+                for (std::size_t e = 0; e < partners.size(); ++e) {
+                    const std::size_t at = (e / per) * in + partners[e];
+                    w[e] = weight[at];
+                    g[e] = sign * dw[i].data()[at];
+                }
+                adam.step(w.data(), g.data(), w.size(), state[2 * i]);
+                for (std::size_t e = 0; e < partners.size(); ++e) weight[(e / per) * in + partners[e]] = w[e];
+            }
         }
         if (c.bias) {
             const xt::xtensor<float, 1> g = sign * db[i];

@@ -1,0 +1,53 @@
+// One training epoch (47 batches of 1024 MNIST images) of the paper's networks: the trivariate
+// network with 100 hidden neurons, and with 2000 hidden neurons of 100 lateral partners each.
+// Run with OPENBLAS_NUM_THREADS=1: our own threads parallelise over neurons.
+#include <infomorph/data/dataset.hpp>
+#include <infomorph/data/idx.hpp>
+#include <infomorph/learning/network.hpp>
+
+#include <benchmark/benchmark.h>
+
+#include <string>
+
+namespace {
+
+const infomorph::data::labelled_images& training_set() {
+    static const auto set = [] {
+        const std::string dir = INFOMORPH_MNIST_DIR;
+        auto s = infomorph::data::read_idx_pair(dir + "/train-images-idx3-ubyte.gz", dir + "/train-labels-idx1-ubyte.gz");
+        infomorph::data::normalization::of(s.images).apply(s.images);
+        return s;
+    }();
+    return set;
+}
+
+// args: variant, hidden neurons, lateral partners, threads
+void bm_epoch(benchmark::State& state) {
+    const auto& set = training_set();
+    const infomorph::data::batches batches(set, infomorph::data::all_indices(47 * 1024), 1024);
+    auto net = infomorph::make_network({.kind = static_cast<infomorph::variant>(state.range(0)),
+                                        .hidden = static_cast<std::size_t>(state.range(1)),
+                                        .lateral_partners = static_cast<std::size_t>(state.range(2)),
+                                        .threads = static_cast<std::size_t>(state.range(3))});
+    xt::xtensor<float, 2> images;
+    std::vector<std::uint8_t> labels;
+    for (auto _ : state) {
+        for (std::size_t b = 0; b < batches.count(); ++b) {
+            state.PauseTiming();  // copying the batch out is not training
+            batches.get(b, images, labels);
+            state.ResumeTiming();
+            benchmark::DoNotOptimize(net->train_batch(images, labels).accuracy);
+        }
+    }
+}
+
+constexpr auto trivariate = static_cast<long>(infomorph::variant::context_lateral);
+constexpr auto backprop = static_cast<long>(infomorph::variant::backprop);
+BENCHMARK(bm_epoch)->Name("epoch/context_lateral/N=100/threads=1")->Args({trivariate, 100, 0, 1})->Unit(benchmark::kSecond)->UseRealTime();
+BENCHMARK(bm_epoch)->Name("epoch/context_lateral/N=100/threads=2")->Args({trivariate, 100, 0, 2})->Unit(benchmark::kSecond)->UseRealTime();
+BENCHMARK(bm_epoch)->Name("epoch/backprop/N=100/threads=1")->Args({backprop, 100, 0, 1})->Unit(benchmark::kSecond)->UseRealTime();
+BENCHMARK(bm_epoch)->Name("epoch/context_lateral/N=2000/partners=100/threads=2")->Args({trivariate, 2000, 100, 2})->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
+
+}  // namespace
+
+BENCHMARK_MAIN();
