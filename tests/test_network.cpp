@@ -3,11 +3,15 @@
 #include <doctest/doctest.h>
 
 #include <infomorph/data/idx.hpp>
+#include <infomorph/io.hpp>
 #include <infomorph/learning/network.hpp>
+#include <infomorph/learning/trainer.hpp>
 
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <iterator>
 #include <fstream>
 #include <random>
 #include <string>
@@ -205,4 +209,87 @@ TEST_CASE("the output layer's label weights stay the fixed identity through trai
         for (std::size_t j = 0; j < 10; ++j) CHECK(w(i, j) == (i == j ? 1.0f : 0.0f));
     CHECK_THROWS_WITH_AS(net.train_batch(images, std::vector<std::uint8_t>(63)),
                          doctest::Contains("63 labels for a batch of 64"), std::invalid_argument);
+}
+
+TEST_CASE("model files: a saved network loads back bit for bit; damaged files are refused by name") {
+    const auto& d = mnist_data();
+    const std::string dir = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp");
+    const std::vector<std::uint8_t> labels(d.train_labels.begin(), d.train_labels.begin() + 256);
+    const auto images = rows(d.train_images, 0, 256);
+    for (const auto kind : {variant::context_lateral, variant::readout, variant::backprop}) {
+        const network_options options{.kind = kind, .hidden = 20, .lateral_partners = 3, .seed = 9};
+        auto net = make_network(options);
+        for (int step = 0; step < 2; ++step) net->train_batch(images, labels);
+        const std::string path = dir + "/infomorph_model_" + net->variant_name() + ".bin";
+        save_model(path, *net, options);
+        CHECK_FALSE(std::filesystem::exists(path + ".partial"));
+        auto loaded = load_model(path);
+        CHECK(loaded.options.kind == kind);
+        CHECK(loaded.options.lateral_partners == 3);
+        const auto a = net->parameters(), b = loaded.net->parameters();
+        REQUIRE(a.size() == b.size());
+        for (std::size_t p = 0; p < a.size(); ++p) {
+            CHECK(a[p].name == b[p].name);
+            CHECK(std::memcmp(a[p].data, b[p].data, a[p].size() * sizeof(float)) == 0);
+        }
+        if (kind == variant::readout) {  // no sampling: the same probabilities
+            const auto x = rows(d.test_images, 0, 64);
+            const xt::xtensor<float, 2> before = net->probabilities(x);
+            CHECK(loaded.net->probabilities(x) == before);
+        }
+        std::remove(path.c_str());
+    }
+
+    const network_options options{.hidden = 8, .seed = 2};
+    auto net = make_network(options);
+    const std::string path = dir + "/infomorph_model_damaged.bin";
+    save_model(path, *net, options);
+    std::string bytes;
+    {
+        std::ifstream in(path, std::ios::binary);
+        bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    auto write = [&](const std::string& content) {
+        std::ofstream out(path, std::ios::binary | std::ios::trunc);
+        out << content;
+    };
+    auto error = [&] {
+        try {
+            load_model(path);
+        } catch (const std::runtime_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no exception");
+    };
+    write(bytes.substr(0, bytes.size() - 10));
+    CHECK(error().find("truncated while reading parameter output.bias2") != std::string::npos);
+    write(bytes + "x");
+    CHECK(error().find("trailing bytes") != std::string::npos);
+    write("infomorph-model 2\n");
+    CHECK(error().find("not an infomorph model file of format 1") != std::string::npos);
+    std::string other = bytes;
+    other.replace(other.find("hidden 8"), 8, "hidden 9");
+    write(other);
+    CHECK(error().find("has the wrong shape") != std::string::npos);
+    write("just text");
+    CHECK(error().find(path + ": expected 'infomorph-model'") != std::string::npos);
+    std::remove(path.c_str());
+    CHECK(error().find("cannot open") != std::string::npos);
+}
+
+TEST_CASE("evaluation: accuracy and confusion matrix count every test image once") {
+    const auto& d = mnist_data();
+    data::labelled_images set;
+    set.images = d.test_images;
+    set.labels = d.test_labels;
+    auto net = make_network(network_options{.kind = variant::readout, .seed = 1});
+    const auto e = evaluate(*net, set, data::all_indices(set.labels.size()), 1024, 10);
+    std::size_t total = 0, diagonal = 0;
+    for (std::size_t i = 0; i < 10; ++i)
+        for (std::size_t j = 0; j < 10; ++j) {
+            total += e.count(i, j);
+            diagonal += i == j ? e.count(i, j) : 0;
+        }
+    CHECK(total == set.labels.size());
+    CHECK(e.accuracy == doctest::Approx(static_cast<double>(diagonal) / static_cast<double>(total)));
 }

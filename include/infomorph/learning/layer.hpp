@@ -90,6 +90,7 @@ public:
         matrix output;                 // +1 / -1 samples (or theta when not sampling)
         xt::xtensor<std::uint32_t, 3> bins;  // [batch x neurons x N]
         std::vector<Real> scratch_in, scratch_out;  // transposes for sparse connections
+        std::size_t transposed_class = N;           // whose input scratch_in holds
     };
 
     layer(const options& o, const goal<N>& g) : options_(o), goal_(g), goal_driver_(o.threads) {
@@ -141,6 +142,7 @@ public:
     void forward(const std::array<const matrix*, N>& x, state& s, std::mt19937_64* rng, const pass& p = {}) const {
         const std::size_t batch = check_inputs(x);
         const std::size_t n = options_.neurons;
+        s.transposed_class = N;
         for (std::size_t i = 0; i < N; ++i) {
             if (p.reuse && p.reuse_drive[i] && p.reuse != &s) {
                 if (p.reuse->drive[i].shape() != std::array<std::size_t, 2>{batch, n})
@@ -233,7 +235,7 @@ public:
             for (std::size_t e = 0; e < delta_.size(); ++e) delta_.data()[e] = upstream.data()[e] * s.dtheta[i].data()[e];
             if (learns && connected && c.fixed_weight == 0) {
                 if (!partners_[i].empty()) {
-                    sparse_weight_gradient(i, x[i]->data(), batch, d_weight[i].data());
+                    sparse_weight_gradient(i, x[i]->data(), batch, s, d_weight[i].data());
                 } else {
                     // Accumulating (beta = 1) then masking keeps earlier, already masked sums intact.
                     const std::size_t in = options_.input_sizes[i], blocks = neuron_blocks();
@@ -265,18 +267,19 @@ public:
 
 private:
     // GEMMs are cut into blocks of neurons fixed by the layer's size alone (see parallel.hpp).
-    std::size_t neuron_blocks() const { return (options_.neurons + 255) / 256; }
+    std::size_t neuron_blocks() const { return (options_.neurons + 63) / 64; }
 
     // Sparse connections (k random partners): r[k, j] = sum_q W[j, p_jq] x[k, p_jq] on the
     // transposed input, so that the inner loop runs over samples, contiguous and vectorised,
     // in chunks of samples that keep the transposed input in cache. Costs k/in of the GEMM.
-    static constexpr std::size_t sample_chunk = 128;
+    static constexpr std::size_t sample_chunk = 64;
 
     void sparse_drive(std::size_t i, const Real* x, std::size_t batch, state& s) const {
         const std::size_t in = options_.input_sizes[i], n = options_.neurons, k = options_.connections[i].partners;
         s.scratch_in.resize(in * batch);
         s.scratch_out.resize(n * batch);
         detail::transpose(x, batch, in, s.scratch_in.data());
+        s.transposed_class = i;
         const Real* xt = s.scratch_in.data();
         Real* rt = s.scratch_out.data();
         const std::uint32_t* partners = partners_[i].data();
@@ -302,13 +305,17 @@ private:
     }
 
     // dW[j, p_jq] += sum_k delta[k, j] x[k, p_jq], on the same transposed layout.
-    void sparse_weight_gradient(std::size_t i, const Real* x, std::size_t batch, Real* dw) {
+    void sparse_weight_gradient(std::size_t i, const Real* x, std::size_t batch, const state& s, Real* dw) {
         const std::size_t in = options_.input_sizes[i], n = options_.neurons, k = options_.connections[i].partners;
-        sparse_in_.resize(in * batch);
         sparse_delta_.resize(n * batch);
-        detail::transpose(x, batch, in, sparse_in_.data());
+        // The learning pass transposed this very input for its drive; otherwise do it here.
+        const bool have = s.transposed_class == i && s.scratch_in.size() == in * batch;
+        if (!have) {
+            sparse_in_.resize(in * batch);
+            detail::transpose(x, batch, in, sparse_in_.data());
+        }
         detail::transpose(delta_.data(), batch, n, sparse_delta_.data());
-        const Real* xt = sparse_in_.data();
+        const Real* xt = have ? s.scratch_in.data() : sparse_in_.data();
         const Real* dt = sparse_delta_.data();
         const std::uint32_t* partners = partners_[i].data();
         const std::size_t blocks = neuron_blocks();
