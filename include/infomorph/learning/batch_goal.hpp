@@ -178,14 +178,19 @@ private:
                 subsets[n_subsets++] = u;
             }
         // Operands per subset, padded with zero mass (padding cells contribute nothing).
-        operands_.assign(3 * n_subsets * padded, 0.0);
-        auto fire_of = [&](std::size_t j) { return operands_.data() + (3 * j) * padded; };
-        auto rest_of = [&](std::size_t j) { return operands_.data() + (3 * j + 1) * padded; };
-        auto spread_of = [&](std::size_t j) { return operands_.data() + (3 * j + 2) * padded; };
+        // Only the padding needs zeros: everything below n is written next (no fill of it all).
+        operands_.resize(4 * n_subsets * padded);
+        auto fire_of = [&](std::size_t j) { return operands_.data() + (4 * j) * padded; };
+        auto rest_of = [&](std::size_t j) { return operands_.data() + (4 * j + 1) * padded; };
+        auto spread_of = [&](std::size_t j) { return operands_.data() + (4 * j + 2) * padded; };
+        auto count_of = [&](std::size_t j) { return operands_.data() + (4 * j + 3) * padded; };
         for (std::size_t j = 0; j < n_subsets; ++j) {
             const auto u = subsets[j];
             double* of = fire_of(j);
             double* orr = rest_of(j);
+            std::fill(of + n, of + padded, 0.0);
+            std::fill(orr + n, orr + padded, 0.0);
+            std::fill(count_of(j) + n, count_of(j) + padded, 0.0);
             if (u == s) {
                 std::copy(group.mass.begin(), group.mass.end(), of);
                 std::copy(group.mass2.begin(), group.mass2.end(), orr);
@@ -200,6 +205,19 @@ private:
                 orr[c] = gr[cell];
             }
         }
+        // Sample counts per cell: m+ + m- up to rounding, an integer exactly after it. Unions of
+        // counts are then exact integers, and log2 P = log2(count) - log2(B) comes from a table.
+        for (std::size_t j = 0; j < n_subsets; ++j) {
+            const double* of = fire_of(j);
+            const double* orr = rest_of(j);
+            double* oc = count_of(j);
+            for (std::size_t c = 0; c < n; ++c) oc[c] = std::nearbyint(of[c] + orr[c]);
+        }
+        if (log2_count_.size() != batch_ + 1) {
+            log2_count_.resize(batch_ + 1);
+            log2_count_[0] = std::log2(DBL_MIN);  // an empty union: its terms carry zero mass
+            for (std::size_t k = 1; k <= batch_; ++k) log2_count_[k] = std::log2(static_cast<double>(k));
+        }
         // The antichains' terms as positions and coefficients.
         chain_list_.resize(chains.count);
         for (std::size_t k = 0; k < chains.count; ++k) {
@@ -211,38 +229,44 @@ private:
             }
         }
         std::vector<batch_t> value(chains.count, batch_t(0.0));
-        q_pad_.assign(padded, 0.0);
+        q_pad_.resize(padded);  // fully written below
         const batch_t lb(log2_batch_), tiny(DBL_MIN), zero(0.0);
         constexpr double inv_ln2 = 1.4426950408889634;
         const std::size_t self = n_subsets - 1;
-        std::array<batch_t, lattice::n_source_sets> f, r, acc;
+        using index_t = xsimd::batch<xsimd::as_integer_t<double>>;
+        std::array<batch_t, lattice::n_source_sets> f, r, m, acc;
         for (std::size_t c = 0; c < padded; c += lanes) {
             for (std::size_t j = 0; j < n_subsets; ++j) {
                 f[j] = batch_t::load_unaligned(fire_of(j) + c);
                 r[j] = batch_t::load_unaligned(rest_of(j) + c);
+                m[j] = batch_t::load_unaligned(count_of(j) + c);
                 acc[j] = zero;
             }
             const batch_t mf = f[self], mr = r[self];
             batch_t qc = zero;
             for (std::size_t k = 0; k < chains.count; ++k) {
                 const auto& terms = chain_list_[k];
-                batch_t pf = zero, pr = zero;
+                batch_t pf = zero, pr = zero, pn = zero;
                 for (std::size_t t = 0; t < terms.count; ++t) {
                     const batch_t coefficient(terms.coefficient[t]);
                     pf = xsimd::fma(coefficient, f[terms.at[t]], pf);
                     pr = xsimd::fma(coefficient, r[terms.at[t]], pr);
+                    pn = xsimd::fma(coefficient, m[terms.at[t]], pn);
                 }
                 // Masses never exceed their union (a cell lies in its own union), so where a
                 // union is empty its mass is zero: clamping keeps logs and ratios finite and
                 // those terms vanish from the value; the gradient's log terms are dropped there.
                 // P = P+ + P- (the union is linear in the masses, and m = m+ + m- per cell).
                 const batch_t cf = xsimd::max(pf, tiny), cr = xsimd::max(pr, tiny);
-                const batch_t lp = detail::log2_normal(xsimd::max(pf + pr, tiny));
+                const batch_t lp = batch_t::gather(log2_count_.data(), xsimd::to_int(pn));
                 const batch_t lf = detail::log2_normal(cf), lr = detail::log2_normal(cr);
                 const batch_t w(weight[chains.index[k]]);
                 value[k] += mf * (lf - lp) + mr * (lr - lp);
                 qc += w * (xsimd::select(pf > zero, lf - lb, zero) - xsimd::select(pr > zero, lr - lb, zero));
-                const batch_t ratio = w * batch_t(inv_ln2) * (mf / cf - mr / cr);
+                // One division: m+/P+ - m-/P- = (m+ P- - m- P+) / (P+ P-).
+                // Padding cells (empty unions) would give 0/0 here: selected away.
+                const batch_t ratio =
+                    xsimd::select(pn > zero, w * batch_t(inv_ln2) * ((mf * cr - mr * cf) / (cf * cr)), zero);
                 for (std::size_t t = 0; t < terms.count; ++t)
                     acc[terms.at[t]] = xsimd::fma(batch_t(terms.coefficient[t]), ratio, acc[terms.at[t]]);
             }
@@ -267,7 +291,7 @@ private:
         std::array<double, lattice::n_source_sets> coefficient;
     };
     std::vector<chain_terms> chain_list_;
-    std::vector<double> operands_, q_pad_;
+    std::vector<double> operands_, q_pad_, log2_count_;
 
     std::size_t batch_ = 0;
     double inv_batch_ = 1, log2_batch_ = 0;

@@ -271,8 +271,9 @@ private:
 
     // Sparse connections (k random partners): r[k, j] = sum_q W[j, p_jq] x[k, p_jq] on the
     // transposed input, so that the inner loop runs over samples, contiguous and vectorised,
-    // in chunks of samples that keep the transposed input in cache. Costs k/in of the GEMM.
-    static constexpr std::size_t sample_chunk = 64;
+    // in tiles of samples whose sums stay in registers. Costs k/in of the GEMM.
+    using simd = xsimd::batch<Real>;
+    static constexpr std::size_t width = simd::size, tile = 4 * simd::size;
 
     void sparse_drive(std::size_t i, const Real* x, std::size_t batch, state& s) const {
         const std::size_t in = options_.input_sizes[i], n = options_.neurons, k = options_.connections[i].partners;
@@ -287,19 +288,37 @@ private:
         const std::size_t blocks = neuron_blocks();
         detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
             const std::size_t j0 = detail::block_begin(n, blocks, b), j1 = detail::block_begin(n, blocks, b + 1);
-            for (std::size_t c0 = 0; c0 < batch; c0 += sample_chunk) {
-                const std::size_t len = std::min(sample_chunk, batch - c0);
+            std::size_t c0 = 0;
+            // Tiles of 4 SIMD registers of samples: the sums stay in registers over all partners.
+            for (; c0 + tile <= batch; c0 += tile)
+                for (std::size_t j = j0; j < j1; ++j) {
+                    simd a0(Real(0)), a1(Real(0)), a2(Real(0)), a3(Real(0));
+                    for (std::size_t q = 0; q < k; ++q) {
+                        const std::uint32_t p = partners[j * k + q];
+                        const simd wq(w[j * in + p]);
+                        const Real* src = xt + p * batch + c0;
+                        a0 = xsimd::fma(wq, simd::load_unaligned(src), a0);
+                        a1 = xsimd::fma(wq, simd::load_unaligned(src + width), a1);
+                        a2 = xsimd::fma(wq, simd::load_unaligned(src + 2 * width), a2);
+                        a3 = xsimd::fma(wq, simd::load_unaligned(src + 3 * width), a3);
+                    }
+                    Real* out = rt + j * batch + c0;
+                    a0.store_unaligned(out);
+                    a1.store_unaligned(out + width);
+                    a2.store_unaligned(out + 2 * width);
+                    a3.store_unaligned(out + 3 * width);
+                }
+            if (c0 < batch)  // the ragged end of the batch
                 for (std::size_t j = j0; j < j1; ++j) {
                     Real* out = rt + j * batch + c0;
-                    std::fill(out, out + len, Real(0));
+                    std::fill(out, out + (batch - c0), Real(0));
                     for (std::size_t q = 0; q < k; ++q) {
                         const std::uint32_t p = partners[j * k + q];
                         const Real wq = w[j * in + p];
                         const Real* src = xt + p * batch + c0;
-                        for (std::size_t t = 0; t < len; ++t) out[t] += wq * src[t];
+                        for (std::size_t t = 0; t < batch - c0; ++t) out[t] += wq * src[t];
                     }
                 }
-            }
         });
         detail::transpose(rt, n, batch, s.drive[i].data());
     }
@@ -321,17 +340,30 @@ private:
         const std::size_t blocks = neuron_blocks();
         detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
             const std::size_t j0 = detail::block_begin(n, blocks, b), j1 = detail::block_begin(n, blocks, b + 1);
-            for (std::size_t c0 = 0; c0 < batch; c0 += sample_chunk) {
-                const std::size_t len = std::min(sample_chunk, batch - c0);
+            std::size_t c0 = 0;
+            for (; c0 + tile <= batch; c0 += tile)
+                for (std::size_t j = j0; j < j1; ++j) {
+                    const Real* d = dt + j * batch + c0;
+                    const simd d0 = simd::load_unaligned(d), d1 = simd::load_unaligned(d + width),
+                               d2 = simd::load_unaligned(d + 2 * width), d3 = simd::load_unaligned(d + 3 * width);
+                    for (std::size_t q = 0; q < k; ++q) {
+                        const std::uint32_t p = partners[j * k + q];
+                        const Real* src = xt + p * batch + c0;
+                        simd sum = d0 * simd::load_unaligned(src);
+                        sum = xsimd::fma(d1, simd::load_unaligned(src + width), sum);
+                        sum = xsimd::fma(d2, simd::load_unaligned(src + 2 * width), sum);
+                        sum = xsimd::fma(d3, simd::load_unaligned(src + 3 * width), sum);
+                        dw[j * in + p] += xsimd::hadd(sum);
+                    }
+                }
+            if (c0 < batch)
                 for (std::size_t j = j0; j < j1; ++j) {
                     const Real* d = dt + j * batch + c0;
                     for (std::size_t q = 0; q < k; ++q) {
                         const std::uint32_t p = partners[j * k + q];
-                        const Real* src = xt + p * batch + c0;
-                        dw[j * in + p] += dot(d, src, len);
+                        dw[j * in + p] += dot(d, xt + p * batch + c0, batch - c0);
                     }
                 }
-            }
         });
     }
 
