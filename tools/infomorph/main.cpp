@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <charconv>
+#include <cstdlib>
 #include <cmath>
 #include <fstream>
 #include <iostream>
@@ -164,7 +165,13 @@ int run_pid(const std::string& file, std::size_t n_sources, bool pointwise, csv_
 
 }  // namespace
 
+// OpenBLAS's own threads would compete with ours (we parallelise over neurons in fixed
+// blocks) and make results depend on its thread count: one BLAS thread, where the BLAS is
+// OpenBLAS (a weak reference: other BLAS libraries simply lack the symbol).
+extern "C" void openblas_set_num_threads(int) __attribute__((weak));
+
 int main(int argc, char** argv) {
+    if (openblas_set_num_threads != nullptr && std::getenv("OPENBLAS_NUM_THREADS") == nullptr) openblas_set_num_threads(1);
     CLI::App app{"infomorph: partial information decomposition (I^sx) and infomorphic networks"};
     app.require_subcommand(1);
     auto* pid = app.add_subcommand("pid", "PID of a joint distribution read as CSV rows s1,...,sN,t[,p|count]");
