@@ -235,9 +235,9 @@ inline int run(settings s) {
     const auto split = infomorph::data::train_validation_split(data.train.labels.size(), s.train_fraction, s.seed);
     std::mt19937_64 shuffler(s.seed + 7);
     progress_bar bar(s.progress);
-    std::fprintf(stderr, "%s on %s: %zu training, %zu validation, %zu test images; %zu hidden neurons\n",
-                 net->variant_name().c_str(), s.dataset.c_str(), split.train.size(), split.validation.size(),
-                 data.test.labels.size(), s.hidden);
+    const std::string hidden = options.kind == infomorph::variant::readout ? "no hidden layer" : std::to_string(s.hidden) + " hidden neurons";
+    std::fprintf(stderr, "%s on %s: %zu training, %zu validation, %zu test images; %s\n", net->variant_name().c_str(),
+                 s.dataset.c_str(), split.train.size(), split.validation.size(), data.test.labels.size(), hidden.c_str());
     infomorph::epoch_result last;
     infomorph::evaluation test;
     for (std::size_t epoch = 1; epoch <= s.epochs; ++epoch) {
@@ -277,8 +277,8 @@ inline int run(settings s) {
         }
     });
 
-    std::printf("test accuracy %.4f after %zu epochs (%s, %zu hidden neurons, seed %llu)\n", test.accuracy, s.epochs,
-                net->variant_name().c_str(), s.hidden, static_cast<unsigned long long>(s.seed));
+    std::printf("test accuracy %.4f after %zu epochs (%s, %s, seed %llu)\n", test.accuracy, s.epochs,
+                net->variant_name().c_str(), hidden.c_str(), static_cast<unsigned long long>(s.seed));
     for (const auto& l : last.layers) {
         std::printf("%s layer: mean goal %.4f, I(T;S) %.4f bits, H_res %.4f bits; atoms (bits):\n", l.layer.c_str(), l.goal,
                     l.mi, l.h_res);

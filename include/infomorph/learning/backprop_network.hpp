@@ -102,12 +102,7 @@ public:
         return out_.theta;
     }
 
-    std::vector<parameter_view> parameters() override {
-        std::vector<parameter_view> p;
-        detail::add_parameters(p, "hidden", hidden_);
-        detail::add_parameters(p, "output", output_);
-        return p;
-    }
+    std::vector<parameter_view> parameters() override { return detail::hidden_and_output_parameters(hidden_, output_); }
 
     std::string variant_name() const override { return "backprop"; }
     hidden_layer& hidden() { return hidden_; }

@@ -178,5 +178,13 @@ void add_parameters(std::vector<parameter_view>& out, const std::string& prefix,
     }
 }
 
+template <class Hidden, class Output>
+std::vector<parameter_view> hidden_and_output_parameters(Hidden& hidden, Output& output) {
+    std::vector<parameter_view> p;
+    add_parameters(p, "hidden", hidden);
+    add_parameters(p, "output", output);
+    return p;
+}
+
 }  // namespace detail
 }  // namespace infomorph
