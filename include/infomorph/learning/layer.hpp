@@ -162,10 +162,11 @@ public:
             } else {
                 const Real* w = weight_[i].data();
                 const Real* xi = x[i]->data();
-                const std::size_t blocks = neuron_blocks();
+                // Cut by samples: each block packs only its own rows of the (large) input.
+                const std::size_t blocks = gemm_blocks(batch);
                 detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
-                    const std::size_t j0 = detail::block_begin(n, blocks, b), j1 = detail::block_begin(n, blocks, b + 1);
-                    detail::gemm<Real>(false, true, batch, j1 - j0, in, Real(1), xi, in, w + j0 * in, in, Real(0), drive + j0, n);
+                    const std::size_t k0 = detail::block_begin(batch, blocks, b), k1 = detail::block_begin(batch, blocks, b + 1);
+                    detail::gemm<Real>(false, true, k1 - k0, n, in, Real(1), xi + k0 * in, in, w, in, Real(0), drive + k0 * n, n);
                 });
             }
             const Real* b = bias_[i].data();
@@ -238,14 +239,16 @@ public:
                     sparse_weight_gradient(i, x[i]->data(), batch, s, d_weight[i].data());
                 } else {
                     // Accumulating (beta = 1) then masking keeps earlier, already masked sums intact.
-                    const std::size_t in = options_.input_sizes[i], blocks = neuron_blocks();
+                    // Cut by input features: each block packs only its own columns of the input.
+                    const std::size_t in = options_.input_sizes[i], blocks = gemm_blocks(in);
                     Real* dw = d_weight[i].data();
                     const Real* m = mask_[i].data();
                     detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
-                        const std::size_t j0 = detail::block_begin(n, blocks, b), j1 = detail::block_begin(n, blocks, b + 1);
-                        detail::gemm<Real>(true, false, j1 - j0, in, batch, Real(1), delta_.data() + j0, n, x[i]->data(), in,
-                                           Real(1), dw + j0 * in, in);
-                        for (std::size_t e = j0 * in; e < j1 * in; ++e) dw[e] *= m[e];
+                        const std::size_t c0 = detail::block_begin(in, blocks, b), c1 = detail::block_begin(in, blocks, b + 1);
+                        detail::gemm<Real>(true, false, n, c1 - c0, batch, Real(1), delta_.data(), n, x[i]->data() + c0, in,
+                                           Real(1), dw + c0, in);
+                        for (std::size_t j = 0; j < n; ++j)
+                            for (std::size_t e = j * in + c0; e < j * in + c1; ++e) dw[e] *= m[e];
                     });
                 }
             }
@@ -266,8 +269,10 @@ public:
     }
 
 private:
-    // GEMMs are cut into blocks of neurons fixed by the layer's size alone (see parallel.hpp).
+    // Work is cut into blocks fixed by the problem's size alone (see parallel.hpp): neurons for
+    // the sparse products, samples or input features (about 512 each) for the GEMMs.
     std::size_t neuron_blocks() const { return (options_.neurons + 63) / 64; }
+    static std::size_t gemm_blocks(std::size_t extent) { return (extent + 511) / 512; }
 
     // Sparse connections (k random partners): r[k, j] = sum_q W[j, p_jq] x[k, p_jq] on the
     // transposed input, so that the inner loop runs over samples, contiguous and vectorised,
