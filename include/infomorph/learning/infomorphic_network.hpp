@@ -81,13 +81,14 @@ public:
             hidden_.goal_gradients(learning, pass_[1], dw, db, hidden_values_);
             detail::step(hidden_, dw, db, hidden_adam_, options_.hidden_optimizer, -1.0f);
             report.layers.push_back(detail::summarise("hidden", hidden_values_));
+            report.loss += detail::loss_of(hidden_values_);
         }
         std::array<matrix, 2> dw;
         std::array<xt::xtensor<float, 1>, 2> db;
         output_.goal_gradients({&pass_[1].output, &label}, out_, dw, db, output_values_);
         detail::step(output_, dw, db, output_adam_, options_.output_optimizer, -1.0f);
         report.layers.push_back(detail::summarise("output", output_values_));
-        for (const auto& l : report.layers) report.loss -= l.goal * static_cast<double>(l.layer == "hidden" ? options_.hidden : options_.classes);
+        report.loss += detail::loss_of(output_values_);
         report.accuracy = accuracy(out_.theta, labels);
         return report;
     }
@@ -234,7 +235,7 @@ public:
         detail::step(output_, dw, db, adam_, options_.output_optimizer, -1.0f);
         batch_summary report;
         report.layers.push_back(detail::summarise("output", values_));
-        report.loss = -report.layers[0].goal * static_cast<double>(options_.classes);
+        report.loss = detail::loss_of(values_);
         report.accuracy = accuracy(out_.theta, labels);
         return report;
     }

@@ -109,6 +109,14 @@ inline xt::xtensor<float, 2> one_hot(const std::vector<std::uint8_t>& labels, st
     return c;
 }
 
+// Minus the summed goals of a layer's neurons: what the infomorphic layers minimise.
+template <std::size_t N>
+double loss_of(const std::vector<goal_value<N>>& values) {
+    double sum = 0;
+    for (const auto& v : values) sum += v.value;
+    return -sum;
+}
+
 template <std::size_t N>
 layer_summary summarise(const std::string& name, const std::vector<goal_value<N>>& values) {
     using lattice = redundancy_lattice<N>;
