@@ -4,6 +4,7 @@
 // dense grid over the alphabets.
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <utility>
@@ -70,7 +71,7 @@ private:
 
     void combine_identity(const std::uint32_t* outer, const std::uint32_t* inner, std::size_t inner_size,
                           const double* weight, std::size_t keys, std::size_t rows, grouping& out, bool need_first) {
-        out.mass.assign(keys, 0.0);
+        out.mass.resize(keys);
         std::uint32_t* id = out.id.data();
         double* mass = out.mass.data();
         if (outer == nullptr) {
@@ -81,15 +82,12 @@ private:
         }
         std::size_t occupied = 0;
         if (weight2_ == nullptr) {
-            for (std::size_t r = 0; r < rows; ++r) mass[id[r]] += weight[r];
+            histogram<1>(id, {weight}, rows, keys, {mass});
             for (std::size_t k = 0; k < keys; ++k) occupied += mass[k] > 0 ? 1 : 0;
         } else {
-            out.mass2.assign(keys, 0.0);
+            out.mass2.resize(keys);
             double* mass2 = out.mass2.data();
-            for (std::size_t r = 0; r < rows; ++r) {
-                mass[id[r]] += weight[r];
-                mass2[id[r]] += weight2_[r];
-            }
+            histogram<2>(id, {weight, weight2_}, rows, keys, {mass, mass2});
             for (std::size_t k = 0; k < keys; ++k) occupied += mass[k] + mass2[k] > 0 ? 1 : 0;
         }
         if (2 * occupied < keys) {
@@ -99,6 +97,28 @@ private:
         out.first.assign(keys, 0);  // count() is the number of keys, with or without rows
         if (need_first)
             for (std::size_t r = rows; r-- > 0;) out.first[id[r]] = static_cast<std::uint32_t>(r);
+    }
+
+    // mass[w][k] = sum of weight[w][r] over the rows r with id[r] = k, for W weights at once.
+    // Rows that share a key form a chain of dependent additions through memory; with few keys
+    // those chains are the whole cost, so four partial tables (rows r mod 4) run side by side
+    // and are summed at the end. The order of additions is fixed: results are reproducible.
+    template <std::size_t W>
+    void histogram(const std::uint32_t* id, const std::array<const double*, W>& weight, std::size_t rows,
+                   std::size_t keys, const std::array<double*, W>& mass) {
+        constexpr std::size_t ways = 4;
+        partial_.assign(W * ways * keys, 0.0);
+        double* part = partial_.data();
+        std::size_t r = 0;
+        for (; r + ways <= rows; r += ways)
+            for (std::size_t w = 0; w < ways; ++w)
+                for (std::size_t v = 0; v < W; ++v) part[(v * ways + w) * keys + id[r + w]] += weight[v][r + w];
+        for (; r < rows; ++r)
+            for (std::size_t v = 0; v < W; ++v) part[v * ways * keys + id[r]] += weight[v][r];
+        for (std::size_t v = 0; v < W; ++v) {
+            const double* p = part + v * ways * keys;
+            for (std::size_t k = 0; k < keys; ++k) mass[v][k] = (p[k] + p[keys + k]) + (p[2 * keys + k] + p[3 * keys + k]);
+        }
     }
 
     // Mostly empty key space: renumber the occupied keys in key order, so that callers do not
@@ -177,6 +197,7 @@ private:
     std::vector<std::pair<std::uint64_t, std::uint32_t>> sorted_;
     std::vector<std::uint32_t> leader_;
     std::vector<std::uint32_t> renumber_;
+    std::vector<double> partial_;
     const double* weight2_ = nullptr;
 };
 

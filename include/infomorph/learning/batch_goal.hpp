@@ -23,6 +23,8 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
+#include <type_traits>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -30,6 +32,8 @@
 
 #include "../detail/fast_log.hpp"
 #include "../detail/grouping.hpp"
+#include "../detail/simd.hpp"
+#include "../detail/support_plan.hpp"
 #include "../goal.hpp"
 #include "../lattice.hpp"
 #include "../pid/isx.hpp"
@@ -57,41 +61,68 @@ public:
     template <class Real>
     goal_value<N> compute(const goal<N>& g, const std::uint32_t* bins, std::size_t bin_stride, const Real* theta,
                           std::size_t theta_stride, std::size_t batch, Real* gradient, std::size_t gradient_stride) {
+        std::array<const std::uint32_t*, N> columns{};
+        for (std::size_t i = 0; i < N; ++i) {
+            columns_[i].resize(batch);
+            for (std::size_t k = 0; k < batch; ++k) columns_[i][k] = bins[k * bin_stride + i];
+            columns[i] = columns_[i].data();
+        }
+        return compute_columns(g, columns, theta, theta_stride, batch, gradient, gradient_stride);
+    }
+
+    // The same with the bins of source i in columns[i][0 .. batch).
+    template <class Real>
+    goal_value<N> compute_columns(const goal<N>& g, const std::array<const std::uint32_t*, N>& columns, const Real* theta,
+                                  std::size_t theta_stride, std::size_t batch, Real* gradient, std::size_t gradient_stride) {
         if (batch == 0) throw std::invalid_argument("infomorph: the batch is empty");
         batch_ = batch;
-        load(bins, bin_stride, theta, theta_stride);
+        column_ = columns;
+        load(theta, theta_stride);
         build_groups();
         goal_value<N> out;
-        evaluate(g, out);
+        // Float firing probabilities are evaluated in float (twice the SIMD lanes), unless a
+        // subnormal one would leave the float kernel's range.
+        if constexpr (std::is_same_v<Real, float>) {
+            if (float_range_) evaluate<float>(g, out);
+            else evaluate<double>(g, out);
+        } else {
+            evaluate<double>(g, out);
+        }
         if (gradient != nullptr) {
-            for (std::size_t k = 0; k < batch_; ++k) {
-                double d = constant_;
-                for (std::uint32_t s = 1; s <= lattice::full_set; ++s) d += q_[s][groups_[s].id[k]];
-                gradient[k * gradient_stride] = static_cast<Real>(d * inv_batch_);
-            }
+            // Source set by source set: each pass is a plain gather that vectorises. The sum
+            // per sample runs in the same order (K, then S = 1, 2, ...) as a per-sample loop.
+            gradient_.assign(batch_, constant_);
+            for (std::uint32_t s = 1; s <= lattice::full_set; ++s)
+                add_gathered(gradient_.data(), q_[s].data(), groups_[s].id.data(), batch_);
+            const double* d = gradient_.data();
+            for (std::size_t k = 0; k < batch_; ++k) gradient[k * gradient_stride] = static_cast<Real>(d[k] * inv_batch_);
         }
         return out;
     }
 
 private:
+    static void add_gathered(double* __restrict sum, const double* __restrict table, const std::uint32_t* __restrict index,
+                             std::size_t n) noexcept {
+        for (std::size_t k = 0; k < n; ++k) sum[k] += table[index[k]];
+    }
+
     template <class Real>
-    void load(const std::uint32_t* bins, std::size_t bin_stride, const Real* theta, std::size_t theta_stride) {
-        for (std::size_t i = 0; i < N; ++i) {
-            columns_[i].resize(batch_);
-            for (std::size_t k = 0; k < batch_; ++k) columns_[i][k] = bins[k * bin_stride + i];
-        }
+    void load(const Real* theta, std::size_t theta_stride) {
         fire_.resize(batch_);
         rest_.resize(batch_);
         inv_batch_ = 1.0 / static_cast<double>(batch_);
         log2_batch_ = std::log2(static_cast<double>(batch_));
+        bool subnormal = false;
         for (std::size_t k = 0; k < batch_; ++k) {
             const double t = static_cast<double>(theta[k * theta_stride]);
             if (!(t >= 0.0 && t <= 1.0))
                 throw std::invalid_argument("infomorph: sample " + std::to_string(k) + ": firing probability " +
                                             std::to_string(t) + " is not in [0, 1]");
+            subnormal |= t > 0.0 && t < FLT_MIN;
             fire_[k] = t;
             rest_[k] = 1.0 - t;
         }
+        float_range_ = !subnormal;
     }
 
     // Source sets only: the target is soft. Masses are kept unnormalised (counts and sums of
@@ -99,8 +130,8 @@ private:
     void build_groups() {
         for (std::size_t v = 0; v < N; ++v) {
             std::uint32_t largest = 0;
-            for (auto x : columns_[v]) largest = std::max(largest, x);
-            builder_.combine(nullptr, 1, columns_[v].data(), std::size_t{largest} + 1, fire_.data(), batch_,
+            for (std::size_t k = 0; k < batch_; ++k) largest = std::max(largest, column_[v][k]);
+            builder_.combine(nullptr, 1, column_[v], std::size_t{largest} + 1, fire_.data(), batch_,
                              groups_[1u << v], false, rest_.data());
         }
         for (std::uint32_t m = 1; m <= lattice::full_set; ++m) {
@@ -116,6 +147,7 @@ private:
 
     static double log2_or_zero(double p) noexcept { return p > 0 ? std::log2(p) : 0.0; }
 
+    template <class K>
     void evaluate(const goal<N>& g, goal_value<N>& out) {
         const auto weight = g.redundancy_weights();
         double fire_total = 0, rest_total = 0;
@@ -129,8 +161,8 @@ private:
         out.h_target = -neg_h;
 
         std::array<double, size> sums{};  // sum over cells of the log terms, in count units
-        for (std::uint32_t s = 1; s <= lattice::full_set; ++s) q_[s].assign(groups_[s].count(), 0.0);
-        for (std::uint32_t s = 1; s <= lattice::full_set; ++s) evaluate_support(s, weight, sums);
+        // Increasing masks: every subset of S is done before S (see evaluate_support).
+        detail::static_for<lattice::full_set>([&](auto s) { evaluate_support<decltype(s)::value + 1, K>(weight, sums); });
 
         // Masses are counts, logs are of probabilities: I = sums / B - sum_t p(t) log2 p(t).
         double weight_sum = g.gamma_res;
@@ -158,40 +190,44 @@ private:
     // Masses and union probabilities are in counts (the ratios are scale-free); logs of
     // probabilities are log2(count) - log2(B). Cell-major over SIMD batches of cells: each
     // batch's operands are loaded once, every antichain's unions, logs and ratios stay in
-    // registers, and the gradient tables are written once per batch of cells.
-    void evaluate_support(std::uint32_t s, const std::array<double, size>& weight, std::array<double, size>& sums) {
-        using batch_t = xsimd::batch<double>;
+    // registers, and the gradient tables are written once per batch of cells. S, its subsets
+    // and its antichains' union terms are compile-time constants (detail::support_plan), so
+    // that the operands and accumulators are registers, not arrays indexed at run time.
+    //
+    // K is the kernel's arithmetic (double, or float for float firing probabilities); the
+    // groups' masses and the gradient tables stay double.
+    template <std::uint32_t S, class K>
+    void evaluate_support(const std::array<double, size>& weight, std::array<double, size>& sums) {
+        using plan = detail::support_plan<N, S>;
+        using batch_t = xsimd::batch<K>;
         constexpr std::size_t lanes = batch_t::size;
-        const auto& chains = detail::antichains_by_support<N>::table[s];
-        if (chains.count == 0) return;
-        const auto& group = groups_[s];
+        constexpr std::size_t n_subsets = plan::n_subsets, self = n_subsets - 1;
+        const auto& group = groups_[S];
         const std::size_t n = group.count();
+        if constexpr (plan::n_chains == 0) {
+            q_[S].assign(n, 0.0);
+            return;
+        }
         const std::size_t padded = (n + lanes - 1) / lanes * lanes;
 
-        // Subsets of S in increasing mask order (S itself last) and their positions.
-        std::array<std::uint32_t, lattice::n_source_sets> subsets{};
-        std::array<std::size_t, lattice::n_source_sets + 1> position{};
-        std::size_t n_subsets = 0;
-        for (std::uint32_t u = 1; u <= s; ++u)
-            if ((u & ~s) == 0) {
-                position[u] = n_subsets;
-                subsets[n_subsets++] = u;
-            }
         // Operands per subset, padded with zero mass (padding cells contribute nothing).
         // Only the padding needs zeros: everything below n is written next (no fill of it all).
-        operands_.resize(4 * n_subsets * padded);
-        auto fire_of = [&](std::size_t j) { return operands_.data() + (4 * j) * padded; };
-        auto rest_of = [&](std::size_t j) { return operands_.data() + (4 * j + 1) * padded; };
-        auto spread_of = [&](std::size_t j) { return operands_.data() + (4 * j + 2) * padded; };
-        auto count_of = [&](std::size_t j) { return operands_.data() + (4 * j + 3) * padded; };
+        std::vector<K>& operands = buffers<K>().operands;
+        operands.resize(4 * n_subsets * padded);
+        cells_.resize(n_subsets * padded);
+        auto cells_of = [&](std::size_t j) { return cells_.data() + j * padded; };  // U-cell of each S-cell
+        auto fire_of = [&](std::size_t j) { return operands.data() + (4 * j) * padded; };
+        auto rest_of = [&](std::size_t j) { return operands.data() + (4 * j + 1) * padded; };
+        auto spread_of = [&](std::size_t j) { return operands.data() + (4 * j + 2) * padded; };
+        auto count_of = [&](std::size_t j) { return operands.data() + (4 * j + 3) * padded; };
         for (std::size_t j = 0; j < n_subsets; ++j) {
-            const auto u = subsets[j];
-            double* of = fire_of(j);
-            double* orr = rest_of(j);
-            std::fill(of + n, of + padded, 0.0);
-            std::fill(orr + n, orr + padded, 0.0);
-            std::fill(count_of(j) + n, count_of(j) + padded, 0.0);
-            if (u == s) {
+            const auto u = plan::subsets[j];
+            K* of = fire_of(j);
+            K* orr = rest_of(j);
+            std::fill(of + n, of + padded, K(0));
+            std::fill(orr + n, orr + padded, K(0));
+            std::fill(count_of(j) + n, count_of(j) + padded, K(0));
+            if (u == S) {
                 std::copy(group.mass.begin(), group.mass.end(), of);
                 std::copy(group.mass2.begin(), group.mass2.end(), orr);
                 continue;
@@ -199,104 +235,140 @@ private:
             const auto* id = groups_[u].id.data();
             const double* gf = groups_[u].mass.data();
             const double* gr = groups_[u].mass2.data();
+            std::uint32_t* cell_of = cells_of(j);
             for (std::size_t c = 0; c < n; ++c) {
                 const auto cell = id[group.first[c]];
-                of[c] = gf[cell];
-                orr[c] = gr[cell];
+                cell_of[c] = cell;
+                of[c] = static_cast<K>(gf[cell]);
+                orr[c] = static_cast<K>(gr[cell]);
             }
         }
         // Sample counts per cell: m+ + m- up to rounding, an integer exactly after it. Unions of
         // counts are then exact integers, and log2 P = log2(count) - log2(B) comes from a table.
         for (std::size_t j = 0; j < n_subsets; ++j) {
-            const double* of = fire_of(j);
-            const double* orr = rest_of(j);
-            double* oc = count_of(j);
+            const K* of = fire_of(j);
+            const K* orr = rest_of(j);
+            K* oc = count_of(j);
             for (std::size_t c = 0; c < n; ++c) oc[c] = std::nearbyint(of[c] + orr[c]);
         }
-        if (log2_count_.size() != batch_ + 1) {
-            log2_count_.resize(batch_ + 1);
-            log2_count_[0] = std::log2(DBL_MIN);  // an empty union: its terms carry zero mass
-            for (std::size_t k = 1; k <= batch_; ++k) log2_count_[k] = std::log2(static_cast<double>(k));
-        }
-        // The antichains' terms as positions and coefficients.
-        chain_list_.resize(chains.count);
-        for (std::size_t k = 0; k < chains.count; ++k) {
-            const auto& terms = detail::union_terms<N>::table[chains.index[k]];
-            chain_list_[k].count = terms.count;
-            for (std::size_t t = 0; t < terms.count; ++t) {
-                chain_list_[k].at[t] = position[terms.terms[t].set];
-                chain_list_[k].coefficient[t] = terms.terms[t].coefficient;
+        // log2 of the mantissa of every count k = m 2^e, m in [sqrt(1/2), sqrt(2)) (split()'s
+        // convention); an empty union (k = 0) reads as k = 1.
+        std::vector<K>& log2_mantissa = buffers<K>().log2_mantissa;
+        if (log2_mantissa.size() != batch_ + 1) {
+            log2_mantissa.resize(batch_ + 1);
+            log2_mantissa[0] = 0;
+            for (std::size_t k = 1; k <= batch_; ++k) {
+                const K e = detail::split(batch_t(static_cast<K>(k))).e.get(0);  // the kernel's own exponent
+                log2_mantissa[k] = static_cast<K>(std::log2(static_cast<double>(k)) - static_cast<double>(e));
             }
         }
-        std::vector<batch_t> value(chains.count, batch_t(0.0));
-        q_pad_.resize(padded);  // fully written below
-        const batch_t lb(log2_batch_), tiny(DBL_MIN), zero(0.0);
-        constexpr double inv_ln2 = 1.4426950408889634;
-        const std::size_t self = n_subsets - 1;
-        using index_t = xsimd::batch<xsimd::as_integer_t<double>>;
-        std::array<batch_t, lattice::n_source_sets> f, r, m, acc;
+        std::array<batch_t, plan::n_chains> value, w;
+        detail::static_for<plan::n_chains>([&](auto k) {
+            value[k] = batch_t(K(0));
+            w[k] = batch_t(static_cast<K>(weight[plan::chains[k].index]));
+        });
+        q_[S].resize(n);
+        std::vector<K>& q_pad = buffers<K>().q_pad;
+        q_pad.resize(padded);  // fully written below
+        const batch_t lb(static_cast<K>(log2_batch_)), tiny(std::numeric_limits<K>::min()), zero(K(0)), one(K(1)),
+            inv_ln2(static_cast<K>(1.4426950408889634));
         for (std::size_t c = 0; c < padded; c += lanes) {
-            for (std::size_t j = 0; j < n_subsets; ++j) {
+            std::array<batch_t, n_subsets> f, r, m, acc;
+            detail::static_for<n_subsets>([&](auto j) {
                 f[j] = batch_t::load_unaligned(fire_of(j) + c);
                 r[j] = batch_t::load_unaligned(rest_of(j) + c);
                 m[j] = batch_t::load_unaligned(count_of(j) + c);
                 acc[j] = zero;
-            }
+            });
             const batch_t mf = f[self], mr = r[self];
             batch_t qc = zero;
-            for (std::size_t k = 0; k < chains.count; ++k) {
-                const auto& terms = chain_list_[k];
-                batch_t pf = zero, pr = zero, pn = zero;
-                for (std::size_t t = 0; t < terms.count; ++t) {
-                    const batch_t coefficient(terms.coefficient[t]);
-                    pf = xsimd::fma(coefficient, f[terms.at[t]], pf);
-                    pr = xsimd::fma(coefficient, r[terms.at[t]], pr);
-                    pn = xsimd::fma(coefficient, m[terms.at[t]], pn);
-                }
+            detail::static_for<plan::n_chains>([&](auto k) {
+                constexpr std::size_t chain = decltype(k)::value;
+                const batch_t pf = detail::union_sum<plan, chain>(f), pr = detail::union_sum<plan, chain>(r),
+                              pn = detail::union_sum<plan, chain>(m);
                 // Masses never exceed their union (a cell lies in its own union), so where a
                 // union is empty its mass is zero: clamping keeps logs and ratios finite and
                 // those terms vanish from the value; the gradient's log terms are dropped there.
-                // P = P+ + P- (the union is linear in the masses, and m = m+ + m- per cell).
-                const batch_t cf = xsimd::max(pf, tiny), cr = xsimd::max(pr, tiny);
-                const batch_t lp = batch_t::gather(log2_count_.data(), xsimd::to_int(pn));
-                const batch_t lf = detail::log2_normal(cf), lr = detail::log2_normal(cr);
-                const batch_t w(weight[chains.index[k]]);
-                value[k] += mf * (lf - lp) + mr * (lr - lp);
-                qc += w * (xsimd::select(pf > zero, lf - lb, zero) - xsimd::select(pr > zero, lr - lb, zero));
-                // One division: m+/P+ - m-/P- = (m+ P- - m- P+) / (P+ P-).
-                // Padding cells (empty unions) would give 0/0 here: selected away.
-                const batch_t ratio =
-                    xsimd::select(pn > zero, w * batch_t(inv_ln2) * ((mf * cr - mr * cf) / (cf * cr)), zero);
-                for (std::size_t t = 0; t < terms.count; ++t)
-                    acc[terms.at[t]] = xsimd::fma(batch_t(terms.coefficient[t]), ratio, acc[terms.at[t]]);
-            }
-            (qc + acc[self]).store_unaligned(q_pad_.data() + c);
-            for (std::size_t j = 0; j < self; ++j) acc[j].store_unaligned(spread_of(j) + c);
+                // One division for both logarithms and the ratio. With P = m 2^e (m near 1),
+                // f = (m - 1) / (m + 1) and m+/P+ - m-/P- = (m+ 2^-e+ m- - m- 2^-e- m+) / (m+ m-)
+                // share the denominator (m+ + 1)(m- + 1) m+ m-, which lies in [1.4, 33]: no
+                // overflow or underflow, whatever the scale of P. Padding cells (empty
+                // unions) give finite garbage in the ratio, selected away.
+                const auto sf = detail::split(xsimd::max(pf, tiny)), sr = detail::split(xsimd::max(pr, tiny));
+                const batch_t af = sf.m + one, ar = sr.m + one, mm = sf.m * sr.m;
+                const batch_t inv = one / (af * ar * mm);
+                const batch_t half = mm * inv;  // 1 / (af ar)
+                // Logs are kept as exponent + log2 of the mantissa, and differences of logs are
+                // taken part by part: log2 P+ and log2 P are both near log2 B, and subtracting
+                // them whole would cost log2 B's worth of precision (in float, 1e-6 absolute).
+                const batch_t lf = detail::log2_series(zero, (sf.m - one) * ar * half);
+                const batch_t lr = detail::log2_series(zero, (sr.m - one) * af * half);
+                const auto sn = detail::split(xsimd::max(pn, one));  // a count: exact
+                const batch_t ln = detail::gather(log2_mantissa.data(), xsimd::to_int(pn));
+                const batch_t fire_share = (sf.e - sn.e) + (lf - ln);  // log2 (P+ / P)
+                const batch_t rest_share = (sr.e - sn.e) + (lr - ln);  // log2 (P- / P)
+                value[k] += mf * fire_share + mr * rest_share;
+                // dG/dtheta's log term: log2 P+ - log2 P-, or the one of them whose union has
+                // mass, as log2 (P / B) plus its share.
+                const auto has_fire = pf > zero, has_rest = pr > zero;
+                const batch_t both = (sf.e - sr.e) + (lf - lr);
+                const batch_t log_p = (sn.e - lb) + ln;  // log2 (P / B)
+                qc += w[k] * xsimd::select(has_fire & has_rest, both,
+                                           xsimd::select(has_fire, fire_share + log_p,
+                                                         xsimd::select(has_rest, -(rest_share + log_p), zero)));
+                const batch_t difference = xsimd::fms(mf * sf.scale, sr.m, mr * sr.scale * sf.m);
+                const batch_t ratio = xsimd::select(pn > zero, w[k] * inv_ln2 * (difference * (af * ar) * inv), zero);
+                detail::union_spread<plan, chain>(acc, ratio);
+            });
+            (qc + acc[self]).store_unaligned(q_pad.data() + c);
+            detail::static_for<self>([&](auto j) { acc[j].store_unaligned(spread_of(j) + c); });
         }
-        for (std::size_t k = 0; k < chains.count; ++k) sums[chains.index[k]] += xsimd::hadd(value[k]);
-        double* q = q_[s].data();
-        for (std::size_t c = 0; c < n; ++c) q[c] += q_pad_[c];
+        detail::static_for<plan::n_chains>([&](auto k) { sums[plan::chains[k].index] += xsimd::hadd(value[k]); });
+        // q_[S] is first written here: supersets of S, which add to it, come later.
+        std::copy(q_pad.begin(), q_pad.begin() + static_cast<std::ptrdiff_t>(n), q_[S].begin());
         // Move the contributions of each proper subset U from S-cells to U-cells.
-        for (std::size_t j = 0; j < self; ++j) {
-            const auto* id = groups_[subsets[j]].id.data();
-            double* qu = q_[subsets[j]].data();
-            const double* sp = spread_of(j);
-            for (std::size_t c = 0; c < n; ++c) qu[id[group.first[c]]] += sp[c];
-        }
+        for (std::size_t j = 0; j < self; ++j) spread(spread_of(j), cells_of(j), n, q_[plan::subsets[j]]);
     }
 
-    struct chain_terms {
-        std::size_t count;
-        std::array<std::size_t, lattice::n_source_sets> at;
-        std::array<double, lattice::n_source_sets> coefficient;
+    // q[cell[c]] += value[c]. Many S-cells share a U-cell when U is small, and those additions
+    // chain through memory; four partial tables (c mod 4) break the chains. The order of
+    // additions is fixed, so results stay reproducible.
+    template <class K>
+    void spread(const K* value, const std::uint32_t* cell, std::size_t n, std::vector<double>& q) {
+        constexpr std::size_t ways = 4;
+        const std::size_t cells = q.size();
+        partial_.assign(ways * cells, 0.0);
+        double* part = partial_.data();
+        std::size_t c = 0;
+        for (; c + ways <= n; c += ways)
+            for (std::size_t w = 0; w < ways; ++w) part[w * cells + cell[c + w]] += value[c + w];
+        for (; c < n; ++c) part[cell[c]] += value[c];
+        double* out = q.data();
+        for (std::size_t u = 0; u < cells; ++u)
+            out[u] += (part[u] + part[cells + u]) + (part[2 * cells + u] + part[3 * cells + u]);
+    }
+
+    template <class K>
+    struct kernel_buffers {
+        std::vector<K> operands, q_pad, log2_mantissa;
     };
-    std::vector<chain_terms> chain_list_;
-    std::vector<double> operands_, q_pad_, log2_count_;
+    template <class K>
+    kernel_buffers<K>& buffers() noexcept {
+        if constexpr (std::is_same_v<K, float>) return float_buffers_;
+        else return double_buffers_;
+    }
+    kernel_buffers<double> double_buffers_;
+    kernel_buffers<float> float_buffers_;
+    bool float_range_ = false;
+    std::vector<double> partial_;
+    std::vector<std::uint32_t> cells_;
 
     std::size_t batch_ = 0;
     double inv_batch_ = 1, log2_batch_ = 0;
     double constant_ = 0;
     std::array<std::vector<std::uint32_t>, N> columns_{};
+    std::array<const std::uint32_t*, N> column_{};
+    std::vector<double> gradient_;
     std::vector<double> fire_, rest_;
     detail::group_builder builder_;
     std::array<detail::grouping, lattice::n_source_sets + 1> groups_{};

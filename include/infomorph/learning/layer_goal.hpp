@@ -5,10 +5,12 @@
 
 #include <cstddef>
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include <xtensor/xtensor.hpp>
@@ -49,25 +51,34 @@ public:
             // A neuron's samples lie neurons * N entries apart; read group by group of
             // neurons, sample-major, into neuron-major buffers: whole cache lines, not one
             // line per sample and neuron.
+            // The buffers' rows are a pitch apart that is not a multiple of 4 KiB: with a
+            // power-of-two batch, the group's 16 write streams would otherwise share one set
+            // of the L1 cache and evict each other.
+            const std::size_t pitch = batch + 24;
             for (std::size_t g0 = begin; g0 < end; g0 += group) {
                 const std::size_t width = std::min(group, end - g0);
-                local.bins.resize(width * batch * N);
-                local.theta.resize(width * batch);
-                local.gradient.resize(width * batch);
+                local.bins.resize(width * pitch * N);
+                auto& local_theta = local.template theta<Real>();
+                auto& local_gradient = local.template gradient<Real>();
+                local_theta.resize(width * pitch);
+                local_gradient.resize(width * pitch);
                 for (std::size_t k = 0; k < batch; ++k) {
                     const std::uint32_t* b = bins.data() + (k * neurons + g0) * N;
                     const Real* t = theta.data() + k * neurons + g0;
                     for (std::size_t j = 0; j < width; ++j) {
-                        for (std::size_t i = 0; i < N; ++i) local.bins[(j * batch + k) * N + i] = b[j * N + i];
-                        local.theta[j * batch + k] = static_cast<double>(t[j]);
+                        for (std::size_t i = 0; i < N; ++i) local.bins[(j * N + i) * pitch + k] = b[j * N + i];
+                        local_theta[j * pitch + k] = t[j];
                     }
                 }
-                for (std::size_t j = 0; j < width; ++j)
-                    values[g0 + j] = solvers_[worker].compute(g, local.bins.data() + j * batch * N, N, local.theta.data() + j * batch,
-                                                              1, batch, local.gradient.data() + j * batch, 1);
+                for (std::size_t j = 0; j < width; ++j) {
+                    std::array<const std::uint32_t*, N> columns{};
+                    for (std::size_t i = 0; i < N; ++i) columns[i] = local.bins.data() + (j * N + i) * pitch;
+                    values[g0 + j] = solvers_[worker].compute_columns(g, columns, local_theta.data() + j * pitch, 1, batch,
+                                                                      local_gradient.data() + j * pitch, 1);
+                }
                 for (std::size_t k = 0; k < batch; ++k) {
                     Real* out = gradient.data() + k * neurons + g0;
-                    for (std::size_t j = 0; j < width; ++j) out[j] = static_cast<Real>(local.gradient[j * batch + k]);
+                    for (std::size_t j = 0; j < width; ++j) out[j] = local_gradient[j * pitch + k];
                 }
             }
         };
@@ -97,9 +108,22 @@ public:
 
 private:
     static constexpr std::size_t group = 16;
+    // Firing probabilities and gradients keep the caller's precision: float ones are
+    // evaluated by the solver's float kernel.
     struct buffers {
         std::vector<std::uint32_t> bins;
-        std::vector<double> theta, gradient;
+        std::vector<double> theta_double, gradient_double;
+        std::vector<float> theta_float, gradient_float;
+        template <class Real>
+        std::vector<Real>& theta() noexcept {
+            if constexpr (std::is_same_v<Real, float>) return theta_float;
+            else return theta_double;
+        }
+        template <class Real>
+        std::vector<Real>& gradient() noexcept {
+            if constexpr (std::is_same_v<Real, float>) return gradient_float;
+            else return gradient_double;
+        }
     };
     std::vector<batch_goal_solver<N>> solvers_;
     std::vector<buffers> scratch_;
