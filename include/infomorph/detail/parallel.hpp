@@ -2,13 +2,118 @@
 // Work cut into a fixed number of blocks and spread over threads. How the work is cut depends
 // only on the problem, never on the thread count, so results are bit-identical for any
 // number of threads.
+//
+// The threads are kept between calls (a team per calling thread, started on first use):
+// a training step makes some twenty parallel calls, and starting threads for each cost
+// several percent of an epoch.
 
+#include <condition_variable>
 #include <cstddef>
 #include <exception>
+#include <mutex>
 #include <thread>
 #include <vector>
 
 namespace infomorph::detail {
+
+// Runs work(t) for t in [0, threads): t = 0 on the calling thread, the others on workers that
+// wait between calls. A nested call from inside work(0) finds the team busy and runs its
+// parts one after another on the calling thread (a nested call from a worker uses that
+// worker's own team).
+class thread_team {
+public:
+    thread_team() = default;
+    thread_team(const thread_team&) = delete;
+    thread_team& operator=(const thread_team&) = delete;
+    ~thread_team() {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            stop_ = true;
+            ++generation_;
+        }
+        wake_.notify_all();
+        for (auto& w : workers_) w.join();
+    }
+
+    template <class Work>
+    void run(std::size_t threads, Work& work) {
+        if (threads <= 1 || busy_) {
+            for (std::size_t t = 0; t < threads; ++t) work(t);
+            return;
+        }
+        busy_ = true;
+        while (workers_.size() < threads - 1) {
+            const std::size_t index = workers_.size() + 1;
+            workers_.emplace_back([this, index] { serve(index); });
+        }
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            call_ = [](void* context, std::size_t t) { (*static_cast<Work*>(context))(t); };
+            context_ = &work;
+            active_ = threads - 1;
+            pending_ = threads - 1;
+            ++generation_;
+        }
+        wake_.notify_all();
+        work(std::size_t{0});
+        std::unique_lock<std::mutex> lock(mutex_);
+        done_.wait(lock, [this] { return pending_ == 0; });
+        busy_ = false;
+    }
+
+private:
+    void serve(std::size_t index) {
+        std::size_t seen = 0;
+        std::unique_lock<std::mutex> lock(mutex_);
+        for (;;) {
+            wake_.wait(lock, [&] { return generation_ != seen; });
+            seen = generation_;
+            if (stop_) return;
+            if (index > active_) continue;
+            auto* call = call_;
+            void* context = context_;
+            lock.unlock();
+            call(context, index);  // work catches its own exceptions (see parallel_blocks)
+            lock.lock();
+            if (--pending_ == 0) done_.notify_one();
+        }
+    }
+
+    std::mutex mutex_;
+    std::condition_variable wake_, done_;
+    std::vector<std::thread> workers_;
+    void (*call_)(void*, std::size_t) = nullptr;
+    void* context_ = nullptr;
+    std::size_t active_ = 0, pending_ = 0, generation_ = 0;
+    bool stop_ = false;
+    bool busy_ = false;  // touched by the owning thread only
+};
+
+inline thread_team& this_thread_team() {
+    thread_local thread_team team;
+    return team;
+}
+
+// work(t) for t in [0, threads) on the calling thread's team; the first exception thrown
+// by any t is rethrown here once all have finished.
+template <class Fn>
+void parallel_workers(std::size_t threads, Fn&& fn) {
+    if (threads <= 1) {
+        fn(std::size_t{0});
+        return;
+    }
+    std::vector<std::exception_ptr> errors(threads);
+    auto work = [&](std::size_t t) {
+        try {
+            fn(t);
+        } catch (...) {
+            errors[t] = std::current_exception();
+        }
+    };
+    this_thread_team().run(threads, work);
+    for (auto& e : errors)
+        if (e) std::rethrow_exception(e);
+}
 
 // fn(block) for every block in [0, blocks); thread t takes a contiguous range of blocks.
 template <class Fn>
@@ -18,21 +123,9 @@ void parallel_blocks(std::size_t threads, std::size_t blocks, Fn&& fn) {
         for (std::size_t b = 0; b < blocks; ++b) fn(b);
         return;
     }
-    std::vector<std::exception_ptr> errors(threads);
-    auto work = [&](std::size_t t) {
-        try {
-            for (std::size_t b = blocks * t / threads; b < blocks * (t + 1) / threads; ++b) fn(b);
-        } catch (...) {
-            errors[t] = std::current_exception();
-        }
-    };
-    std::vector<std::thread> pool;
-    pool.reserve(threads - 1);
-    for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work, t);
-    work(0);
-    for (auto& th : pool) th.join();
-    for (auto& e : errors)
-        if (e) std::rethrow_exception(e);
+    parallel_workers(threads, [&](std::size_t t) {
+        for (std::size_t b = blocks * t / threads; b < blocks * (t + 1) / threads; ++b) fn(b);
+    });
 }
 
 // [begin, end) of block b when `count` items are cut into `blocks` near-equal blocks.

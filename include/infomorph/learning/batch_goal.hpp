@@ -89,23 +89,26 @@ public:
             evaluate<double>(g, out);
         }
         if (gradient != nullptr) {
-            // Source set by source set: each pass is a plain gather that vectorises. The sum
-            // per sample runs in the same order (K, then S = 1, 2, ...) as a per-sample loop.
-            gradient_.assign(batch_, constant_);
-            for (std::uint32_t s = 1; s <= lattice::full_set; ++s)
-                add_gathered(gradient_.data(), q_[s].data(), groups_[s].id.data(), batch_);
-            const double* d = gradient_.data();
-            for (std::size_t k = 0; k < batch_; ++k) gradient[k * gradient_stride] = static_cast<Real>(d[k] * inv_batch_);
+            // A sample's cells in every source set are those of its cell of the full set, so
+            // the tables are summed once per full-set cell (cells_ still maps them: the full
+            // set was evaluated last), then read once per sample.
+            constexpr std::uint32_t full = lattice::full_set;
+            const auto& cells = groups_[full];
+            const std::size_t n = cells.count(), padded = cells_.size() / detail::support_plan<N, full>::n_subsets;
+            total_.assign(q_[full].begin(), q_[full].end());
+            detail::static_for<detail::support_plan<N, full>::n_subsets - 1>([&](auto j) {
+                const double* q = q_[detail::support_plan<N, full>::subsets[j]].data();
+                const std::uint32_t* cell = cells_.data() + j * padded;
+                for (std::size_t c = 0; c < n; ++c) total_[c] += q[cell[c]];
+            });
+            const std::uint32_t* id = cells.id.data();
+            for (std::size_t k = 0; k < batch_; ++k)
+                gradient[k * gradient_stride] = static_cast<Real>((constant_ + total_[id[k]]) * inv_batch_);
         }
         return out;
     }
 
 private:
-    static void add_gathered(double* __restrict sum, const double* __restrict table, const std::uint32_t* __restrict index,
-                             std::size_t n) noexcept {
-        for (std::size_t k = 0; k < n; ++k) sum[k] += table[index[k]];
-    }
-
     template <class Real>
     void load(const Real* theta, std::size_t theta_stride) {
         fire_.resize(batch_);
@@ -368,7 +371,7 @@ private:
     double constant_ = 0;
     std::array<std::vector<std::uint32_t>, N> columns_{};
     std::array<const std::uint32_t*, N> column_{};
-    std::vector<double> gradient_;
+    std::vector<double> total_;
     std::vector<double> fire_, rest_;
     detail::group_builder builder_;
     std::array<detail::grouping, lattice::n_source_sets + 1> groups_{};

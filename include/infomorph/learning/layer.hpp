@@ -128,6 +128,7 @@ public:
     const std::vector<std::uint32_t>& partners(std::size_t i) const { return partners_[i]; }
     const connection& connections(std::size_t i) const { return options_.connections[i]; }
     std::size_t neurons() const { return options_.neurons; }
+    std::size_t threads() const { return options_.threads; }
 
     // What a forward pass may skip or reuse.
     struct pass {

@@ -9,12 +9,12 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <type_traits>
 #include <vector>
 
 #include <xtensor/xtensor.hpp>
 
+#include "../detail/parallel.hpp"
 #include "batch_goal.hpp"
 
 namespace infomorph {
@@ -82,28 +82,7 @@ public:
                 }
             }
         };
-        if (solvers_.size() == 1 || neurons < 2) {
-            work(0);
-            return;
-        }
-        std::vector<std::thread> pool;
-        std::vector<std::exception_ptr> errors(solvers_.size());
-        for (std::size_t w = 1; w < solvers_.size(); ++w)
-            pool.emplace_back([&, w] {
-                try {
-                    work(w);
-                } catch (...) {
-                    errors[w] = std::current_exception();
-                }
-            });
-        try {
-            work(0);
-        } catch (...) {
-            errors[0] = std::current_exception();
-        }
-        for (auto& t : pool) t.join();
-        for (auto& e : errors)
-            if (e) std::rethrow_exception(e);
+        detail::parallel_workers(neurons < 2 ? 1 : solvers_.size(), work);
     }
 
 private:

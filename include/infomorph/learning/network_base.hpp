@@ -151,9 +151,8 @@ void step(Layer& l, const std::array<xt::xtensor<float, 2>, N>& dw, const std::a
         if (c.fixed_weight == 0 && dw[i].size() > 0) {
             const auto& partners = l.partners(i);
             if (partners.empty()) {
-                const xt::xtensor<float, 2> g = sign * dw[i];
                 // Masked entries get zero gradient and zero weight: Adam keeps them exactly 0.
-                adam.step(l.weight(i).data(), g.data(), g.size(), state[2 * i]);
+                adam.step(l.weight(i).data(), dw[i].data(), dw[i].size(), state[2 * i], sign, l.threads());
             } else {
                 // Sparse partners: step only the live weights (the same numbers as the dense
                 // step, which leaves the masked zeros at zero), in compact form.
@@ -165,13 +164,12 @@ void step(Layer& l, const std::array<xt::xtensor<float, 2>, N>& dw, const std::a
                     w[e] = weight[at];
                     g[e] = sign * dw[i].data()[at];
                 }
-                adam.step(w.data(), g.data(), w.size(), state[2 * i]);
+                adam.step(w.data(), g.data(), w.size(), state[2 * i], 1.0, l.threads());
                 for (std::size_t e = 0; e < partners.size(); ++e) weight[(e / per) * in + partners[e]] = w[e];
             }
         }
         if (c.bias) {
-            const xt::xtensor<float, 1> g = sign * db[i];
-            adam.step(l.bias(i).data(), g.data(), g.size(), state[2 * i + 1]);
+            adam.step(l.bias(i).data(), db[i].data(), db[i].size(), state[2 * i + 1], sign);
         }
     }
 }

@@ -3,10 +3,13 @@
 // goal. Semantics of torch.optim.Adam and torch.optim.SGD (weight decay coupled: added to the
 // gradient before the moments, not decoupled as AdamW).
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <stdexcept>
 #include <vector>
+
+#include "../detail/parallel.hpp"
 
 namespace infomorph::optimizer {
 
@@ -18,9 +21,11 @@ struct adam {
         long long step = 0;
     };
 
-    // One step on n parameters w with gradient g (of the loss to minimise).
+    // One step on n parameters w with gradient scale * g (of the loss to minimise; scale = -1
+    // ascends a goal without a negated copy of g). Element-wise, so cutting the parameters
+    // into fixed blocks over `threads` gives the same numbers for any thread count.
     template <class Real>
-    void step(Real* w, const Real* g, std::size_t n, state& s) const {
+    void step(Real* w, const Real* g, std::size_t n, state& s, double scale = 1.0, std::size_t threads = 1) const {
         if (s.m.size() != n) {
             if (s.step != 0) throw std::invalid_argument("infomorph: adam state belongs to a different parameter size");
             s.m.assign(n, 0.0);
@@ -31,12 +36,25 @@ struct adam {
         const double bias2 = 1.0 - std::pow(beta2, static_cast<double>(s.step));
         const double step_size = lr / bias1;
         const double root_bias2 = std::sqrt(bias2);
+        double* m = s.m.data();
+        double* v = s.v.data();
+        constexpr std::size_t block = 16384;
+        detail::parallel_blocks(threads, (n + block - 1) / block, [&](std::size_t b) {
+            update(w + b * block, g + b * block, m + b * block, v + b * block, std::min(block, n - b * block), scale,
+                   step_size, root_bias2);
+        });
+    }
+
+private:
+    template <class Real>
+    void update(Real* __restrict w, const Real* __restrict g, double* __restrict m, double* __restrict v, std::size_t n,
+                double scale, double step_size, double root_bias2) const noexcept {
         for (std::size_t i = 0; i < n; ++i) {
-            const double grad = static_cast<double>(g[i]) + weight_decay * static_cast<double>(w[i]);
-            s.m[i] = beta1 * s.m[i] + (1.0 - beta1) * grad;
-            s.v[i] = beta2 * s.v[i] + (1.0 - beta2) * grad * grad;
-            const double denom = std::sqrt(s.v[i]) / root_bias2 + eps;
-            w[i] = static_cast<Real>(static_cast<double>(w[i]) - step_size * s.m[i] / denom);
+            const double grad = scale * static_cast<double>(g[i]) + weight_decay * static_cast<double>(w[i]);
+            m[i] = beta1 * m[i] + (1.0 - beta1) * grad;
+            v[i] = beta2 * v[i] + (1.0 - beta2) * grad * grad;
+            const double denom = std::sqrt(v[i]) / root_bias2 + eps;
+            w[i] = static_cast<Real>(static_cast<double>(w[i]) - step_size * m[i] / denom);
         }
     }
 };
