@@ -6,6 +6,7 @@
 #include <infomorph/learning/estimator.hpp>
 #include <infomorph/learning/optimizer.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <memory>
@@ -92,6 +93,45 @@ TEST_CASE("fixed bins: 20 right-closed bins on [-20, 20], inputs clamped") {
     small(y.data(), y.size(), 1, out2.data(), 1);
     CHECK(out2 == std::vector<std::uint32_t>{0, 1, 2, 0});
     CHECK_THROWS_AS((estimator::fixed_bins<4>{.lo = 1.0, .hi = 1.0}(y.data(), 1, 1, out2.data(), 1)), std::invalid_argument);
+}
+
+// torch.bucketize(clamp(x, e_0 + 1e-4, e_B), edges) - 1, written out as a count of the edges
+// strictly below the clamped value: the reference for both binning paths.
+template <std::size_t Bins, class Real>
+std::uint32_t reference_bucket(Real x, double lo, double hi) {
+    const auto edges = estimator::detail::linspace<Bins>(lo, hi);
+    const double v = std::clamp(static_cast<double>(x), edges[0] + 1e-4, edges[Bins]);
+    std::uint32_t below = 0;
+    for (double e : edges) below += e < v ? 1u : 0u;
+    return below - 1;
+}
+
+TEST_CASE_TEMPLATE("fixed bins: the SIMD edge count (contiguous input) and the search (strided) agree with bucketize", Real,
+                   float, double) {
+    std::mt19937 rng(5);
+    std::normal_distribution<double> spread(0.0, 12.0);
+    const auto edges = estimator::detail::linspace<20>(-20.0, 20.0);
+    std::vector<Real> x;
+    for (int k = 0; k < 3000; ++k) x.push_back(static_cast<Real>(spread(rng)));
+    for (double e : edges) {  // on, just below and just above every edge, in Real
+        const Real r = static_cast<Real>(e);
+        x.push_back(r);
+        x.push_back(std::nextafter(r, Real(-100)));
+        x.push_back(std::nextafter(r, Real(100)));
+    }
+    x.push_back(static_cast<Real>(-20.0 + 1e-4));
+    const estimator::fixed_bins<20> binning{};
+    std::vector<std::uint32_t> contiguous(x.size()), strided(x.size());
+    binning(x.data(), x.size(), 1, contiguous.data(), 1);
+    std::vector<Real> spaced(2 * x.size());
+    for (std::size_t k = 0; k < x.size(); ++k) spaced[2 * k] = x[k];
+    binning(spaced.data(), x.size(), 2, strided.data(), 1);
+    std::size_t wrong = 0;
+    for (std::size_t k = 0; k < x.size(); ++k) {
+        const auto expected = reference_bucket<20>(x[k], -20.0, 20.0);
+        wrong += (contiguous[k] != expected || strided[k] != expected) ? 1 : 0;
+    }
+    CHECK(wrong == 0);
 }
 
 TEST_CASE("adaptive bins: divided by max |x| per batch, 20 bins on [-1, 1]") {
