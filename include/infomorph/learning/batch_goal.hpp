@@ -254,15 +254,16 @@ private:
             K* oc = count_of(j);
             for (std::size_t c = 0; c < n; ++c) oc[c] = std::nearbyint(of[c] + orr[c]);
         }
-        // log2 of the mantissa of every count k = m 2^e, m in [sqrt(1/2), sqrt(2)) (split()'s
-        // convention); an empty union (k = 0) reads as k = 1.
-        std::vector<K>& log2_mantissa = buffers<K>().log2_mantissa;
-        if (log2_mantissa.size() != batch_ + 1) {
-            log2_mantissa.resize(batch_ + 1);
-            log2_mantissa[0] = 0;
+        // Per count k: log2 k (double kernel), or log2 of k's mantissa m, k = m 2^e with m in
+        // [sqrt(1/2), sqrt(2)) as split() has it (float kernel). An empty union (k = 0) reads
+        // as log2 DBL_MIN (its terms carry zero mass), or as k = 1.
+        std::vector<K>& log2_table = buffers<K>().log2_table;
+        if (log2_table.size() != batch_ + 1) {
+            log2_table.resize(batch_ + 1);
+            log2_table[0] = std::is_same_v<K, double> ? static_cast<K>(std::log2(DBL_MIN)) : K(0);
             for (std::size_t k = 1; k <= batch_; ++k) {
-                const K e = detail::split(batch_t(static_cast<K>(k))).e.get(0);  // the kernel's own exponent
-                log2_mantissa[k] = static_cast<K>(std::log2(static_cast<double>(k)) - static_cast<double>(e));
+                const K e = std::is_same_v<K, double> ? K(0) : detail::split(batch_t(static_cast<K>(k))).e.get(0);
+                log2_table[k] = static_cast<K>(std::log2(static_cast<double>(k)) - static_cast<double>(e));
             }
         }
         std::array<batch_t, plan::n_chains> value, w;
@@ -301,24 +302,32 @@ private:
                 const batch_t af = sf.m + one, ar = sr.m + one, mm = sf.m * sr.m;
                 const batch_t inv = one / (af * ar * mm);
                 const batch_t half = mm * inv;  // 1 / (af ar)
-                // Logs are kept as exponent + log2 of the mantissa, and differences of logs are
-                // taken part by part: log2 P+ and log2 P are both near log2 B, and subtracting
-                // them whole would cost log2 B's worth of precision (in float, 1e-6 absolute).
-                const batch_t lf = detail::log2_series(zero, (sf.m - one) * ar * half);
-                const batch_t lr = detail::log2_series(zero, (sr.m - one) * af * half);
-                const auto sn = detail::split(xsimd::max(pn, one));  // a count: exact
-                const batch_t ln = detail::gather(log2_mantissa.data(), xsimd::to_int(pn));
-                const batch_t fire_share = (sf.e - sn.e) + (lf - ln);  // log2 (P+ / P)
-                const batch_t rest_share = (sr.e - sn.e) + (lr - ln);  // log2 (P- / P)
-                value[k] += mf * fire_share + mr * rest_share;
-                // dG/dtheta's log term: log2 P+ - log2 P-, or the one of them whose union has
-                // mass, as log2 (P / B) plus its share.
-                const auto has_fire = pf > zero, has_rest = pr > zero;
-                const batch_t both = (sf.e - sr.e) + (lf - lr);
-                const batch_t log_p = (sn.e - lb) + ln;  // log2 (P / B)
-                qc += w[k] * xsimd::select(has_fire & has_rest, both,
-                                           xsimd::select(has_fire, fire_share + log_p,
-                                                         xsimd::select(has_rest, -(rest_share + log_p), zero)));
+                if constexpr (std::is_same_v<K, double>) {
+                    const batch_t lf = detail::log2_series(sf.e, (sf.m - one) * ar * half);
+                    const batch_t lr = detail::log2_series(sr.e, (sr.m - one) * af * half);
+                    const batch_t lp = detail::gather(log2_table.data(), xsimd::to_int(pn));  // log2 count
+                    value[k] += mf * (lf - lp) + mr * (lr - lp);
+                    qc += w[k] * (xsimd::select(pf > zero, lf - lb, zero) - xsimd::select(pr > zero, lr - lb, zero));
+                } else {
+                    // In float, logs are kept as exponent + log2 of the mantissa, and differences
+                    // of logs are taken part by part: log2 P+ and log2 P are both near log2 B,
+                    // and subtracting them whole would lose log2 B's worth of precision (1e-6).
+                    const batch_t lf = detail::log2_series(zero, (sf.m - one) * ar * half);
+                    const batch_t lr = detail::log2_series(zero, (sr.m - one) * af * half);
+                    const auto sn = detail::split(xsimd::max(pn, one));  // a count: exact
+                    const batch_t ln = detail::gather(log2_table.data(), xsimd::to_int(pn));  // of its mantissa
+                    const batch_t fire_share = (sf.e - sn.e) + (lf - ln);  // log2 (P+ / P)
+                    const batch_t rest_share = (sr.e - sn.e) + (lr - ln);  // log2 (P- / P)
+                    value[k] += mf * fire_share + mr * rest_share;
+                    // dG/dtheta's log term: log2 P+ - log2 P-, or the one of them whose union
+                    // has mass, as log2 (P / B) plus its share.
+                    const auto has_fire = pf > zero, has_rest = pr > zero;
+                    const batch_t both = (sf.e - sr.e) + (lf - lr);
+                    const batch_t log_p = (sn.e - lb) + ln;  // log2 (P / B)
+                    qc += w[k] * xsimd::select(has_fire & has_rest, both,
+                                               xsimd::select(has_fire, fire_share + log_p,
+                                                             xsimd::select(has_rest, -(rest_share + log_p), zero)));
+                }
                 const batch_t difference = xsimd::fms(mf * sf.scale, sr.m, mr * sr.scale * sf.m);
                 const batch_t ratio = xsimd::select(pn > zero, w[k] * inv_ln2 * (difference * (af * ar) * inv), zero);
                 detail::union_spread<plan, chain>(acc, ratio);
@@ -353,7 +362,7 @@ private:
 
     template <class K>
     struct kernel_buffers {
-        std::vector<K> operands, q_pad, log2_mantissa;
+        std::vector<K> operands, q_pad, log2_table;
     };
     template <class K>
     kernel_buffers<K>& buffers() noexcept {
