@@ -222,6 +222,28 @@ TEST_CASE("float inputs give the double results to float precision") {
     CHECK(worst <= 1e-5 * largest);
 }
 
+TEST_CASE("empty key-identity cells have empty unions (no count past B), float and double") {
+    // Two binary sources, 8 samples: 3 of the 4 pair keys occur, so the pair grouping keeps the
+    // empty key (1, 1) as a cell. Its `first` row is another cell's; read through that row its
+    // unions would count 6 + 6 = 12 > B samples. Checked builds throw on such a count.
+    batch b;
+    b.n = 2;
+    b.bins = {0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 1, 0, 1, 0};
+    b.theta = {0.1, 0.7, 0.4, 0.9, 0.3, 0.6, 0.2, 0.8};
+    const auto& bins = b.bins;
+    const auto& theta = b.theta;
+    const std::vector<float> theta_f(theta.begin(), theta.end());
+    std::vector<double> gd(8);
+    std::vector<float> gf(8);
+    batch_goal_solver<2> solver;
+    const auto vd = solver.compute(goals::output_layer, bins.data(), 2, theta.data(), 1, 8, gd.data(), 1);
+    const auto vf = solver.compute(goals::output_layer, bins.data(), 2, theta_f.data(), 1, 8, gf.data(), 1);
+    CHECK(std::isfinite(vd.value));
+    CHECK(std::abs(vf.value - vd.value) <= 2e-6);
+    const auto reference = isx<2>(pmf_of(b));
+    for (std::size_t a = 0; a < vd.atoms.size(); ++a) CHECK(std::fabs(vd.atoms[a] - reference.atoms.total[a]) <= 1e-12);
+}
+
 TEST_CASE("a subnormal float firing probability falls back to the double kernel") {
     auto b = random_batch(3, 100, 5, 19);
     b.theta[7] = 1e-40;  // subnormal in float, normal in double

@@ -239,11 +239,16 @@ private:
             const double* gf = groups_[u].mass.data();
             const double* gr = groups_[u].mass2.data();
             std::uint32_t* cell_of = cells_of(j);
+            // An S-cell without samples (key-identity groupings keep empty keys, see
+            // grouping.hpp) has its `first` row in another cell: its U-cells would be that
+            // row's, and its unions no unions at all (counts past B, or below 0). Zero operands
+            // make every union of such a cell empty, as it is.
             for (std::size_t c = 0; c < n; ++c) {
                 const auto cell = id[group.first[c]];
+                const double occupied = group.mass[c] + group.mass2[c] > 0 ? 1.0 : 0.0;
                 cell_of[c] = cell;
-                of[c] = static_cast<K>(gf[cell]);
-                orr[c] = static_cast<K>(gr[cell]);
+                of[c] = static_cast<K>(occupied * gf[cell]);
+                orr[c] = static_cast<K>(occupied * gr[cell]);
             }
         }
         // Sample counts per cell: m+ + m- up to rounding, an integer exactly after it. Unions of
@@ -298,6 +303,10 @@ private:
                 // share the denominator (m+ + 1)(m- + 1) m+ m-, which lies in [1.4, 33]: no
                 // overflow or underflow, whatever the scale of P. Padding cells (empty
                 // unions) give finite garbage in the ratio, selected away.
+#ifdef XTENSOR_ENABLE_ASSERT  // checked builds (the tests): union counts index a table of B + 1
+                if (!xsimd::all((pn >= zero) & (pn <= batch_t(static_cast<K>(batch_)))))
+                    throw std::logic_error("infomorph: internal error: a union count lies outside [0, B]");
+#endif
                 const auto sf = detail::split(xsimd::max(pf, tiny)), sr = detail::split(xsimd::max(pr, tiny));
                 const batch_t af = sf.m + one, ar = sr.m + one, mm = sf.m * sr.m;
                 const batch_t inv = one / (af * ar * mm);
