@@ -5,10 +5,12 @@
 #include <infomorph/learning/activation.hpp>
 #include <infomorph/learning/estimator.hpp>
 #include <infomorph/learning/optimizer.hpp>
+#include <infomorph/detail/parallel.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <stdexcept>
 #include <memory>
 #include <tuple>
 #include <vector>
@@ -145,6 +147,33 @@ TEST_CASE("adaptive bins: divided by max |x| per batch, 20 bins on [-1, 1]") {
     std::vector<std::uint32_t> z(5);
     binning(zero.data(), 5, 1, z.data(), 1);
     CHECK(z == std::vector<std::uint32_t>(5, 9));  // 0 lies on the middle edge: bin 9
+}
+
+TEST_CASE("parallel blocks: every block once for any thread count, errors rethrown, nested calls run") {
+    for (std::size_t threads : {1u, 2u, 3u, 5u}) {
+        std::vector<int> seen(41, 0);
+        infomorph::detail::parallel_blocks(threads, seen.size(), [&](std::size_t b) { seen[b] += 1; });
+        CHECK(std::count(seen.begin(), seen.end(), 1) == static_cast<std::ptrdiff_t>(seen.size()));
+    }
+    // The team is reused: many calls in a row, alternating thread counts.
+    long total = 0;
+    std::vector<long> part(64, 0);
+    for (int round = 0; round < 200; ++round) {
+        infomorph::detail::parallel_blocks(1 + round % 3, part.size(), [&](std::size_t b) { part[b] += static_cast<long>(b); });
+    }
+    for (auto v : part) total += v;
+    CHECK(total == 200L * (63L * 64L / 2L));
+    CHECK_THROWS_WITH_AS(infomorph::detail::parallel_blocks(2, 8,
+                                                            [](std::size_t b) {
+                                                                if (b == 6) throw std::runtime_error("block 6 failed");
+                                                            }),
+                         "block 6 failed", std::runtime_error);
+    // After an error the team still works, and a call from inside a block runs (serially).
+    std::vector<int> grid(12, 0);
+    infomorph::detail::parallel_blocks(2, 4, [&](std::size_t b) {
+        infomorph::detail::parallel_blocks(2, 3, [&](std::size_t c) { grid[b * 3 + c] += 1; });
+    });
+    CHECK(std::count(grid.begin(), grid.end(), 1) == 12);
 }
 
 TEST_CASE("one Adam step and one SGD step equal their closed forms") {

@@ -3,9 +3,10 @@
 // only on the problem, never on the thread count, so results are bit-identical for any
 // number of threads.
 //
-// The threads are kept between calls (a team per calling thread, started on first use):
-// a training step makes some twenty parallel calls, and starting threads for each cost
-// several percent of an epoch.
+// The threads are kept between calls (a team per calling thread, started on first use and
+// joined when that thread ends): a training step makes some twenty parallel calls, and
+// starting threads for each cost several percent of an epoch. As with any thread pool, a
+// process that forks after using more than one thread must not use the library in the child.
 
 #include <condition_variable>
 #include <cstddef>
