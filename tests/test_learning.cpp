@@ -281,6 +281,51 @@ TEST_CASE("a layer's weight gradients equal finite differences of its local goal
     CHECK(worst / scale <= 1e-5);
 }
 
+TEST_CASE("sparse partners: drive and weight gradient equal the dense masked products") {
+    // 100 samples: SIMD tiles of samples plus a ragged end; 40 neurons in one block.
+    using lat_layer = layer<3, activation::trivariate, estimator::fixed_bins<20>, double>;
+    lat_layer::options o;
+    o.input_sizes = {5, 3, 40};
+    o.neurons = 40;
+    o.connections[2] = {.kind = connectivity::random_partners, .partners = 7};
+    o.seed = 9;
+    lat_layer l(o, goals::context_lateral_opt_1_100_tpe);
+    std::mt19937 rng(4);
+    std::normal_distribution<double> xd(0.0, 1.0);
+    for (auto& w : l.weight(2)) w *= 1.0 + xd(rng);  // live weights of different sizes; masked stay 0
+    const std::size_t B = 100;
+    xt::xtensor<double, 2> xf = xt::xtensor<double, 2>::from_shape({B, 5}), xc = xt::xtensor<double, 2>::from_shape({B, 3}),
+                           xl = xt::xtensor<double, 2>::from_shape({B, 40}), up = xt::xtensor<double, 2>::from_shape({B, 40});
+    for (auto* m : {&xf, &xc, &xl, &up})
+        for (auto& v : *m) v = xd(rng);
+    const std::array<const xt::xtensor<double, 2>*, 3> in{&xf, &xc, &xl};
+    lat_layer::state s;
+    l.forward(in, s, nullptr, {.bins = false});
+    std::array<xt::xtensor<double, 2>, 3> dw;
+    std::array<xt::xtensor<double, 1>, 3> db;
+    l.zero_gradients(dw, db);
+    l.backward(in, s, up, dw, db);
+    const auto& w = l.weight(2);
+    const auto& m = l.mask(2);
+    double drive_error = 0, gradient_error = 0, masked = 0;
+    for (std::size_t j = 0; j < 40; ++j) {
+        for (std::size_t k = 0; k < B; ++k) {
+            double r = l.bias(2)(j);
+            for (std::size_t p = 0; p < 40; ++p) r += w(j, p) * m(j, p) * xl(k, p);
+            drive_error = std::max(drive_error, std::fabs(r - s.drive[2](k, j)));
+        }
+        for (std::size_t p = 0; p < 40; ++p) {
+            double g = 0;
+            for (std::size_t k = 0; k < B; ++k) g += up(k, j) * s.dtheta[2](k, j) * xl(k, p);
+            if (m(j, p) == 0) masked = std::max(masked, std::fabs(dw[2](j, p)));
+            else gradient_error = std::max(gradient_error, std::fabs(g - dw[2](j, p)));
+        }
+    }
+    CHECK(drive_error <= 1e-12);
+    CHECK(gradient_error <= 1e-12);
+    CHECK(masked == 0.0);
+}
+
 TEST_CASE("connectivity masks are exact and stay exact through training") {
     using lat_layer = layer<3, activation::trivariate, estimator::fixed_bins<20>, float>;
     lat_layer::options o;
