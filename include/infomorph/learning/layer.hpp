@@ -343,6 +343,11 @@ private:
         const Real* xt = have ? s.scratch_in.data() : sparse_in_.data();
         const Real* dt = sparse_delta_.data();
         const std::uint32_t* partners = partners_[i].data();
+        // Sums per live weight in compact form (added to the dense dW at the end), so that the
+        // sums of `width` partners are reduced together (xsimd::haddp) and added as one vector
+        // instead of one horizontal sum per partner and tile.
+        sparse_dw_.assign(n * k, Real(0));
+        Real* dwc = sparse_dw_.data();
         const std::size_t blocks = neuron_blocks();
         detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
             const std::size_t j0 = detail::block_begin(n, blocks, b), j1 = detail::block_begin(n, blocks, b + 1);
@@ -352,24 +357,28 @@ private:
                     const Real* d = dt + j * batch + c0;
                     const simd d0 = simd::load_unaligned(d), d1 = simd::load_unaligned(d + width),
                                d2 = simd::load_unaligned(d + 2 * width), d3 = simd::load_unaligned(d + 3 * width);
-                    for (std::size_t q = 0; q < k; ++q) {
-                        const std::uint32_t p = partners[j * k + q];
-                        const Real* src = xt + p * batch + c0;
+                    auto partner_sum = [&](std::size_t q) {
+                        const Real* src = xt + std::size_t{partners[j * k + q]} * batch + c0;
                         simd sum = d0 * simd::load_unaligned(src);
                         sum = xsimd::fma(d1, simd::load_unaligned(src + width), sum);
                         sum = xsimd::fma(d2, simd::load_unaligned(src + 2 * width), sum);
-                        sum = xsimd::fma(d3, simd::load_unaligned(src + 3 * width), sum);
-                        dw[j * in + p] += xsimd::hadd(sum);
+                        return xsimd::fma(d3, simd::load_unaligned(src + 3 * width), sum);
+                    };
+                    std::size_t q = 0;
+                    for (; q + width <= k; q += width) {
+                        std::array<simd, width> sums;
+                        for (std::size_t u = 0; u < width; ++u) sums[u] = partner_sum(q + u);
+                        Real* to = dwc + j * k + q;
+                        (simd::load_unaligned(to) + xsimd::haddp(sums.data())).store_unaligned(to);
                     }
+                    for (; q < k; ++q) dwc[j * k + q] += xsimd::hadd(partner_sum(q));
                 }
             if (c0 < batch)
                 for (std::size_t j = j0; j < j1; ++j) {
                     const Real* d = dt + j * batch + c0;
-                    for (std::size_t q = 0; q < k; ++q) {
-                        const std::uint32_t p = partners[j * k + q];
-                        dw[j * in + p] += dot(d, xt + p * batch + c0, batch - c0);
-                    }
+                    for (std::size_t q = 0; q < k; ++q) dwc[j * k + q] += dot(d, xt + std::size_t{partners[j * k + q]} * batch + c0, batch - c0);
                 }
+            for (std::size_t e = j0 * k; e < j1 * k; ++e) dw[(e / k) * in + partners[e]] += dwc[e];
         });
     }
 
@@ -496,7 +505,7 @@ private:
     layer_goal<N> goal_driver_;
     std::array<matrix, N> weight_{}, mask_{};
     std::array<std::vector<std::uint32_t>, N> partners_{};  // sorted partner list per neuron (random_partners)
-    std::vector<Real> sparse_in_, sparse_delta_;
+    std::vector<Real> sparse_in_, sparse_delta_, sparse_dw_;
     std::array<vector, N> bias_{};
     matrix dg_dtheta_, delta_;
 };
