@@ -91,6 +91,25 @@ sparse_distribution pmf_of(const batch& b) {
     return sparse_distribution::from_probabilities(b.n, values, p);
 }
 
+// The same batch solved with float and with double firing probabilities (float's rounded).
+template <std::size_t N>
+struct in_both_precisions {
+    goal_value<N> f, d;
+    std::vector<float> gf;
+    std::vector<double> gd;
+};
+
+template <std::size_t N>
+in_both_precisions<N> solve_in_both_precisions(const batch& b, const goal<N>& g) {
+    const std::vector<float> theta(b.theta.begin(), b.theta.end());
+    const std::vector<double> theta_d(theta.begin(), theta.end());
+    in_both_precisions<N> r{{}, {}, std::vector<float>(b.size()), std::vector<double>(b.size())};
+    batch_goal_solver<N> solver;
+    r.f = solver.compute(g, b.bins.data(), N, theta.data(), 1, b.size(), r.gf.data(), 1);
+    r.d = solver.compute(g, b.bins.data(), N, theta_d.data(), 1, b.size(), r.gd.data(), 1);
+    return r;
+}
+
 }  // namespace
 
 TEST_CASE("goal presets are entered in the authors' order and converted") {
@@ -201,13 +220,8 @@ TEST_CASE("bad firing probabilities are refused") {
 
 TEST_CASE("float inputs give the double results to float precision") {
     const auto b = random_batch(3, 100, 5, 17);
-    std::vector<float> theta(b.theta.begin(), b.theta.end());
-    std::vector<double> theta_d(theta.begin(), theta.end());
-    std::vector<float> gf(b.size());
-    std::vector<double> gd(b.size());
-    batch_goal_solver<3> solver;
-    const auto vf = solver.compute(goals::context_lateral_opt_1_100_tpe, b.bins.data(), 3, theta.data(), 1, b.size(), gf.data(), 1);
-    const auto vd = solver.compute(goals::context_lateral_opt_1_100_tpe, b.bins.data(), 3, theta_d.data(), 1, b.size(), gd.data(), 1);
+    const auto r = solve_in_both_precisions(b, goals::context_lateral_opt_1_100_tpe);
+    const auto& [vf, vd, gf, gd] = r;
     // Float firing probabilities run the float kernel: value and atoms to some ten float
     // epsilons of the entropy scale (1 bit), the gradient to some hundred epsilons of its
     // largest entry (measured: at most 8e-7 and 5e-6 on batches of 100 and 1024 samples).
@@ -230,14 +244,10 @@ TEST_CASE("empty key-identity cells have empty unions (no count past B), float a
     b.n = 2;
     b.bins = {0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 1, 0, 1, 0};
     b.theta = {0.1, 0.7, 0.4, 0.9, 0.3, 0.6, 0.2, 0.8};
-    const auto& bins = b.bins;
-    const auto& theta = b.theta;
-    const std::vector<float> theta_f(theta.begin(), theta.end());
-    std::vector<double> gd(8);
-    std::vector<float> gf(8);
-    batch_goal_solver<2> solver;
-    const auto vd = solver.compute(goals::output_layer, bins.data(), 2, theta.data(), 1, 8, gd.data(), 1);
-    const auto vf = solver.compute(goals::output_layer, bins.data(), 2, theta_f.data(), 1, 8, gf.data(), 1);
+    for (auto& t : b.theta) t = static_cast<float>(t);  // both precisions see the same numbers as the reference
+    const auto r = solve_in_both_precisions(b, goals::output_layer);
+    const auto& vd = r.d;
+    const auto& vf = r.f;
     CHECK(std::isfinite(vd.value));
     CHECK(std::abs(vf.value - vd.value) <= 2e-6);
     const auto reference = isx<2>(pmf_of(b));
@@ -247,13 +257,8 @@ TEST_CASE("empty key-identity cells have empty unions (no count past B), float a
 TEST_CASE("a subnormal float firing probability falls back to the double kernel") {
     auto b = random_batch(3, 100, 5, 19);
     b.theta[7] = 1e-40;  // subnormal in float, normal in double
-    std::vector<float> theta(b.theta.begin(), b.theta.end());
-    std::vector<double> theta_d(theta.begin(), theta.end());
-    std::vector<float> gf(b.size());
-    std::vector<double> gd(b.size());
-    batch_goal_solver<3> solver;
-    const auto vf = solver.compute(goals::context_lateral_opt_1_100_tpe, b.bins.data(), 3, theta.data(), 1, b.size(), gf.data(), 1);
-    const auto vd = solver.compute(goals::context_lateral_opt_1_100_tpe, b.bins.data(), 3, theta_d.data(), 1, b.size(), gd.data(), 1);
+    const auto r = solve_in_both_precisions(b, goals::context_lateral_opt_1_100_tpe);
+    const auto& [vf, vd, gf, gd] = r;
     CHECK(vf.value == vd.value);
     for (std::size_t k = 0; k < b.size(); ++k) CHECK(gf[k] == static_cast<float>(gd[k]));
 }

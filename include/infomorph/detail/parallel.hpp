@@ -18,7 +18,7 @@
 namespace infomorph::detail {
 
 // Runs work(t) for t in [0, threads): t = 0 on the calling thread, the others on workers that
-// wait between calls. A nested call from inside work(0) finds the team busy and runs its
+// wait between calls (work(t) for t > 0 must not throw; parallel_workers catches for it). A nested call from inside work(0) finds the team busy and runs its
 // parts one after another on the calling thread (a nested call from a worker uses that
 // worker's own team).
 class thread_team {
@@ -56,10 +56,16 @@ public:
             ++generation_;
         }
         wake_.notify_all();
-        work(std::size_t{0});
+        std::exception_ptr error;
+        try {
+            work(std::size_t{0});
+        } catch (...) {
+            error = std::current_exception();  // the workers still hold `work`: wait for them first
+        }
         std::unique_lock<std::mutex> lock(mutex_);
         done_.wait(lock, [this] { return pending_ == 0; });
         busy_ = false;
+        if (error) std::rethrow_exception(error);
     }
 
 private:
