@@ -47,6 +47,7 @@ BENCHMARK(bm_epoch)->Name("epoch/context_lateral/N=100/threads=1")->Args({trivar
 BENCHMARK(bm_epoch)->Name("epoch/context_lateral/N=100/threads=2")->Args({trivariate, 100, 0, 2})->Unit(benchmark::kSecond)->UseRealTime();
 BENCHMARK(bm_epoch)->Name("epoch/backprop/N=100/threads=1")->Args({backprop, 100, 0, 1})->Unit(benchmark::kSecond)->UseRealTime();
 BENCHMARK(bm_epoch)->Name("epoch/context_lateral/N=2000/partners=100/threads=2")->Args({trivariate, 2000, 100, 2})->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
+BENCHMARK(bm_epoch)->Name("epoch/context_lateral/N=2000/partners=100/threads=1")->Args({trivariate, 2000, 100, 1})->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
 
 }  // namespace
 

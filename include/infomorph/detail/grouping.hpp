@@ -102,10 +102,18 @@ private:
     // mass[w][k] = sum of weight[w][r] over the rows r with id[r] = k, for W weights at once.
     // Rows that share a key form a chain of dependent additions through memory; with few keys
     // those chains are the whole cost, so four partial tables (rows r mod 4) run side by side
-    // and are summed at the end. The order of additions is fixed: results are reproducible.
+    // and are summed at the end. With many keys the chains are short and the partial tables'
+    // clearing and summing would cost more than they save: one table. The order of additions
+    // is fixed for a given number of keys: results are reproducible.
     template <std::size_t W>
     void histogram(const std::uint32_t* id, const std::array<const double*, W>& weight, std::size_t rows,
                    std::size_t keys, const std::array<double*, W>& mass) {
+        if (keys > 64) {
+            for (std::size_t v = 0; v < W; ++v) std::fill(mass[v], mass[v] + keys, 0.0);
+            for (std::size_t r = 0; r < rows; ++r)
+                for (std::size_t v = 0; v < W; ++v) mass[v][id[r]] += weight[v][r];
+            return;
+        }
         constexpr std::size_t ways = 4;
         partial_.assign(W * ways * keys, 0.0);
         double* part = partial_.data();

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include <xsimd/xsimd.hpp>
 
@@ -48,6 +49,35 @@ INFOMORPH_ALWAYS_INLINE xsimd::batch<float, A> gather(const float* table, const 
     index.store_aligned(at);
     for (std::size_t i = 0; i < lanes; ++i) out[i] = table[at[i]];
     return xsimd::batch<float, A>::load_aligned(out);
+}
+
+// Lane i of the result is the sum of v[i]'s lanes, for the batch's `size` batches v[0..size).
+// xsimd 8.1's haddp puts the sums of v[2..5] and v[10..13] into each other's lanes for 16
+// floats (AVX-512); that case is done here with a transposing tree of shuffles. The other
+// cases (SSE2, AVX, AVX2 floats; doubles) are haddp's, checked by the tests.
+template <class T, class A>
+INFOMORPH_ALWAYS_INLINE xsimd::batch<T, A> lane_sums(const xsimd::batch<T, A>* v) noexcept {
+#if defined(__AVX512F__)
+    if constexpr (std::is_same_v<T, float> && xsimd::batch<T, A>::size == 16) {
+        // Halves: a[i] holds 8-lane partial sums of v[2i] (quarters 0, 1) and v[2i + 1] (2, 3).
+        __m512 a[8];
+        for (int i = 0; i < 8; ++i) {
+            const __m512 x = v[2 * i], y = v[2 * i + 1];
+            a[i] = _mm512_add_ps(_mm512_shuffle_f32x4(x, y, 0x44), _mm512_shuffle_f32x4(x, y, 0xEE));
+        }
+        // Quarters: quarter m of b[i] holds 4-lane partial sums of v[4i + m].
+        __m512 b[4];
+        for (int i = 0; i < 4; ++i)
+            b[i] = _mm512_add_ps(_mm512_shuffle_f32x4(a[2 * i], a[2 * i + 1], 0x88),
+                                 _mm512_shuffle_f32x4(a[2 * i], a[2 * i + 1], 0xDD));
+        // Within each quarter m: pairs, then totals; lane 4m + i ends with the sum of v[4i + m].
+        const __m512 c0 = _mm512_add_ps(_mm512_unpacklo_ps(b[0], b[1]), _mm512_unpackhi_ps(b[0], b[1]));
+        const __m512 c1 = _mm512_add_ps(_mm512_unpacklo_ps(b[2], b[3]), _mm512_unpackhi_ps(b[2], b[3]));
+        const __m512 d = _mm512_add_ps(_mm512_shuffle_ps(c0, c1, 0x44), _mm512_shuffle_ps(c0, c1, 0xEE));
+        return _mm512_permutexvar_ps(_mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15), d);
+    }
+#endif
+    return xsimd::haddp(v);
 }
 
 }  // namespace infomorph::detail

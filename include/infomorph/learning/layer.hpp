@@ -26,6 +26,8 @@
 #include "activation.hpp"
 #include "../detail/blas.hpp"
 #include "../detail/parallel.hpp"
+#include "../detail/simd.hpp"
+#include "../detail/tiles.hpp"
 #include "layer_goal.hpp"
 
 namespace infomorph {
@@ -89,7 +91,7 @@ public:
         std::array<matrix, N> dtheta;  // d theta / d r_i
         matrix output;                 // +1 / -1 samples (or theta when not sampling)
         xt::xtensor<std::uint32_t, 3> bins;  // [batch x neurons x N]
-        std::vector<Real> scratch_in, scratch_out;  // transposes for sparse connections
+        detail::aligned_vector<Real> scratch_in, scratch_out;  // tiles for sparse connections
         std::size_t transposed_class = N;           // whose input scratch_in holds
     };
 
@@ -270,114 +272,107 @@ public:
     }
 
 private:
-    // Work is cut into blocks fixed by the problem's size alone (see parallel.hpp): neurons for
-    // the sparse products, samples or input features (about 512 each) for the GEMMs.
-    std::size_t neuron_blocks() const { return (options_.neurons + 63) / 64; }
+    // Work is cut into blocks fixed by the problem's size alone (see parallel.hpp): samples or
+    // input features (about 512 each) for the GEMMs.
     static std::size_t gemm_blocks(std::size_t extent) { return (extent + 511) / 512; }
 
-    // Sparse connections (k random partners): r[k, j] = sum_q W[j, p_jq] x[k, p_jq] on the
-    // transposed input, so that the inner loop runs over samples, contiguous and vectorised,
-    // in tiles of samples whose sums stay in registers. Costs k/in of the GEMM.
+    // Sparse connections (k random partners): r[t, j] = sum_q W[j, p_jq] x[t, p_jq]. Inputs are
+    // transposed into tiles of `tile` samples (detail::to_tiles): the inner loop runs over the
+    // samples of one tile, whose sums stay in registers, and one tile of all inputs (256 B a
+    // row, 512 KB for 2000 inputs) is contiguous, so that it stays in L2 and in few TLB pages
+    // while every neuron gathers its partners' rows from it. Costs k/in of the GEMM.
     using simd = xsimd::batch<Real>;
     static constexpr std::size_t width = simd::size, tile = 4 * simd::size;
 
+    // One contiguous range of neurons per thread: each thread then streams the tiles once,
+    // whereas many small blocks would each stream all of them from L3. The sums of a neuron
+    // do not depend on the cut, so results do not depend on the number of threads.
+    std::size_t sparse_blocks() const { return std::max<std::size_t>(1, std::min(options_.threads, options_.neurons)); }
+
     void sparse_drive(std::size_t i, const Real* x, std::size_t batch, state& s) const {
         const std::size_t in = options_.input_sizes[i], n = options_.neurons, k = options_.connections[i].partners;
-        s.scratch_in.resize(in * batch);
-        s.scratch_out.resize(n * batch);
-        detail::transpose(x, batch, in, s.scratch_in.data());
+        const std::size_t tiles = detail::tile_count<tile>(batch);
+        s.scratch_in.resize(tiles * in * tile);
+        s.scratch_out.resize(tiles * n * tile);
+        detail::to_tiles<tile>(x, batch, in, s.scratch_in.data());
         s.transposed_class = i;
-        const Real* xt = s.scratch_in.data();
-        Real* rt = s.scratch_out.data();
         const std::uint32_t* partners = partners_[i].data();
         const Real* w = weight_[i].data();
-        const std::size_t blocks = neuron_blocks();
+        const std::size_t blocks = sparse_blocks();
         detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
             const std::size_t j0 = detail::block_begin(n, blocks, b), j1 = detail::block_begin(n, blocks, b + 1);
-            std::size_t c0 = 0;
-            // Tiles of 4 SIMD registers of samples: the sums stay in registers over all partners.
-            for (; c0 + tile <= batch; c0 += tile)
+            for (std::size_t c = 0; c < tiles; ++c) {
+                const Real* xt = s.scratch_in.data() + c * in * tile;
+                Real* rt = s.scratch_out.data() + c * n * tile;
                 for (std::size_t j = j0; j < j1; ++j) {
                     simd a0(Real(0)), a1(Real(0)), a2(Real(0)), a3(Real(0));
                     for (std::size_t q = 0; q < k; ++q) {
                         const std::uint32_t p = partners[j * k + q];
                         const simd wq(w[j * in + p]);
-                        const Real* src = xt + p * batch + c0;
-                        a0 = xsimd::fma(wq, simd::load_unaligned(src), a0);
-                        a1 = xsimd::fma(wq, simd::load_unaligned(src + width), a1);
-                        a2 = xsimd::fma(wq, simd::load_unaligned(src + 2 * width), a2);
-                        a3 = xsimd::fma(wq, simd::load_unaligned(src + 3 * width), a3);
+                        const Real* src = xt + p * tile;
+                        a0 = xsimd::fma(wq, simd::load_aligned(src), a0);
+                        a1 = xsimd::fma(wq, simd::load_aligned(src + width), a1);
+                        a2 = xsimd::fma(wq, simd::load_aligned(src + 2 * width), a2);
+                        a3 = xsimd::fma(wq, simd::load_aligned(src + 3 * width), a3);
                     }
-                    Real* out = rt + j * batch + c0;
-                    a0.store_unaligned(out);
-                    a1.store_unaligned(out + width);
-                    a2.store_unaligned(out + 2 * width);
-                    a3.store_unaligned(out + 3 * width);
+                    Real* out = rt + j * tile;
+                    a0.store_aligned(out);
+                    a1.store_aligned(out + width);
+                    a2.store_aligned(out + 2 * width);
+                    a3.store_aligned(out + 3 * width);
                 }
-            if (c0 < batch)  // the ragged end of the batch
-                for (std::size_t j = j0; j < j1; ++j) {
-                    Real* out = rt + j * batch + c0;
-                    std::fill(out, out + (batch - c0), Real(0));
-                    for (std::size_t q = 0; q < k; ++q) {
-                        const std::uint32_t p = partners[j * k + q];
-                        const Real wq = w[j * in + p];
-                        const Real* src = xt + p * batch + c0;
-                        for (std::size_t t = 0; t < batch - c0; ++t) out[t] += wq * src[t];
-                    }
-                }
+            }
         });
-        detail::transpose(rt, n, batch, s.drive[i].data());
+        detail::from_tiles<tile>(s.scratch_out.data(), batch, n, s.drive[i].data());
     }
 
-    // dW[j, p_jq] += sum_k delta[k, j] x[k, p_jq], on the same transposed layout.
+    // dW[j, p_jq] += sum_t delta[t, j] x[t, p_jq], on the same tiles (zero past the batch's end,
+    // so a ragged last tile adds nothing).
     void sparse_weight_gradient(std::size_t i, const Real* x, std::size_t batch, const state& s, Real* dw) {
         const std::size_t in = options_.input_sizes[i], n = options_.neurons, k = options_.connections[i].partners;
-        sparse_delta_.resize(n * batch);
-        // The learning pass transposed this very input for its drive; otherwise do it here.
-        const bool have = s.transposed_class == i && s.scratch_in.size() == in * batch;
+        const std::size_t tiles = detail::tile_count<tile>(batch);
+        sparse_delta_.resize(tiles * n * tile);
+        // The learning pass tiled this very input for its drive; otherwise do it here.
+        const bool have = s.transposed_class == i && s.scratch_in.size() == tiles * in * tile;
         if (!have) {
-            sparse_in_.resize(in * batch);
-            detail::transpose(x, batch, in, sparse_in_.data());
+            sparse_in_.resize(tiles * in * tile);
+            detail::to_tiles<tile>(x, batch, in, sparse_in_.data());
         }
-        detail::transpose(delta_.data(), batch, n, sparse_delta_.data());
-        const Real* xt = have ? s.scratch_in.data() : sparse_in_.data();
-        const Real* dt = sparse_delta_.data();
+        detail::to_tiles<tile>(delta_.data(), batch, n, sparse_delta_.data());
+        const Real* x_tiles = have ? s.scratch_in.data() : sparse_in_.data();
         const std::uint32_t* partners = partners_[i].data();
         // Sums per live weight in compact form (added to the dense dW at the end), so that the
-        // sums of `width` partners are reduced together (xsimd::haddp) and added as one vector
+        // sums of `width` partners are reduced together (detail::lane_sums) and added as one vector
         // instead of one horizontal sum per partner and tile.
         sparse_dw_.assign(n * k, Real(0));
         Real* dwc = sparse_dw_.data();
-        const std::size_t blocks = neuron_blocks();
+        const std::size_t blocks = sparse_blocks();
         detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
             const std::size_t j0 = detail::block_begin(n, blocks, b), j1 = detail::block_begin(n, blocks, b + 1);
-            std::size_t c0 = 0;
-            for (; c0 + tile <= batch; c0 += tile)
+            for (std::size_t c = 0; c < tiles; ++c) {
+                const Real* xt = x_tiles + c * in * tile;
+                const Real* dt = sparse_delta_.data() + c * n * tile;
                 for (std::size_t j = j0; j < j1; ++j) {
-                    const Real* d = dt + j * batch + c0;
-                    const simd d0 = simd::load_unaligned(d), d1 = simd::load_unaligned(d + width),
-                               d2 = simd::load_unaligned(d + 2 * width), d3 = simd::load_unaligned(d + 3 * width);
+                    const Real* d = dt + j * tile;
+                    const simd d0 = simd::load_aligned(d), d1 = simd::load_aligned(d + width),
+                               d2 = simd::load_aligned(d + 2 * width), d3 = simd::load_aligned(d + 3 * width);
                     auto partner_sum = [&](std::size_t q) {
-                        const Real* src = xt + std::size_t{partners[j * k + q]} * batch + c0;
-                        simd sum = d0 * simd::load_unaligned(src);
-                        sum = xsimd::fma(d1, simd::load_unaligned(src + width), sum);
-                        sum = xsimd::fma(d2, simd::load_unaligned(src + 2 * width), sum);
-                        return xsimd::fma(d3, simd::load_unaligned(src + 3 * width), sum);
+                        const Real* src = xt + std::size_t{partners[j * k + q]} * tile;
+                        simd sum = d0 * simd::load_aligned(src);
+                        sum = xsimd::fma(d1, simd::load_aligned(src + width), sum);
+                        sum = xsimd::fma(d2, simd::load_aligned(src + 2 * width), sum);
+                        return xsimd::fma(d3, simd::load_aligned(src + 3 * width), sum);
                     };
                     std::size_t q = 0;
                     for (; q + width <= k; q += width) {
                         std::array<simd, width> sums;
                         for (std::size_t u = 0; u < width; ++u) sums[u] = partner_sum(q + u);
                         Real* to = dwc + j * k + q;
-                        (simd::load_unaligned(to) + xsimd::haddp(sums.data())).store_unaligned(to);
+                        (simd::load_unaligned(to) + detail::lane_sums(sums.data())).store_unaligned(to);
                     }
                     for (; q < k; ++q) dwc[j * k + q] += xsimd::hadd(partner_sum(q));
                 }
-            if (c0 < batch)
-                for (std::size_t j = j0; j < j1; ++j) {
-                    const Real* d = dt + j * batch + c0;
-                    for (std::size_t q = 0; q < k; ++q) dwc[j * k + q] += dot(d, xt + std::size_t{partners[j * k + q]} * batch + c0, batch - c0);
-                }
+            }
             for (std::size_t e = j0 * k; e < j1 * k; ++e) dw[(e / k) * in + partners[e]] += dwc[e];
         });
     }
@@ -505,7 +500,8 @@ private:
     layer_goal<N> goal_driver_;
     std::array<matrix, N> weight_{}, mask_{};
     std::array<std::vector<std::uint32_t>, N> partners_{};  // sorted partner list per neuron (random_partners)
-    std::vector<Real> sparse_in_, sparse_delta_, sparse_dw_;
+    detail::aligned_vector<Real> sparse_in_, sparse_delta_;
+    std::vector<Real> sparse_dw_;
     std::array<vector, N> bias_{};
     matrix dg_dtheta_, delta_;
 };

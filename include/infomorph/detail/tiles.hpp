@@ -1,0 +1,57 @@
+#pragma once
+// Sample tiles: a [batch x cols] row-major matrix stored as ceil(batch / Tile) tiles, tile c
+// holding x[c * Tile + t, p] at [c][p][t], zero past the batch's end. One tile of all columns
+// is contiguous, so that gathers of arbitrary columns (sparse partners) stay in L2 and in few
+// TLB pages; a row of a tile is a whole number of SIMD registers.
+
+#include <algorithm>
+#include <cstddef>
+#include <vector>
+
+#include <xsimd/xsimd.hpp>
+
+namespace infomorph::detail {
+
+template <class T>
+using aligned_vector = std::vector<T, xsimd::aligned_allocator<T, 64>>;
+
+template <std::size_t Tile>
+constexpr std::size_t tile_count(std::size_t batch) noexcept {
+    return (batch + Tile - 1) / Tile;
+}
+
+// Columns are copied in blocks of `span`, so that reads take whole cache lines of a row and
+// writes stay within a few KiB of the tile.
+template <std::size_t Tile, class Real>
+void to_tiles(const Real* x, std::size_t batch, std::size_t cols, Real* tiles) {
+    constexpr std::size_t span = 16;
+    for (std::size_t c = 0; c * Tile < batch; ++c) {
+        Real* out = tiles + c * cols * Tile;
+        const std::size_t rows = std::min(Tile, batch - c * Tile);
+        const Real* in = x + c * Tile * cols;
+        for (std::size_t p0 = 0; p0 < cols; p0 += span) {
+            const std::size_t p1 = std::min(p0 + span, cols);
+            for (std::size_t t = 0; t < rows; ++t)
+                for (std::size_t p = p0; p < p1; ++p) out[p * Tile + t] = in[t * cols + p];
+            for (std::size_t p = p0; p < p1; ++p) std::fill(out + p * Tile + rows, out + (p + 1) * Tile, Real(0));
+        }
+    }
+}
+
+// The inverse of to_tiles for the batch's rows.
+template <std::size_t Tile, class Real>
+void from_tiles(const Real* tiles, std::size_t batch, std::size_t cols, Real* x) {
+    constexpr std::size_t span = 16;
+    for (std::size_t c = 0; c * Tile < batch; ++c) {
+        const Real* in = tiles + c * cols * Tile;
+        const std::size_t rows = std::min(Tile, batch - c * Tile);
+        Real* out = x + c * Tile * cols;
+        for (std::size_t p0 = 0; p0 < cols; p0 += span) {
+            const std::size_t p1 = std::min(p0 + span, cols);
+            for (std::size_t t = 0; t < rows; ++t)
+                for (std::size_t p = p0; p < p1; ++p) out[t * cols + p] = in[p * Tile + t];
+        }
+    }
+}
+
+}  // namespace infomorph::detail
