@@ -22,10 +22,11 @@ constexpr std::size_t tile_count(std::size_t batch) noexcept {
 
 // Columns are copied in blocks of `span`, so that reads take whole cache lines of a row and
 // writes stay within a few KiB of the tile.
+// Tiles [first, last) of the batch.
 template <std::size_t Tile, class Real>
-void to_tiles(const Real* x, std::size_t batch, std::size_t cols, Real* tiles) {
+void to_tiles(const Real* x, std::size_t batch, std::size_t cols, Real* tiles, std::size_t first, std::size_t last) {
     constexpr std::size_t span = 16;
-    for (std::size_t c = 0; c * Tile < batch; ++c) {
+    for (std::size_t c = first; c < last; ++c) {
         Real* out = tiles + c * cols * Tile;
         const std::size_t rows = std::min(Tile, batch - c * Tile);
         const Real* in = x + c * Tile * cols;
@@ -38,11 +39,11 @@ void to_tiles(const Real* x, std::size_t batch, std::size_t cols, Real* tiles) {
     }
 }
 
-// The inverse of to_tiles for the batch's rows.
+// The inverse of to_tiles for the batch's rows, tiles [first, last).
 template <std::size_t Tile, class Real>
-void from_tiles(const Real* tiles, std::size_t batch, std::size_t cols, Real* x) {
+void from_tiles(const Real* tiles, std::size_t batch, std::size_t cols, Real* x, std::size_t first, std::size_t last) {
     constexpr std::size_t span = 16;
-    for (std::size_t c = 0; c * Tile < batch; ++c) {
+    for (std::size_t c = first; c < last; ++c) {
         const Real* in = tiles + c * cols * Tile;
         const std::size_t rows = std::min(Tile, batch - c * Tile);
         Real* out = x + c * Tile * cols;

@@ -53,6 +53,22 @@ namespace detail {
 // A double in [0, 1) from 53 random bits: the same sequence with every standard library.
 inline double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
 
+// SplitMix64 (Steele, Lea & Flood 2014): a small, fast generator for the per-block sampling
+// streams; its output function also hashes a (key, block) pair into a stream's seed.
+struct split_mix {
+    std::uint64_t state;
+    static constexpr std::uint64_t mix(std::uint64_t z) noexcept {
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        return z ^ (z >> 31);
+    }
+    std::uint64_t operator()() noexcept { return mix(state += 0x9e3779b97f4a7c15ull); }
+};
+
+inline std::uint64_t stream_seed(std::uint64_t key, std::uint64_t block) noexcept {
+    return split_mix::mix(key ^ split_mix::mix(block + 0x632be59bd9b4e019ull));
+}
+
 // Batch-sized buffers keep their storage from batch to batch: reallocating them costs page
 // faults on every batch.
 template <class Tensor, class... Extent>
@@ -151,7 +167,9 @@ public:
                 if (p.reuse->drive[i].shape() != std::array<std::size_t, 2>{batch, n})
                     throw std::invalid_argument("infomorph: the reused pass has another batch size");
                 detail::shape_to(s.drive[i], batch, n);
-                std::copy(p.reuse->drive[i].begin(), p.reuse->drive[i].end(), s.drive[i].begin());
+                const Real* from = p.reuse->drive[i].data();
+                Real* to = s.drive[i].data();
+                for_sample_blocks(batch, [&](std::size_t k0, std::size_t k1) { std::copy(from + k0 * n, from + k1 * n, to + k0 * n); });
                 continue;
             }
             if (p.reuse == &s && p.reuse_drive[i]) continue;
@@ -173,34 +191,24 @@ public:
                 });
             }
             const Real* b = bias_[i].data();
-            for (std::size_t k = 0; k < batch; ++k)
-                for (std::size_t j = 0; j < n; ++j) drive[k * n + j] += b[j];
+            for_sample_blocks(batch, [&](std::size_t k0, std::size_t k1) {
+                for (std::size_t k = k0; k < k1; ++k)
+                    for (std::size_t j = 0; j < n; ++j) drive[k * n + j] += b[j];
+            });
         }
         detail::shape_to(s.theta, batch, n);
         detail::shape_to(s.output, batch, n);
         for (auto& d : s.dtheta) detail::shape_to(d, batch, n);
-        {
-            const std::size_t blocks = (batch + 127) / 128;
-            detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
-                const std::size_t k0 = detail::block_begin(batch, blocks, b), k1 = detail::block_begin(batch, blocks, b + 1);
-                activate(s, k0 * n, k1 * n);
-            });
-        }
-        if (rng) {
-            // Two samples per 64 random bits (24 bits each: the resolution of a float theta).
-            const Real* theta = s.theta.data();
-            Real* out = s.output.data();
-            const std::size_t count = batch * n;
-            for (std::size_t e = 0; e < count; e += 2) {
-                const std::uint64_t bits = (*rng)();
-                const double u0 = static_cast<double>(bits >> 40) * 0x1.0p-24;
-                const double u1 = static_cast<double>((bits >> 8) & 0xffffffu) * 0x1.0p-24;
-                out[e] = options_.output_values[u0 < static_cast<double>(theta[e]) ? 1 : 0];
-                if (e + 1 < count) out[e + 1] = options_.output_values[u1 < static_cast<double>(theta[e + 1]) ? 1 : 0];
-            }
-        } else {
-            std::copy(s.theta.begin(), s.theta.end(), s.output.begin());
-        }
+        // Samples are drawn block by block from streams keyed by one draw of the engine and the
+        // block: in parallel, and the same for any number of threads.
+        const std::uint64_t stream_key = rng ? (*rng)() : 0;
+        for_sample_blocks(batch, [&](std::size_t k0, std::size_t k1) {
+            activate(s, k0 * n, k1 * n);
+            if (rng)
+                sample(s, k0 * n, k1 * n, detail::stream_seed(stream_key, k0));
+            else
+                std::copy(s.theta.data() + k0 * n, s.theta.data() + k1 * n, s.output.data() + k0 * n);
+        });
         if (p.bins) bin(s);
     }
 
@@ -213,10 +221,14 @@ public:
         backward(x, s, dg_dtheta_, d_weight, d_bias);
     }
 
+    // In place when the shapes already fit: a fresh [2000 x 2000] matrix per batch costs its
+    // page faults as well as its zeros.
     void zero_gradients(std::array<matrix, N>& d_weight, std::array<vector, N>& d_bias) const {
         for (std::size_t i = 0; i < N; ++i) {
-            d_weight[i] = xt::zeros<Real>({options_.neurons, options_.input_sizes[i]});
-            d_bias[i] = xt::zeros<Real>({options_.neurons});
+            detail::shape_to(d_weight[i], options_.neurons, options_.input_sizes[i]);
+            fill_zero(d_weight[i].data(), d_weight[i].size());
+            if (d_bias[i].shape()[0] != options_.neurons) d_bias[i] = vector::from_shape({options_.neurons});
+            std::fill(d_bias[i].begin(), d_bias[i].end(), Real(0));
         }
     }
 
@@ -236,7 +248,24 @@ public:
             const bool learns = c.trainable && c.kind != connectivity::none;
             if (!learns && !(d_input[i] && connected)) continue;
             detail::shape_to(delta_, batch, n);
-            for (std::size_t e = 0; e < delta_.size(); ++e) delta_.data()[e] = upstream.data()[e] * s.dtheta[i].data()[e];
+            {
+                // Cut by neurons: each bias sum runs over the samples in order, whatever the cut.
+                const bool bias_sums = learns && c.bias;
+                const Real* up = upstream.data();
+                const Real* dt = s.dtheta[i].data();
+                Real* delta = delta_.data();
+                Real* db = d_bias[i].data();
+                const std::size_t blocks = column_blocks();
+                detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
+                    const std::size_t j0 = detail::block_begin(n, blocks, b), j1 = detail::block_begin(n, blocks, b + 1);
+                    for (std::size_t k = 0; k < batch; ++k) {
+                        const std::size_t row = k * n;
+                        for (std::size_t j = j0; j < j1; ++j) delta[row + j] = up[row + j] * dt[row + j];
+                        if (bias_sums)
+                            for (std::size_t j = j0; j < j1; ++j) db[j] += delta[row + j];
+                    }
+                });
+            }
             if (learns && connected && c.fixed_weight == 0) {
                 if (!partners_[i].empty()) {
                     sparse_weight_gradient(i, x[i]->data(), batch, s, d_weight[i].data());
@@ -255,11 +284,6 @@ public:
                     });
                 }
             }
-            if (learns && c.bias) {
-                Real* db = d_bias[i].data();
-                for (std::size_t k = 0; k < batch; ++k)
-                    for (std::size_t j = 0; j < n; ++j) db[j] += delta_.data()[k * n + j];
-            }
             if (d_input[i]) {
                 if (connected) {
                     detail::shape_to(*d_input[i], batch, options_.input_sizes[i]);
@@ -272,6 +296,55 @@ public:
     }
 
 private:
+    // Element-wise work in blocks of 128 samples (fixed by the batch alone, see parallel.hpp).
+    template <class Fn>
+    void for_sample_blocks(std::size_t batch, Fn&& fn) const {
+        const std::size_t blocks = (batch + 127) / 128;
+        detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
+            fn(detail::block_begin(batch, blocks, b), detail::block_begin(batch, blocks, b + 1));
+        });
+    }
+
+    // Column-wise work (sums over samples per neuron) in ranges of about 256 neurons.
+    std::size_t column_blocks() const { return (options_.neurons + 255) / 256; }
+
+    void fill_zero(Real* data, std::size_t count) const {
+        const std::size_t blocks = (count + (1u << 18) - 1) >> 18;
+        detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
+            std::fill(data + detail::block_begin(count, blocks, b), data + detail::block_begin(count, blocks, b + 1), Real(0));
+        });
+    }
+
+    // Outputs [first, end) sampled from theta: two samples per 64 random bits (24 bits each, the
+    // resolution of a float theta; u < theta is exact in Real). The bits are drawn ahead into a
+    // small buffer so that the comparisons run branch-free and vectorised: a coin flip per
+    // output is the worst case for a branch predictor.
+    void sample(state& s, std::size_t first, std::size_t end, std::uint64_t seed) const {
+        constexpr std::size_t chunk = 256;
+        std::array<std::uint64_t, chunk / 2> bits;
+        detail::split_mix stream{seed};
+        const Real* theta = s.theta.data();
+        Real* out = s.output.data();
+        const Real silent = options_.output_values[0], firing = options_.output_values[1];
+        constexpr Real unit = Real(0x1.0p-24);
+        for (std::size_t e0 = first; e0 < end; e0 += chunk) {
+            const std::size_t count = std::min(chunk, end - e0);
+            for (std::size_t i = 0; i < (count + 1) / 2; ++i) bits[i] = stream();
+            const Real* t = theta + e0;
+            Real* o = out + e0;
+            for (std::size_t i = 0; i < count / 2; ++i) {
+                const Real u0 = static_cast<Real>(static_cast<std::uint32_t>(bits[i] >> 40)) * unit;
+                const Real u1 = static_cast<Real>(static_cast<std::uint32_t>(bits[i] >> 8) & 0xffffffu) * unit;
+                o[2 * i] = u0 < t[2 * i] ? firing : silent;
+                o[2 * i + 1] = u1 < t[2 * i + 1] ? firing : silent;
+            }
+            if (count % 2 != 0) {
+                const Real u0 = static_cast<Real>(static_cast<std::uint32_t>(bits[count / 2] >> 40)) * unit;
+                o[count - 1] = u0 < t[count - 1] ? firing : silent;
+            }
+        }
+    }
+
     // Work is cut into blocks fixed by the problem's size alone (see parallel.hpp): samples or
     // input features (about 512 each) for the GEMMs.
     static std::size_t gemm_blocks(std::size_t extent) { return (extent + 511) / 512; }
@@ -289,12 +362,17 @@ private:
     // do not depend on the cut, so results do not depend on the number of threads.
     std::size_t sparse_blocks() const { return std::max<std::size_t>(1, std::min(options_.threads, options_.neurons)); }
 
+    void to_tiles(const Real* x, std::size_t batch, std::size_t cols, Real* tiles) const {
+        detail::parallel_blocks(options_.threads, detail::tile_count<tile>(batch),
+                                [&](std::size_t c) { detail::to_tiles<tile>(x, batch, cols, tiles, c, c + 1); });
+    }
+
     void sparse_drive(std::size_t i, const Real* x, std::size_t batch, state& s) const {
         const std::size_t in = options_.input_sizes[i], n = options_.neurons, k = options_.connections[i].partners;
         const std::size_t tiles = detail::tile_count<tile>(batch);
         s.scratch_in.resize(tiles * in * tile);
         s.scratch_out.resize(tiles * n * tile);
-        detail::to_tiles<tile>(x, batch, in, s.scratch_in.data());
+        to_tiles(x, batch, in, s.scratch_in.data());
         s.transposed_class = i;
         const std::uint32_t* partners = partners_[i].data();
         const Real* w = weight_[i].data();
@@ -323,7 +401,9 @@ private:
                 }
             }
         });
-        detail::from_tiles<tile>(s.scratch_out.data(), batch, n, s.drive[i].data());
+        const Real* sums = s.scratch_out.data();
+        Real* drive = s.drive[i].data();
+        detail::parallel_blocks(options_.threads, tiles, [&](std::size_t c) { detail::from_tiles<tile>(sums, batch, n, drive, c, c + 1); });
     }
 
     // dW[j, p_jq] += sum_t delta[t, j] x[t, p_jq], on the same tiles (zero past the batch's end,
@@ -336,9 +416,9 @@ private:
         const bool have = s.transposed_class == i && s.scratch_in.size() == tiles * in * tile;
         if (!have) {
             sparse_in_.resize(tiles * in * tile);
-            detail::to_tiles<tile>(x, batch, in, sparse_in_.data());
+            to_tiles(x, batch, in, sparse_in_.data());
         }
-        detail::to_tiles<tile>(delta_.data(), batch, n, sparse_delta_.data());
+        to_tiles(delta_.data(), batch, n, sparse_delta_.data());
         const Real* x_tiles = have ? s.scratch_in.data() : sparse_in_.data();
         const std::uint32_t* partners = partners_[i].data();
         // Sums per live weight in compact form (added to the dense dW at the end), so that the
