@@ -85,13 +85,9 @@ public:
         const matrix label = detail::one_hot(labels, images.shape()[0], options_.classes);
         run(images, label);
         batch_summary report;
-        std::array<matrix, 3> dw_h;
-        std::array<xt::xtensor<float, 1>, 3> db_h;
-        std::array<matrix, 2> dw_o;
-        std::array<xt::xtensor<float, 1>, 2> db_o;
-        report.loss = detail::backprop_gradients(hidden_, output_, images, label, silent_, pass_, out_, labels, dw_h, db_h, dw_o, db_o);
-        detail::step(hidden_, dw_h, db_h, hidden_adam_, options_.backprop_optimizer, 1.0f);
-        detail::step(output_, dw_o, db_o, output_adam_, options_.backprop_optimizer, 1.0f);
+        report.loss = detail::backprop_gradients(hidden_, output_, images, label, silent_, pass_, out_, labels, dw_h_, db_h_, dw_o_, db_o_);
+        detail::step(hidden_, dw_h_, db_h_, hidden_adam_, options_.backprop_optimizer, 1.0f);
+        detail::step(output_, dw_o_, db_o_, output_adam_, options_.backprop_optimizer, 1.0f);
         report.accuracy = accuracy(out_.theta, labels);
         return report;
     }
@@ -146,6 +142,10 @@ private:
     matrix silent_;
     std::array<optimizer::adam::state, 6> hidden_adam_{};
     std::array<optimizer::adam::state, 4> output_adam_{};
+    std::array<matrix, 3> dw_h_;  // gradients kept between batches, zeroed in place
+    std::array<xt::xtensor<float, 1>, 3> db_h_;
+    std::array<matrix, 2> dw_o_;
+    std::array<xt::xtensor<float, 1>, 2> db_o_;
 };
 
 }  // namespace infomorph

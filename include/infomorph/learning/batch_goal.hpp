@@ -352,12 +352,18 @@ private:
     }
 
     // q[cell[c]] += value[c]. Many S-cells share a U-cell when U is small, and those additions
-    // chain through memory; four partial tables (c mod 4) break the chains. The order of
-    // additions is fixed, so results stay reproducible.
+    // chain through memory; four partial tables (c mod 4) break the chains. With many U-cells
+    // the chains are short and clearing and summing the partial tables would cost more: one
+    // pass straight into q. The order of additions is fixed, so results stay reproducible.
     template <class K>
     void spread(const K* value, const std::uint32_t* cell, std::size_t n, std::vector<double>& q) {
         constexpr std::size_t ways = 4;
         const std::size_t cells = q.size();
+        if (cells > 64) {
+            double* out = q.data();
+            for (std::size_t c = 0; c < n; ++c) out[cell[c]] += value[c];
+            return;
+        }
         partial_.assign(ways * cells, 0.0);
         double* part = partial_.data();
         std::size_t c = 0;

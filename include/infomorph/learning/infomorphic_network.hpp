@@ -76,17 +76,13 @@ public:
         const inputs learning = run(images, label, true);
         batch_summary report;
         if (learns()) {
-            std::array<matrix, sources> dw;
-            std::array<xt::xtensor<float, 1>, sources> db;
-            hidden_.goal_gradients(learning, pass_[1], dw, db, hidden_values_);
-            detail::step(hidden_, dw, db, hidden_adam_, options_.hidden_optimizer, -1.0f);
+            hidden_.goal_gradients(learning, pass_[1], hidden_dw_, hidden_db_, hidden_values_);
+            detail::step(hidden_, hidden_dw_, hidden_db_, hidden_adam_, options_.hidden_optimizer, -1.0f);
             report.layers.push_back(detail::summarise("hidden", hidden_values_));
             report.loss += detail::loss_of(hidden_values_);
         }
-        std::array<matrix, 2> dw;
-        std::array<xt::xtensor<float, 1>, 2> db;
-        output_.goal_gradients({&pass_[1].output, &label}, out_, dw, db, output_values_);
-        detail::step(output_, dw, db, output_adam_, options_.output_optimizer, -1.0f);
+        output_.goal_gradients({&pass_[1].output, &label}, out_, output_dw_, output_db_, output_values_);
+        detail::step(output_, output_dw_, output_db_, output_adam_, options_.output_optimizer, -1.0f);
         report.layers.push_back(detail::summarise("output", output_values_));
         report.loss += detail::loss_of(output_values_);
         report.accuracy = accuracy(out_.theta, labels);
@@ -216,6 +212,11 @@ private:
     std::vector<goal_value<2>> output_values_;
     std::array<optimizer::adam::state, 2 * sources> hidden_adam_{};
     std::array<optimizer::adam::state, 4> output_adam_{};
+    // Gradients kept between batches: zeroed in place (a fresh [2000 x 2000] per batch faults).
+    std::array<matrix, sources> hidden_dw_;
+    std::array<xt::xtensor<float, 1>, sources> hidden_db_;
+    std::array<matrix, 2> output_dw_;
+    std::array<xt::xtensor<float, 1>, 2> output_db_;
 };
 
 // The infomorphic output layer alone, on the image (the authors' InfomorphicReadoutModel).
