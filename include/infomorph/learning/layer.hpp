@@ -279,8 +279,9 @@ public:
                         const std::size_t c0 = detail::block_begin(in, blocks, b), c1 = detail::block_begin(in, blocks, b + 1);
                         detail::gemm<Real>(true, false, n, c1 - c0, batch, Real(1), delta_.data(), n, x[i]->data() + c0, in,
                                            Real(1), dw + c0, in);
-                        for (std::size_t j = 0; j < n; ++j)
-                            for (std::size_t e = j * in + c0; e < j * in + c1; ++e) dw[e] *= m[e];
+                        if (c.kind != connectivity::full)  // a full mask is all ones
+                            for (std::size_t j = 0; j < n; ++j)
+                                for (std::size_t e = j * in + c0; e < j * in + c1; ++e) dw[e] *= m[e];
                     });
                 }
             }
