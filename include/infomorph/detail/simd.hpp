@@ -52,9 +52,9 @@ INFOMORPH_ALWAYS_INLINE xsimd::batch<float, A> gather(const float* table, const 
 }
 
 // Lane i of the result is the sum of v[i]'s lanes, for the batch's `size` batches v[0..size).
-// xsimd 8.1's haddp puts the sums of v[2..5] and v[10..13] into each other's lanes for 16
-// floats (AVX-512); that case is done here with a transposing tree of shuffles. The other
-// cases (SSE2, AVX, AVX2 floats; doubles) are haddp's, checked by the tests.
+// xsimd 8.1's haddp swaps the sums of v[2], v[3] with those of v[4], v[5], and of v[10], v[11]
+// with v[12], v[13], for 16 floats (AVX-512); that case is done here with a transposing tree of
+// shuffles. The other cases (SSE2, AVX, AVX2 floats; doubles) are haddp's, checked by the tests.
 template <class T, class A>
 INFOMORPH_ALWAYS_INLINE xsimd::batch<T, A> lane_sums(const xsimd::batch<T, A>* v) noexcept {
 #if defined(__AVX512F__)
