@@ -12,6 +12,7 @@
 #include <cmath>
 #include <random>
 #include <stdexcept>
+#include <limits>
 #include <memory>
 #include <tuple>
 #include <type_traits>
@@ -136,6 +137,25 @@ TEST_CASE_TEMPLATE("fixed bins: the SIMD edge count (contiguous input) and the s
         wrong += (contiguous[k] != expected || strided[k] != expected) ? 1 : 0;
     }
     CHECK(wrong == 0);
+
+    // Interleaved output (a layer's bins: [sample][neuron][class]), and inputs far off the
+    // range, which the SIMD guess must hand to its exact fallback: all with the same buckets.
+    const Real inf = std::numeric_limits<Real>::infinity(), huge = std::numeric_limits<Real>::max();
+    for (Real v : {-inf, inf, -huge, huge, Real(1e30), Real(-1e30), Real(19.9999), Real(-19.9999)}) x.push_back(v);
+    std::vector<std::uint32_t> interleaved(3 * x.size(), 99u);
+    binning(x.data(), x.size(), 1, interleaved.data() + 1, 3);
+    wrong = 0;
+    for (std::size_t k = 0; k < x.size(); ++k)
+        wrong += (interleaved[3 * k + 1] != reference_bucket<20>(x[k], -20.0, 20.0) || interleaved[3 * k] != 99u ||
+                  interleaved[3 * k + 2] != 99u)
+                     ? 1
+                     : 0;
+    CHECK(wrong == 0);
+    // NaN (an undefined drive) falls into bin 0 on the contiguous path, in SIMD lanes and the tail.
+    std::vector<Real> nans(37, std::numeric_limits<Real>::quiet_NaN());
+    std::vector<std::uint32_t> nan_bins(nans.size(), 99u);
+    binning(nans.data(), nans.size(), 1, nan_bins.data(), 1);
+    CHECK(nan_bins == std::vector<std::uint32_t>(nans.size(), 0u));
 }
 
 TEST_CASE("adaptive bins: divided by max |x| per batch, 20 bins on [-1, 1]") {
