@@ -151,11 +151,13 @@ TEST_CASE_TEMPLATE("fixed bins: the SIMD edge count (contiguous input) and the s
                      ? 1
                      : 0;
     CHECK(wrong == 0);
-    // NaN (an undefined drive) falls into bin 0 on the contiguous path, in SIMD lanes and the tail.
+    // NaN (an undefined drive) falls into bin 0 on both paths (SIMD lanes, tail, strided search).
     std::vector<Real> nans(37, std::numeric_limits<Real>::quiet_NaN());
-    std::vector<std::uint32_t> nan_bins(nans.size(), 99u);
+    std::vector<std::uint32_t> nan_bins(nans.size(), 99u), nan_strided(nans.size() / 2, 99u);
     binning(nans.data(), nans.size(), 1, nan_bins.data(), 1);
+    binning(nans.data(), nans.size() / 2, 2, nan_strided.data(), 1);
     CHECK(nan_bins == std::vector<std::uint32_t>(nans.size(), 0u));
+    CHECK(nan_strided == std::vector<std::uint32_t>(nans.size() / 2, 0u));
 }
 
 TEST_CASE("adaptive bins: divided by max |x| per batch, 20 bins on [-1, 1]") {

@@ -51,7 +51,8 @@ struct uniform_edges {
     // more than the arithmetic), then loops that practically never run.
     std::uint32_t bucket(double x) const noexcept {
         const double scaled = (x - at[0]) * scale;
-        std::size_t i = scaled <= 0 ? 0 : std::min(static_cast<std::size_t>(scaled), Bins - 1);
+        // !(scaled > 0) also takes NaN (an undefined drive) to bin 0 instead of an undefined cast.
+        std::size_t i = !(scaled > 0) ? 0 : std::min(static_cast<std::size_t>(std::min(scaled, double(Bins))), Bins - 1);
         i -= static_cast<std::size_t>(i > 0) & static_cast<std::size_t>(x <= at[i]);
         i += static_cast<std::size_t>(i + 1 < Bins) & static_cast<std::size_t>(x > at[std::min(i + 1, Bins)]);
         while (i > 0 && x <= at[i]) --i;
