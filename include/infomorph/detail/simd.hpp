@@ -15,6 +15,17 @@
 
 namespace infomorph::detail {
 
+// table[index] one lane at a time: where no gather instruction serves.
+template <class T, class I, class A>
+INFOMORPH_ALWAYS_INLINE xsimd::batch<T, A> gather_lanes(const T* table, const xsimd::batch<I, A>& index) noexcept {
+    constexpr std::size_t lanes = xsimd::batch<T, A>::size;
+    alignas(64) I at[lanes];
+    alignas(64) T out[lanes];
+    index.store_aligned(at);
+    for (std::size_t i = 0; i < lanes; ++i) out[i] = table[at[i]];
+    return xsimd::batch<T, A>::load_aligned(out);
+}
+
 // table[index] lane by lane (double with 64-bit indices, float with 32-bit ones). xsimd 8.1's batch::gather never reaches its AVX2/AVX-512
 // kernels for double (their template signature does not match the dispatch) and falls back
 // to a chain of lane inserts, which cost as much as the rest of the goal kernel.
@@ -28,11 +39,7 @@ INFOMORPH_ALWAYS_INLINE xsimd::batch<double, A> gather(const double* table,
 #if defined(__AVX2__)
     if constexpr (lanes == 4) return _mm256_i64gather_pd(table, index, 8);
 #endif
-    alignas(64) std::int64_t at[lanes];
-    alignas(64) double out[lanes];
-    index.store_aligned(at);
-    for (std::size_t i = 0; i < lanes; ++i) out[i] = table[at[i]];
-    return xsimd::batch<double, A>::load_aligned(out);
+    return gather_lanes(table, index);
 }
 
 template <class A>
@@ -44,11 +51,7 @@ INFOMORPH_ALWAYS_INLINE xsimd::batch<float, A> gather(const float* table, const 
 #if defined(__AVX2__)
     if constexpr (lanes == 8) return _mm256_i32gather_ps(table, index, 4);
 #endif
-    alignas(64) std::int32_t at[lanes];
-    alignas(64) float out[lanes];
-    index.store_aligned(at);
-    for (std::size_t i = 0; i < lanes; ++i) out[i] = table[at[i]];
-    return xsimd::batch<float, A>::load_aligned(out);
+    return gather_lanes(table, index);
 }
 
 // Lane i of the result is the sum of v[i]'s lanes, for the batch's `size` batches v[0..size).
