@@ -19,6 +19,9 @@ hidden atoms in get_achains order (+ H_res).
 
     python3 scripts/authors_reference.py --authors ~/Infomorphic_Networks \\
         --model infomorphic_context --goal naive --epochs 100 --seed 1
+
+`--set KEY=VALUE` overrides one configuration value (repeatable), as the overrides of a Hydra
+multirun do.
 """
 import argparse
 import gzip
@@ -69,6 +72,9 @@ def main():
     p.add_argument("--hidden", type=int, default=100)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--data-dir", default=os.path.join(here, "..", "data", "mnist"))
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a config value as a Hydra multirun would, e.g. "
+                        "binning_params.binning_bivariate_hidden_layer.type=im_net.prob_estim.BinningFixedSize")
     a = p.parse_args()
 
     authors = os.path.abspath(a.authors)
@@ -88,6 +94,11 @@ def main():
                           OmegaConf.load(os.path.join(conf, "models", a.model + ".yaml")),
                           OmegaConf.load(os.path.join(conf, "goals", a.model, a.goal + ".yaml")))
     cfg.layer_params.hidden_layer1.output_size = a.hidden
+    for item in a.set:
+        key, eq, value = item.partition("=")
+        if not eq or OmegaConf.select(cfg, key) is None:
+            sys.exit(f"--set {item}: expected KEY=VALUE with a KEY of the configuration")
+        cfg = OmegaConf.merge(cfg, OmegaConf.from_dotlist([item]))
     model_class = getattr(base_model, OmegaConf.select(cfg, "exp_params.model_class"))
     torch.set_num_threads(a.threads)
 

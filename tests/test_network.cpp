@@ -7,6 +7,7 @@
 #include <infomorph/learning/network.hpp>
 #include <infomorph/learning/trainer.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -125,6 +126,59 @@ TEST_CASE("one epoch on 6000 MNIST images: every variant is clearly better than 
     }
 }
 
+TEST_CASE("hidden binning: the bivariate layers bin adaptively or on [-20, 20] as asked; other requests are refused") {
+    const auto& d = mnist_data();
+    const std::vector<std::uint8_t> labels(d.train_labels.begin(), d.train_labels.begin() + 128);
+    // Scaled up so that the initial drives reach beyond the two middle bins of [-20, 20].
+    auto images = rows(d.train_images, 0, 128);
+    for (auto& v : images) v *= 12.0f;
+    // The authors' bucketize(clamp(x, lo + 1e-4, hi), edges) - 1 with 20 equal bins, written
+    // out independently of estimator.hpp.
+    auto bucket = [](double x, double lo, double hi) {
+        const double v = std::clamp(x, lo + 1e-4, hi);
+        return static_cast<std::uint32_t>(std::clamp(std::ceil((v - lo) / ((hi - lo) / 20)) - 1, 0.0, 19.0));
+    };
+    for (const auto binning : {hidden_binning::standard, hidden_binning::adaptive, hidden_binning::fixed}) {
+        CAPTURE(name_of(binning));
+        auto made = make_network(network_options{.kind = variant::context, .hidden = 16, .binning = binning, .seed = 4});
+        auto* fixed = dynamic_cast<fixed_bins_context_network*>(made.get());
+        auto* adaptive = dynamic_cast<context_network*>(made.get());
+        REQUIRE((fixed != nullptr) == (binning == hidden_binning::fixed));
+        REQUIRE((adaptive != nullptr) == (binning != hidden_binning::fixed));
+        made->train_batch(images, labels);
+        auto count = [&](const auto& s) {
+            std::size_t wrong = 0, off_centre = 0;
+            for (std::size_t i = 0; i < 2; ++i)
+                for (std::size_t j = 0; j < 16; ++j) {
+                    float largest = 0;
+                    for (std::size_t k = 0; k < 128; ++k) largest = std::max(largest, std::fabs(s.drive[i](k, j)));
+                    for (std::size_t k = 0; k < 128; ++k) {
+                        const float x = s.drive[i](k, j);
+                        const auto expected = fixed ? bucket(x, -20, 20) : bucket(largest > 0 ? x / largest : 0.0f, -1, 1);
+                        wrong += s.bins(k, j, i) != expected ? 1 : 0;
+                        off_centre += expected != 9 && expected != 10 ? 1 : 0;
+                    }
+                }
+            return std::pair{wrong, off_centre};
+        };
+        const auto [wrong, off_centre] = fixed ? count(fixed->hidden_state()) : count(adaptive->hidden_state());
+        CHECK(wrong == 0);
+        CHECK(off_centre > 0);  // the check saw more than the two middle bins
+    }
+    auto fixed = make_network(network_options{.kind = variant::context, .binning = hidden_binning::fixed, .seed = 3});
+    CHECK(train_and_test(*fixed, 200) >= 0.3);
+
+    CHECK_THROWS_WITH_AS(make_network(network_options{.kind = variant::context_lateral, .binning = hidden_binning::adaptive}),
+                         doctest::Contains("context_lateral variant has no adaptive hidden binning"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(make_network(network_options{.kind = variant::readout, .binning = hidden_binning::fixed}),
+                         doctest::Contains("readout variant has no fixed hidden binning"), std::invalid_argument);
+    CHECK_NOTHROW(make_network(network_options{.kind = variant::context_lateral, .hidden = 8, .binning = hidden_binning::fixed}));
+    CHECK_THROWS_WITH_AS(context_network(network_options{.kind = variant::context, .binning = hidden_binning::fixed}),
+                         doctest::Contains("bins adaptively, the options ask for fixed binning"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(hidden_binning_from_name("equal"), doctest::Contains("no hidden binning named 'equal'"),
+                         std::invalid_argument);
+}
+
 TEST_CASE("the same seed gives a bit-identical run for any number of threads, for every variant") {
     const auto& d = mnist_data();
     for (const auto& [name, kind] : variant_names) {
@@ -216,8 +270,12 @@ TEST_CASE("model files: a saved network loads back bit for bit; damaged files ar
     const std::string dir = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp");
     const std::vector<std::uint8_t> labels(d.train_labels.begin(), d.train_labels.begin() + 256);
     const auto images = rows(d.train_images, 0, 256);
-    for (const auto kind : {variant::context_lateral, variant::readout, variant::backprop}) {
-        const network_options options{.kind = kind, .hidden = 20, .lateral_partners = 3, .seed = 9};
+    for (const auto kind : {variant::context_lateral, variant::context, variant::readout, variant::backprop}) {
+        const network_options options{.kind = kind,
+                                      .hidden = 20,
+                                      .lateral_partners = 3,
+                                      .binning = kind == variant::context ? hidden_binning::fixed : hidden_binning::standard,
+                                      .seed = 9};
         auto net = make_network(options);
         for (int step = 0; step < 2; ++step) net->train_batch(images, labels);
         const std::string path = dir + "/infomorph_model_" + net->variant_name() + ".bin";
@@ -226,6 +284,7 @@ TEST_CASE("model files: a saved network loads back bit for bit; damaged files ar
         auto loaded = load_model(path);
         CHECK(loaded.options.kind == kind);
         CHECK(loaded.options.lateral_partners == 3);
+        CHECK(loaded.options.binning == options.binning);
         const auto a = net->parameters(), b = loaded.net->parameters();
         REQUIRE(a.size() == b.size());
         for (std::size_t p = 0; p < a.size(); ++p) {
@@ -265,8 +324,17 @@ TEST_CASE("model files: a saved network loads back bit for bit; damaged files ar
     CHECK(error().find("truncated while reading parameter output.bias2") != std::string::npos);
     write(bytes + "x");
     CHECK(error().find("trailing bytes") != std::string::npos);
-    write("infomorph-model 2\n");
-    CHECK(error().find("not an infomorph model file of format 1") != std::string::npos);
+    write("infomorph-model 3\n");
+    CHECK(error().find("not an infomorph model file of format 1 or 2 (found format '3')") != std::string::npos);
+    std::string format1 = bytes;  // the format before the binning line: standard binning
+    format1.replace(format1.find("infomorph-model 2"), 17, "infomorph-model 1");
+    format1.erase(format1.find("hidden_binning standard\n"), 24);
+    write(format1);
+    CHECK(load_model(path).options.binning == hidden_binning::standard);
+    std::string unknown_binning = bytes;
+    unknown_binning.replace(unknown_binning.find("hidden_binning standard"), 23, "hidden_binning sloppy");
+    write(unknown_binning);
+    CHECK(error().find("no hidden binning named 'sloppy'") != std::string::npos);
     std::string other = bytes;
     other.replace(other.find("hidden 8"), 8, "hidden 9");
     write(other);

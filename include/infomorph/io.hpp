@@ -1,6 +1,7 @@
 #pragma once
-// Model files: a short text header (format version, variant, sizes, seed, goals, the parameter
-// names and shapes) followed by the parameters as little-endian float32, in header order.
+// Model files: a short text header (format version, variant, sizes, hidden binning, seed, goals,
+// the parameter names and shapes) followed by the parameters as little-endian float32, in
+// header order. Format 1 (no binning line; standard binning) is still read.
 // The seed is stored because it fixes the connectivity masks (random lateral partners) that
 // load_model rebuilds. Files are written to a temporary name and renamed into place, so a
 // failed or interrupted save never leaves a half-written model.
@@ -61,10 +62,11 @@ inline void save_model(const std::filesystem::path& path, network& net, const ne
     static_assert(std::endian::native == std::endian::little, "infomorph: model files are little-endian");
     const auto params = net.parameters();
     std::ostringstream header;
-    header << "infomorph-model 1\n"
+    header << "infomorph-model 2\n"
            << "variant " << name_of(o.kind) << "\n"
            << "inputs " << o.inputs << "\nclasses " << o.classes << "\nhidden " << o.hidden << "\n"
-           << "lateral_partners " << o.lateral_partners << "\nseed " << o.seed << "\n"
+           << "lateral_partners " << o.lateral_partners << "\nhidden_binning " << name_of(o.binning) << "\nseed "
+           << o.seed << "\n"
            << "hidden_goal " << detail::join_goal(o.hidden_goal.empty() ? default_hidden_goal(o.kind) : o.hidden_goal) << "\n"
            << "output_goal " << detail::join_goal(o.output_goal) << "\n"
            << "parameters " << params.size() << "\n";
@@ -118,7 +120,8 @@ inline loaded_model load_model(const std::filesystem::path& path) {
         if (!s.eof()) throw fail("'" + key + "' holds something that is not a number");
         return goal_spec(std::move(g));
     };
-    if (next("infomorph-model") != "1") throw fail("not an infomorph model file of format 1");
+    const std::string format = next("infomorph-model");
+    if (format != "1" && format != "2") throw fail("not an infomorph model file of format 1 or 2 (found format '" + format + "')");
     loaded_model m;
     auto& o = m.options;
     try {
@@ -130,6 +133,13 @@ inline loaded_model load_model(const std::filesystem::path& path) {
     o.classes = number("classes");
     o.hidden = number("hidden");
     o.lateral_partners = number("lateral_partners");
+    if (format != "1") {
+        try {
+            o.binning = hidden_binning_from_name(next("hidden_binning"));
+        } catch (const std::invalid_argument& e) {
+            throw fail(e.what());
+        }
+    }
     o.seed = number("seed");
     o.hidden_goal = goal_of("hidden_goal");
     o.output_goal = goal_of("output_goal");

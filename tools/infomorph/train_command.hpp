@@ -40,6 +40,7 @@ using json = nlohmann::ordered_json;
 struct settings {
     std::string variant = "context_lateral";
     std::size_t hidden = 100, partners = 0;
+    std::string hidden_binning = "standard";
     std::string goal;            // preset name; empty: the variant's default
     std::vector<double> gamma;   // explicit gamma in the authors' order (wins over goal)
     std::size_t epochs = 10, batch = 1024, limit = 0;
@@ -59,6 +60,9 @@ inline std::vector<CLI::Option*> add_flags(CLI::App& cmd, settings& s, std::stri
                                "context, lateral, context_lateral (default), output_context, random_projection, readout, backprop"));
     o.push_back(cmd.add_option("--hidden", s.hidden, "hidden neurons (default 100)"));
     o.push_back(cmd.add_option("--partners", s.partners, "lateral partners per hidden neuron (0: all others)"));
+    o.push_back(cmd.add_option("--hidden-binning", s.hidden_binning,
+                               "standard (the authors' config: adaptive for bivariate, fixed for trivariate hidden layers), "
+                               "adaptive, or fixed ([-20, 20]; the paper's bivariate figures)"));
     o.push_back(cmd.add_option("--goal", s.goal, "goal preset of the authors' configs, e.g. naive, opt_1_100_tpe"));
     o.push_back(cmd.add_option("--gamma", s.gamma, "explicit gamma vector, authors' atom order, H_res last")->delimiter(','));
     o.push_back(cmd.add_option("--epochs", s.epochs, "epochs (default 10)"));
@@ -89,6 +93,7 @@ inline void apply_config(const std::string& path, settings& s, const std::vector
         {"variant", [&](const json& v) { s.variant = v.get<std::string>(); }},
         {"hidden", [&](const json& v) { s.hidden = v.get<std::size_t>(); }},
         {"partners", [&](const json& v) { s.partners = v.get<std::size_t>(); }},
+        {"hidden-binning", [&](const json& v) { s.hidden_binning = v.get<std::string>(); }},
         {"goal", [&](const json& v) { s.goal = v.get<std::string>(); }},
         {"gamma", [&](const json& v) { s.gamma = v.get<std::vector<double>>(); }},
         {"epochs", [&](const json& v) { s.epochs = v.get<std::size_t>(); }},
@@ -124,7 +129,7 @@ inline void apply_config(const std::string& path, settings& s, const std::vector
 }
 
 inline json to_json(const settings& s) {
-    return {{"variant", s.variant}, {"hidden", s.hidden},   {"partners", s.partners},     {"goal", s.goal},
+    return {{"variant", s.variant}, {"hidden", s.hidden},   {"partners", s.partners},     {"hidden_binning", s.hidden_binning}, {"goal", s.goal},
             {"gamma", s.gamma},     {"epochs", s.epochs},   {"batch", s.batch},           {"limit", s.limit},
             {"seed", s.seed},       {"threads", s.threads}, {"dataset", s.dataset},       {"data_dir", s.data_dir},
             {"out", s.out},         {"train_fraction", s.train_fraction}};
@@ -173,6 +178,7 @@ inline infomorph::network_options network_options_of(const settings& s, std::siz
     o.classes = classes;
     o.hidden = s.hidden;
     o.lateral_partners = s.partners;
+    o.binning = infomorph::hidden_binning_from_name(s.hidden_binning);
     o.seed = s.seed;
     o.threads = s.threads;
     if (!s.gamma.empty()) o.hidden_goal = infomorph::goal_spec(s.gamma);

@@ -26,13 +26,13 @@ INFOMORPH_ALWAYS_INLINE xsimd::batch<T, A> gather_lanes(const T* table, const xs
     return xsimd::batch<T, A>::load_aligned(out);
 }
 
-// table[index] lane by lane (double with 64-bit indices, float with 32-bit ones). xsimd 8.1's batch::gather never reaches its AVX2/AVX-512
-// kernels for double (their template signature does not match the dispatch) and falls back
+// table[index] with the gather instructions (double with 64-bit indices, float with 32-bit
+// ones). xsimd 8.1's batch::gather never reaches its AVX2/AVX-512 kernels for double (their template signature does not match the dispatch) and falls back
 // to a chain of lane inserts, which cost as much as the rest of the goal kernel.
 template <class A>
 INFOMORPH_ALWAYS_INLINE xsimd::batch<double, A> gather(const double* table,
                                                        const xsimd::batch<std::int64_t, A>& index) noexcept {
-    constexpr std::size_t lanes = xsimd::batch<double, A>::size;
+    [[maybe_unused]] constexpr std::size_t lanes = xsimd::batch<double, A>::size;
 #if defined(__AVX512F__)
     if constexpr (lanes == 8) return _mm512_i64gather_pd(index, table, 8);
 #endif
@@ -44,7 +44,7 @@ INFOMORPH_ALWAYS_INLINE xsimd::batch<double, A> gather(const double* table,
 
 template <class A>
 INFOMORPH_ALWAYS_INLINE xsimd::batch<float, A> gather(const float* table, const xsimd::batch<std::int32_t, A>& index) noexcept {
-    constexpr std::size_t lanes = xsimd::batch<float, A>::size;
+    [[maybe_unused]] constexpr std::size_t lanes = xsimd::batch<float, A>::size;
 #if defined(__AVX512F__)
     if constexpr (lanes == 16) return _mm512_i32gather_ps(index, table, 4);
 #endif

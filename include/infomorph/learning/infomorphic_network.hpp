@@ -118,6 +118,12 @@ private:
                                         std::to_string(sources));
         if (o.hidden == 0 || o.classes < 2 || o.inputs == 0)
             throw std::invalid_argument("infomorph: a network needs inputs, hidden neurons and at least two classes");
+        // The binning is the hidden layer's type: a request for another one must not be ignored.
+        constexpr bool fixed = !Hidden::estimator_type::per_neuron;
+        if (o.binning != hidden_binning::standard && (o.binning == hidden_binning::fixed) != fixed)
+            throw std::invalid_argument(std::string("infomorph: this network's hidden layer bins ") +
+                                        (fixed ? "on a fixed range" : "adaptively") + ", the options ask for " +
+                                        std::string(name_of(o.binning)) + " binning (make_network picks the type)");
         return o;
     }
 

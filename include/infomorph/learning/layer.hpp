@@ -84,6 +84,7 @@ public:
     static_assert(Activation::classes == N, "infomorph: the activation's number of input classes must equal the layer's");
     static constexpr std::size_t sources = N;
     using activation_type = Activation;
+    using estimator_type = Estimator;
     using matrix = xt::xtensor<Real, 2>;
     using vector = xt::xtensor<Real, 1>;
 

@@ -52,6 +52,32 @@ inline variant variant_from_name(std::string_view name) {
     throw std::invalid_argument("infomorph: no network variant named '" + std::string(name) + "' (known: " + known + ")");
 }
 
+// How a hidden layer bins its inputs for the pmf of its goal (20 bins per input class).
+//   standard  the variant's binning in the authors' published configuration (conf/base_config):
+//             adaptive for the bivariate hidden layers, fixed for the trivariate ones
+//   adaptive  per batch and neuron, scaled by max |x| into [-1, 1]
+//   fixed     the fixed range [-20, 20]. The paper's figures for the bivariate context network
+//             match this binning, not the published adaptive one (docs/results.md).
+enum class hidden_binning { standard, adaptive, fixed };
+
+inline constexpr std::array<std::pair<std::string_view, hidden_binning>, 3> hidden_binning_names{{
+    {"standard", hidden_binning::standard},
+    {"adaptive", hidden_binning::adaptive},
+    {"fixed", hidden_binning::fixed},
+}};
+
+inline std::string_view name_of(hidden_binning b) {
+    for (const auto& [n, k] : hidden_binning_names)
+        if (k == b) return n;
+    throw std::invalid_argument("infomorph: unknown hidden binning");
+}
+
+inline hidden_binning hidden_binning_from_name(std::string_view name) {
+    for (const auto& [n, k] : hidden_binning_names)
+        if (n == name) return k;
+    throw std::invalid_argument("infomorph: no hidden binning named '" + std::string(name) + "' (known: standard, adaptive, fixed)");
+}
+
 // Hidden neurons per source class: 2 for the bivariate variants, 3 for the trivariate ones.
 inline std::size_t hidden_sources(variant v) {
     switch (v) {
@@ -99,6 +125,7 @@ struct network_options {
     variant kind = variant::context_lateral;
     std::size_t inputs = 784, classes = 10, hidden = 100;
     std::size_t lateral_partners = 0;  // 0: every other hidden neuron; k: k random partners
+    hidden_binning binning = hidden_binning::standard;
     goal_spec hidden_goal{};           // empty: default_hidden_goal(kind)
     goal_spec output_goal = goals::output_layer;
     optimizer::adam hidden_optimizer{.lr = 0.002, .weight_decay = 3.5e-4};
