@@ -19,6 +19,7 @@ run trivariate-opt    --variant context_lateral --goal opt_1_100_tpe
 run trivariate-naive  --variant context_lateral --goal naive
 run backprop          --variant backprop
 run readout           --variant readout
-run bivariate-context --variant context --goal naive
+run bivariate-context --variant context --goal naive --hidden-binning fixed
+run bivariate-context-adaptive --variant context --goal naive
 run fashion-trivariate-opt --variant context_lateral --goal opt_1_100_tpe --dataset fashion-mnist
 run trivariate-opt-2000 --variant context_lateral --goal opt_1_100_tpe --hidden 2000 --partners 100
