@@ -113,7 +113,10 @@ public:
             const double x = p.data()[flat];
             if (!std::isfinite(x) || x < 0) {
                 std::string where;
-                for (std::size_t a = 0; a < dims; ++a) where += (a ? "," : "") + std::to_string(index[a]);
+                for (std::size_t a = 0; a < dims; ++a) {
+                    if (a) where += ',';  // not `"," + to_string(...)`: GCC 12 warns falsely (-Wrestrict) there
+                    where += std::to_string(index[a]);
+                }
                 throw std::invalid_argument("infomorph: dense distribution entry (" + where + ") is " +
                                             describe(x) + "; probabilities must be finite and non-negative");
             }
