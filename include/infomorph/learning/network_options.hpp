@@ -38,19 +38,33 @@ inline constexpr std::array<std::pair<std::string_view, variant>, 7> variant_nam
     {"backprop", variant::backprop},
 }};
 
-inline std::string_view name_of(variant v) {
-    for (const auto& [n, k] : variant_names)
+namespace detail {
+
+// Look-ups in a table of {name, value} pairs, in both directions; `what` names the kind of
+// value in the error messages.
+template <class Value, std::size_t N>
+std::string_view name_in(const std::array<std::pair<std::string_view, Value>, N>& table, Value v, const char* what) {
+    for (const auto& [n, k] : table)
         if (k == v) return n;
-    throw std::invalid_argument("infomorph: unknown variant");
+    throw std::invalid_argument(std::string("infomorph: unknown ") + what);
 }
 
-inline variant variant_from_name(std::string_view name) {
-    for (const auto& [n, k] : variant_names)
+template <class Value, std::size_t N>
+Value value_named(const std::array<std::pair<std::string_view, Value>, N>& table, std::string_view name, const char* what) {
+    for (const auto& [n, k] : table)
         if (n == name) return k;
     std::string known;
-    for (const auto& [n, k] : variant_names) known += (known.empty() ? "" : ", ") + std::string(n);
-    throw std::invalid_argument("infomorph: no network variant named '" + std::string(name) + "' (known: " + known + ")");
+    for (const auto& [n, k] : table) {
+        if (!known.empty()) known += ", ";
+        known += n;
+    }
+    throw std::invalid_argument(std::string("infomorph: no ") + what + " named '" + std::string(name) + "' (known: " + known + ")");
 }
+
+}  // namespace detail
+
+inline std::string_view name_of(variant v) { return detail::name_in(variant_names, v, "network variant"); }
+inline variant variant_from_name(std::string_view name) { return detail::value_named(variant_names, name, "network variant"); }
 
 // How a hidden layer bins its inputs for the pmf of its goal (20 bins per input class).
 //   standard  the variant's binning in the authors' published configuration (conf/base_config):
@@ -66,16 +80,9 @@ inline constexpr std::array<std::pair<std::string_view, hidden_binning>, 3> hidd
     {"fixed", hidden_binning::fixed},
 }};
 
-inline std::string_view name_of(hidden_binning b) {
-    for (const auto& [n, k] : hidden_binning_names)
-        if (k == b) return n;
-    throw std::invalid_argument("infomorph: unknown hidden binning");
-}
-
+inline std::string_view name_of(hidden_binning b) { return detail::name_in(hidden_binning_names, b, "hidden binning"); }
 inline hidden_binning hidden_binning_from_name(std::string_view name) {
-    for (const auto& [n, k] : hidden_binning_names)
-        if (n == name) return k;
-    throw std::invalid_argument("infomorph: no hidden binning named '" + std::string(name) + "' (known: standard, adaptive, fixed)");
+    return detail::value_named(hidden_binning_names, name, "hidden binning");
 }
 
 // Hidden neurons per source class: 2 for the bivariate variants, 3 for the trivariate ones.
