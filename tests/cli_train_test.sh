@@ -12,7 +12,7 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 export OPENBLAS_NUM_THREADS=1
 
 cat >"$tmp/run.json" <<JSON
-{"variant": "context", "hidden": 100, "hidden_binning": "fixed", "epochs": 3, "limit": 3000, "batch": 200, "data_dir": "$mnist", "seed": 4}
+{"variant": "context", "hidden": 100, "hidden_binning": "fixed", "lr_hidden": 0.004, "epochs": 3, "limit": 3000, "batch": 200, "data_dir": "$mnist", "seed": 4}
 JSON
 if ! "$bin" train --config "$tmp/run.json" --epochs 2 --out "$tmp/run" >"$tmp/out" 2>"$tmp/err"; then
   fail "train: exit status $? ($(tail -n 3 "$tmp/err"))"
@@ -29,7 +29,7 @@ lines = [json.loads(l) for l in open(d + "/log.jsonl")]
 assert [l["epoch"] for l in lines] == [1, 2], "flags must win over the config: 2 epochs"
 config = json.load(open(d + "/config.json"))
 assert config["variant"] == "context" and config["hidden"] == 100 and config["epochs"] == 2
-assert config["hidden_binning"] == "fixed"
+assert config["hidden_binning"] == "fixed" and config["lr_hidden"] == 0.004 and config["lr_output"] == 0.003
 assert b"\nhidden_binning fixed\n" in open(d + "/model.bin", "rb").read(4096)
 last = lines[-1]
 for key in ("seconds", "train_accuracy", "validation_accuracy", "test_accuracy", "train_loss"):
@@ -56,6 +56,7 @@ expect_error "unknown goal" "no 2-source goal preset named 'context/best'" "$bin
 expect_error "gamma length" "has 19 values" "$bin" train --gamma 1,0,0 --data-dir "$mnist" --out "$tmp/x"
 expect_error "unknown binning" "no hidden binning named 'equal'" "$bin" train --hidden-binning equal --data-dir "$mnist" --out "$tmp/x"
 expect_error "binning of a variant" "context_lateral variant has no adaptive hidden binning" "$bin" train --hidden-binning adaptive --data-dir "$mnist" --out "$tmp/x"
+expect_error "learning rate" "the hidden optimiser's learning rate must be positive and finite" "$bin" train --lr-hidden -0.1 --data-dir "$mnist" --out "$tmp/x"
 expect_error "missing data" "cannot open" "$bin" train --data-dir "$tmp/nowhere" --out "$tmp/x"
 printf '{"epochs": 2, "colour": "red"}' >"$tmp/bad.json"
 expect_error "unknown config key" "unknown setting 'colour'" "$bin" train --config "$tmp/bad.json"

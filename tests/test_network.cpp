@@ -179,6 +179,27 @@ TEST_CASE("hidden binning: the bivariate layers bin adaptively or on [-20, 20] a
                          std::invalid_argument);
 }
 
+TEST_CASE("optimiser settings out of range and binnings of variants without a hidden layer are refused") {
+    for (const auto& [name, kind] : variant_names) {
+        CAPTURE(name);
+        network_options o{.kind = kind, .hidden = 8};
+        o.hidden_optimizer.lr = std::nan("");
+        CHECK_THROWS_WITH_AS(make_network(o), doctest::Contains("hidden optimiser's learning rate must be positive"),
+                             std::invalid_argument);
+        o = {.kind = kind, .hidden = 8};
+        o.output_optimizer.weight_decay = -1e-4;
+        CHECK_THROWS_WITH_AS(make_network(o), doctest::Contains("output optimiser's weight decay must be non-negative"),
+                             std::invalid_argument);
+        o = {.kind = kind, .hidden = 8};
+        o.backprop_optimizer.beta2 = 1.0;
+        CHECK_THROWS_WITH_AS(make_network(o), doctest::Contains("backprop optimiser's betas"), std::invalid_argument);
+    }
+    CHECK_THROWS_WITH_AS(readout_network(network_options{.kind = variant::readout, .binning = hidden_binning::fixed}),
+                         doctest::Contains("readout variant has no hidden layer"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(backprop_network(network_options{.kind = variant::backprop, .binning = hidden_binning::fixed}),
+                         doctest::Contains("backprop variant bins nothing"), std::invalid_argument);
+}
+
 TEST_CASE("the same seed gives a bit-identical run for any number of threads, for every variant") {
     const auto& d = mnist_data();
     for (const auto& [name, kind] : variant_names) {

@@ -49,6 +49,12 @@ struct settings {
     std::string dataset = "mnist", data_dir, out = "infomorph-run";
     double train_fraction = 0.8;
     bool progress = true;
+    // Adam settings; the defaults are the paper's (network_options).
+    double lr_hidden = infomorph::network_options{}.hidden_optimizer.lr;
+    double weight_decay_hidden = infomorph::network_options{}.hidden_optimizer.weight_decay;
+    double lr_output = infomorph::network_options{}.output_optimizer.lr;
+    double weight_decay_output = infomorph::network_options{}.output_optimizer.weight_decay;
+    double lr_backprop = infomorph::network_options{}.backprop_optimizer.lr;
 };
 
 // Registers every setting as a flag; returns the options so that a config file can fill the
@@ -75,6 +81,11 @@ inline std::vector<CLI::Option*> add_flags(CLI::App& cmd, settings& s, std::stri
     o.push_back(cmd.add_option("--out,-o", s.out, "output directory (default infomorph-run)"));
     o.push_back(cmd.add_option("--train-fraction", s.train_fraction, "training share of the training set (default 0.8)"));
     o.push_back(cmd.add_flag("!--no-progress", s.progress, "no progress bar"));
+    o.push_back(cmd.add_option("--lr-hidden", s.lr_hidden, "Adam learning rate of the hidden layer (default 0.002)"));
+    o.push_back(cmd.add_option("--weight-decay-hidden", s.weight_decay_hidden, "Adam weight decay of the hidden layer (default 3.5e-4)"));
+    o.push_back(cmd.add_option("--lr-output", s.lr_output, "Adam learning rate of the output layer (default 0.003)"));
+    o.push_back(cmd.add_option("--weight-decay-output", s.weight_decay_output, "Adam weight decay of the output layer (default 1.5e-4)"));
+    o.push_back(cmd.add_option("--lr-backprop", s.lr_backprop, "Adam learning rate of the backprop baseline (default 0.001)"));
     return o;
 }
 
@@ -106,6 +117,11 @@ inline void apply_config(const std::string& path, settings& s, const std::vector
         {"out", [&](const json& v) { s.out = v.get<std::string>(); }},
         {"train-fraction", [&](const json& v) { s.train_fraction = v.get<double>(); }},
         {"progress", [&](const json& v) { s.progress = v.get<bool>(); }},
+        {"lr-hidden", [&](const json& v) { s.lr_hidden = v.get<double>(); }},
+        {"weight-decay-hidden", [&](const json& v) { s.weight_decay_hidden = v.get<double>(); }},
+        {"lr-output", [&](const json& v) { s.lr_output = v.get<double>(); }},
+        {"weight-decay-output", [&](const json& v) { s.weight_decay_output = v.get<double>(); }},
+        {"lr-backprop", [&](const json& v) { s.lr_backprop = v.get<double>(); }},
     };
     for (const auto& [key, value] : j.items()) {
         std::string flag = key;
@@ -132,7 +148,9 @@ inline json to_json(const settings& s) {
     return {{"variant", s.variant}, {"hidden", s.hidden},   {"partners", s.partners},     {"hidden_binning", s.hidden_binning}, {"goal", s.goal},
             {"gamma", s.gamma},     {"epochs", s.epochs},   {"batch", s.batch},           {"limit", s.limit},
             {"seed", s.seed},       {"threads", s.threads}, {"dataset", s.dataset},       {"data_dir", s.data_dir},
-            {"out", s.out},         {"train_fraction", s.train_fraction}};
+            {"out", s.out},         {"train_fraction", s.train_fraction},
+            {"lr_hidden", s.lr_hidden}, {"weight_decay_hidden", s.weight_decay_hidden}, {"lr_output", s.lr_output},
+            {"weight_decay_output", s.weight_decay_output}, {"lr_backprop", s.lr_backprop}};
 }
 
 struct datasets {
@@ -179,6 +197,11 @@ inline infomorph::network_options network_options_of(const settings& s, std::siz
     o.hidden = s.hidden;
     o.lateral_partners = s.partners;
     o.binning = infomorph::hidden_binning_from_name(s.hidden_binning);
+    o.hidden_optimizer.lr = s.lr_hidden;
+    o.hidden_optimizer.weight_decay = s.weight_decay_hidden;
+    o.output_optimizer.lr = s.lr_output;
+    o.output_optimizer.weight_decay = s.weight_decay_output;
+    o.backprop_optimizer.lr = s.lr_backprop;
     o.seed = s.seed;
     o.threads = s.threads;
     if (!s.gamma.empty()) o.hidden_goal = infomorph::goal_spec(s.gamma);

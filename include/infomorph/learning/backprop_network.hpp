@@ -109,6 +109,10 @@ private:
         if (o.kind != variant::backprop) throw std::invalid_argument("infomorph: backprop_network builds the backprop variant only");
         if (o.hidden == 0 || o.classes < 2 || o.inputs == 0)
             throw std::invalid_argument("infomorph: a network needs inputs, hidden neurons and at least two classes");
+        if (o.binning != hidden_binning::standard)
+            throw std::invalid_argument("infomorph: the backprop variant bins nothing; it takes no " + std::string(name_of(o.binning)) +
+                                        " hidden binning");
+        check_optimisers(o);
         return o;
     }
 

@@ -118,6 +118,7 @@ private:
                                         std::to_string(sources));
         if (o.hidden == 0 || o.classes < 2 || o.inputs == 0)
             throw std::invalid_argument("infomorph: a network needs inputs, hidden neurons and at least two classes");
+        check_optimisers(o);
         // The binning is the hidden layer's type: a request for another one must not be ignored.
         constexpr bool fixed = !Hidden::estimator_type::per_neuron;
         if (o.binning != hidden_binning::standard && (o.binning == hidden_binning::fixed) != fixed)
@@ -231,6 +232,10 @@ public:
     explicit readout_network(const network_options& o)
         : options_(o), output_(detail::output_layer_options(o.inputs, o), o.output_goal.get<2>()) {
         if (o.kind != variant::readout) throw std::invalid_argument("infomorph: readout_network builds the readout variant only");
+        if (o.binning != hidden_binning::standard)
+            throw std::invalid_argument("infomorph: the readout variant has no hidden layer; it takes no " +
+                                        std::string(name_of(o.binning)) + " hidden binning");
+        check_optimisers(o);
     }
 
     batch_summary train_batch(const matrix& images, const std::vector<std::uint8_t>& labels) override {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -141,6 +142,22 @@ struct network_options {
     std::uint64_t seed = 1;
     std::size_t threads = 1;
 };
+
+// Refuses optimiser settings that would silently wreck training (NaN, negative rates).
+inline void check_optimisers(const network_options& o) {
+    const std::pair<const char*, const optimizer::adam*> all[] = {
+        {"hidden", &o.hidden_optimizer}, {"output", &o.output_optimizer}, {"backprop", &o.backprop_optimizer}};
+    for (const auto& [name, a] : all) {
+        const auto fail = [&](const std::string& what) {
+            return std::invalid_argument("infomorph: the " + std::string(name) + " optimiser's " + what);
+        };
+        if (!(std::isfinite(a->lr) && a->lr > 0)) throw fail("learning rate must be positive and finite, got " + std::to_string(a->lr));
+        if (!(std::isfinite(a->weight_decay) && a->weight_decay >= 0))
+            throw fail("weight decay must be non-negative and finite, got " + std::to_string(a->weight_decay));
+        if (!(a->beta1 >= 0 && a->beta1 < 1 && a->beta2 >= 0 && a->beta2 < 1)) throw fail("betas must lie in [0, 1)");
+        if (!(std::isfinite(a->eps) && a->eps > 0)) throw fail("eps must be positive and finite");
+    }
+}
 
 // The goals the paper reports each variant with (its optimised goals; random projection is
 // not trained, so its goal is zero as in the authors' config).
