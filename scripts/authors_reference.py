@@ -96,7 +96,8 @@ def main():
     cfg.layer_params.hidden_layer1.output_size = a.hidden
     for item in a.set:
         key, eq, value = item.partition("=")
-        if not eq or OmegaConf.select(cfg, key) is None:
+        absent = object()  # a key whose value is null (e.g. `index: null`) may still be set
+        if not eq or OmegaConf.select(cfg, key, default=absent) is absent:
             sys.exit(f"--set {item}: expected KEY=VALUE with a KEY of the configuration")
         cfg = OmegaConf.merge(cfg, OmegaConf.from_dotlist([item]))
     model_class = getattr(base_model, OmegaConf.select(cfg, "exp_params.model_class"))

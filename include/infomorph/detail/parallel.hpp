@@ -18,8 +18,9 @@
 namespace infomorph::detail {
 
 // Runs work(t) for t in [0, threads): t = 0 on the calling thread, the others on workers that
-// wait between calls (work(t) for t > 0 must not throw; parallel_workers catches for it). A nested call from inside work(0) finds the team busy and runs its
-// parts one after another on the calling thread (a nested call from a worker uses that
+// wait between calls (work(t) for t > 0 must not throw; parallel_workers catches for it). A
+// nested call from inside work(0) finds the team busy and runs its parts one after another on
+// the calling thread (a nested call from a worker uses that
 // worker's own team).
 class thread_team {
 public:

@@ -27,8 +27,9 @@ INFOMORPH_ALWAYS_INLINE xsimd::batch<T, A> gather_lanes(const T* table, const xs
 }
 
 // table[index] with the gather instructions (double with 64-bit indices, float with 32-bit
-// ones). xsimd 8.1's batch::gather never reaches its AVX2/AVX-512 kernels for double (their template signature does not match the dispatch) and falls back
-// to a chain of lane inserts, which cost as much as the rest of the goal kernel.
+// ones). xsimd 8.1's batch::gather never reaches its AVX2/AVX-512 kernels for double (their
+// template signature does not match the dispatch) and falls back to a chain of lane inserts,
+// which cost as much as the rest of the goal kernel.
 template <class A>
 INFOMORPH_ALWAYS_INLINE xsimd::batch<double, A> gather(const double* table,
                                                        const xsimd::batch<std::int64_t, A>& index) noexcept {

@@ -20,9 +20,8 @@ constexpr std::size_t tile_count(std::size_t batch) noexcept {
     return (batch + Tile - 1) / Tile;
 }
 
-// Columns are copied in blocks of `span`, so that reads take whole cache lines of a row and
-// writes stay within a few KiB of the tile.
-// Tiles [first, last) of the batch.
+// Tiles [first, last) of the batch. Columns are copied in blocks of `span`, so that reads
+// take whole cache lines of a row and writes stay within a few KiB of the tile.
 template <std::size_t Tile, class Real>
 void to_tiles(const Real* x, std::size_t batch, std::size_t cols, Real* tiles, std::size_t first, std::size_t last) {
     constexpr std::size_t span = 16;

@@ -459,19 +459,6 @@ private:
         });
     }
 
-    // A float reduction does not vectorise by itself (its order is fixed): SIMD lanes, then
-    // the lanes in a fixed order, so the result depends on the SIMD width alone.
-    static Real dot(const Real* a, const Real* b, std::size_t len) noexcept {
-        using batch_t = xsimd::batch<Real>;
-        constexpr std::size_t width = batch_t::size;
-        batch_t acc(Real(0));
-        std::size_t t = 0;
-        for (; t + width <= len; t += width) acc = xsimd::fma(batch_t::load_unaligned(a + t), batch_t::load_unaligned(b + t), acc);
-        Real sum = xsimd::hadd(acc);
-        for (; t < len; ++t) sum += a[t] * b[t];
-        return sum;
-    }
-
     // theta and its derivatives for all `count` entries: SIMD batches, then a scalar tail.
     void activate(state& s, std::size_t first, std::size_t end) const {
         using batch_t = xsimd::batch<Real>;
