@@ -3,7 +3,7 @@
 // Run with OPENBLAS_NUM_THREADS=1: our own threads parallelise over neurons.
 #include <infomorph/data/dataset.hpp>
 #include <infomorph/data/idx.hpp>
-#include <infomorph/learning/network.hpp>
+#include <infomorph/networks/make_network.hpp>
 
 #include <benchmark/benchmark.h>
 
@@ -25,7 +25,7 @@ const infomorph::data::labelled_images& training_set() {
 void bm_epoch(benchmark::State& state) {
     const auto& set = training_set();
     const infomorph::data::batches batches(set, infomorph::data::all_indices(47 * 1024), 1024);
-    auto net = infomorph::make_network({.kind = static_cast<infomorph::variant>(state.range(0)),
+    auto net = infomorph::make_network({.kind = static_cast<infomorph::network_kind>(state.range(0)),
                                         .hidden = static_cast<std::size_t>(state.range(1)),
                                         .lateral_partners = static_cast<std::size_t>(state.range(2)),
                                         .threads = static_cast<std::size_t>(state.range(3))});
@@ -41,8 +41,8 @@ void bm_epoch(benchmark::State& state) {
     }
 }
 
-constexpr auto trivariate = static_cast<long>(infomorph::variant::context_lateral);
-constexpr auto backprop = static_cast<long>(infomorph::variant::backprop);
+constexpr auto trivariate = static_cast<long>(infomorph::network_kind::context_lateral);
+constexpr auto backprop = static_cast<long>(infomorph::network_kind::backprop);
 BENCHMARK(bm_epoch)->Name("epoch/context_lateral/N=100/threads=1")->Args({trivariate, 100, 0, 1})->Unit(benchmark::kSecond)->UseRealTime();
 BENCHMARK(bm_epoch)->Name("epoch/context_lateral/N=100/threads=2")->Args({trivariate, 100, 0, 2})->Unit(benchmark::kSecond)->UseRealTime();
 BENCHMARK(bm_epoch)->Name("epoch/backprop/N=100/threads=1")->Args({backprop, 100, 0, 1})->Unit(benchmark::kSecond)->UseRealTime();

@@ -27,7 +27,7 @@ void bm_layer_goal(benchmark::State& state) {
     }
     for (auto& t : theta) t = static_cast<Real>(fire(rng));
     infomorph::layer_goal<N> driver(static_cast<std::size_t>(state.range(1)));
-    std::vector<infomorph::goal_value<N>> values;
+    std::vector<infomorph::goal_result<N>> values;
     xt::xtensor<Real, 2> gradient;
     const auto g = infomorph::goals::context_lateral_opt_1_100_tpe;
     for (auto _ : state) {
@@ -58,7 +58,7 @@ void bm_layer_goal_mnist(benchmark::State& state) {
     }
     const auto& s = net.hidden_state();
     infomorph::layer_goal<3> driver(1);
-    std::vector<infomorph::goal_value<3>> values;
+    std::vector<infomorph::goal_result<3>> values;
     xt::xtensor<float, 2> gradient;
     for (auto _ : state) {
         driver.compute(infomorph::goals::context_lateral_opt_1_100_tpe, s.bins, s.theta, values, gradient);

@@ -1,6 +1,6 @@
 // The redundancy lattice is a compile-time object: sizes, names, order and Moebius function.
-#include <infomorph/lattice.hpp>
-#include <infomorph/orders.hpp>
+#include <infomorph/lattice/lattice.hpp>
+#include <infomorph/lattice/orders.hpp>
 
 #include <cstdio>
 #include <string>

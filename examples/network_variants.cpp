@@ -3,8 +3,8 @@
 // Usage: infomorph_example_network_variants [MNIST_DIR]
 #include <infomorph/data/dataset.hpp>
 #include <infomorph/data/idx.hpp>
-#include <infomorph/learning/network.hpp>
-#include <infomorph/learning/trainer.hpp>
+#include <infomorph/networks/make_network.hpp>
+#include <infomorph/networks/trainer.hpp>
 
 #include <cstdio>
 #include <string>
@@ -18,9 +18,9 @@ int main(int argc, char** argv) {
     norm.apply(train.images);
     norm.apply(test.images);
 
-    for (const auto& [name, kind] : variant_names) {
+    for (const auto& [name, kind] : network_kind_names) {
         network_options options{.kind = kind, .hidden = 100, .seed = 1};
-        if (kind == variant::context_lateral) options.hidden_goal = goals::context_lateral_opt_1_100_tpe;
+        if (kind == network_kind::context_lateral) options.hidden_goal = goals::context_lateral_opt_1_100_tpe;
         auto net = make_network(options);
         train_epoch(*net, train, data::all_indices(12288), 256, [](std::size_t, std::size_t, double) {});
         const auto result = evaluate(*net, test, data::all_indices(2048), 1024, 10);

@@ -4,8 +4,8 @@
 // Usage: infomorph_example_train_mnist [MNIST_DIR] [EPOCHS]
 #include <infomorph/data/dataset.hpp>
 #include <infomorph/data/idx.hpp>
-#include <infomorph/learning/network.hpp>
-#include <infomorph/learning/trainer.hpp>
+#include <infomorph/networks/make_network.hpp>
+#include <infomorph/networks/trainer.hpp>
 
 #include <chrono>
 #include <cstdio>

@@ -53,7 +53,7 @@ expect_error() {
 }
 expect_error "unknown variant" "no network variant named 'trivariate'" "$bin" train --variant trivariate --data-dir "$mnist" --out "$tmp/x"
 expect_error "unknown goal" "no 2-source goal preset named 'context/best'" "$bin" train --variant context --goal best --data-dir "$mnist" --out "$tmp/x"
-expect_error "gamma length" "has 19 values" "$bin" train --gamma 1,0,0 --data-dir "$mnist" --out "$tmp/x"
+expect_error "gamma length" "--gamma: a goal has 5 values (2 sources) or 19 values (3 sources)" "$bin" train --gamma 1,0,0 --data-dir "$mnist" --out "$tmp/x"
 expect_error "unknown binning" "no hidden binning named 'equal'" "$bin" train --hidden-binning equal --data-dir "$mnist" --out "$tmp/x"
 expect_error "binning of a variant" "context_lateral variant has no adaptive hidden binning" "$bin" train --hidden-binning adaptive --data-dir "$mnist" --out "$tmp/x"
 expect_error "learning rate" "the hidden optimiser's learning rate must be positive and finite" "$bin" train --lr-hidden -0.1 --data-dir "$mnist" --out "$tmp/x"

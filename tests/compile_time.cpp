@@ -1,6 +1,6 @@
 // Facts about the lattices that must hold at compile time: this file passes by compiling.
-#include <infomorph/lattice.hpp>
-#include <infomorph/orders.hpp>
+#include <infomorph/lattice/lattice.hpp>
+#include <infomorph/lattice/orders.hpp>
 
 namespace {
 

@@ -55,7 +55,7 @@ void write_cifar(const std::string& path, const std::vector<int>& labels, std::s
 std::string cifar_error(const std::string& path) {
     try {
         data::read_cifar10_batch(path);
-    } catch (const std::runtime_error& e) {
+    } catch (const infomorph::error& e) {
         return e.what();
     }
     return "no exception";
@@ -123,7 +123,7 @@ TEST_CASE("CIFAR-10 reader: malformed files named with their problem") {
     try {
         data::read_cifar10(dir.path.string(), true);
         FAIL("no exception");
-    } catch (const std::runtime_error& e) {
+    } catch (const infomorph::error& e) {
         CHECK(contains(e.what(), "data_batch_3.bin: cannot open"));
     }
 }
@@ -151,8 +151,8 @@ TEST_CASE("normalization: statistics of the pixels scaled to [0,1], then (v/255 
     CHECK(after.mean * 255 == doctest::Approx(0.0).epsilon(1e-5));
     CHECK(after.sd * 255 == doctest::Approx(1.0).epsilon(1e-5));
 
-    CHECK_THROWS_AS(data::normalization::of(xt::xtensor<float, 2>::from_shape({0, 784})), std::invalid_argument);
-    CHECK_THROWS_AS(data::normalization::of(xt::xtensor<float, 2>{{7.0f, 7.0f}, {7.0f, 7.0f}}), std::invalid_argument);
+    CHECK_THROWS_AS(data::normalization::of(xt::xtensor<float, 2>::from_shape({0, 784})), infomorph::error);
+    CHECK_THROWS_AS(data::normalization::of(xt::xtensor<float, 2>{{7.0f, 7.0f}, {7.0f, 7.0f}}), infomorph::error);
 }
 
 TEST_CASE("train/validation split: 80/20, disjoint, complete, reproducible from the seed") {
@@ -180,9 +180,9 @@ TEST_CASE("train/validation split: 80/20, disjoint, complete, reproducible from 
     CHECK(data::train_validation_split(7, 0.5, 1).train.size() == 4);  // round(3.5)
     CHECK(data::train_validation_split(10, 1.0, 1).validation.empty());
     CHECK(data::train_validation_split(0, 0.8, 1).train.empty());
-    CHECK_THROWS_AS(data::train_validation_split(10, 0.0, 1), std::invalid_argument);
-    CHECK_THROWS_AS(data::train_validation_split(10, 1.5, 1), std::invalid_argument);
-    CHECK_THROWS_AS(data::train_validation_split(10, std::numeric_limits<double>::quiet_NaN(), 1), std::invalid_argument);
+    CHECK_THROWS_AS(data::train_validation_split(10, 0.0, 1), infomorph::error);
+    CHECK_THROWS_AS(data::train_validation_split(10, 1.5, 1), infomorph::error);
+    CHECK_THROWS_AS(data::train_validation_split(10, std::numeric_limits<double>::quiet_NaN(), 1), infomorph::error);
 }
 
 TEST_CASE("batches: the indexed rows in order, a partial last batch, bad arguments refused") {
@@ -214,11 +214,11 @@ TEST_CASE("batches: the indexed rows in order, a partial last batch, bad argumen
     CHECK(data::batches(set, data::all_indices(7), 100).count() == 1);
     CHECK(data::batches(set, {}, 4).count() == 0);
 
-    CHECK_THROWS_AS(b.get(3, images, labels), std::out_of_range);
-    CHECK_THROWS_AS(data::batches(set, order, 0), std::invalid_argument);
-    CHECK_THROWS_WITH_AS(data::batches(set, {0, 7}, 2), doctest::Contains("index 7"), std::invalid_argument);
+    CHECK_THROWS_AS(b.get(3, images, labels), infomorph::error);
+    CHECK_THROWS_AS(data::batches(set, order, 0), infomorph::error);
+    CHECK_THROWS_WITH_AS(data::batches(set, {0, 7}, 2), doctest::Contains("index 7"), infomorph::error);
     set.labels.pop_back();
-    CHECK_THROWS_AS(data::batches(set, order, 2), std::invalid_argument);
+    CHECK_THROWS_AS(data::batches(set, order, 2), infomorph::error);
 }
 
 TEST_CASE("Fashion-MNIST from Debian's dataset-fashion-mnist") {
@@ -241,5 +241,5 @@ TEST_CASE("Fashion-MNIST from Debian's dataset-fashion-mnist") {
     }
     for (auto c : per_class) CHECK(c == 1000);  // the test set is balanced
     CHECK(test.labels[0] == 9);                  // the first test image is an ankle boot
-    CHECK_THROWS_WITH_AS(data::read_fashion_mnist("/nonexistent", true), doctest::Contains("cannot open"), std::runtime_error);
+    CHECK_THROWS_WITH_AS(data::read_fashion_mnist("/nonexistent", true), doctest::Contains("cannot open"), infomorph::error);
 }

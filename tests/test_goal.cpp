@@ -94,7 +94,7 @@ sparse_distribution pmf_of(const batch& b) {
 // The same batch solved with float and with double firing probabilities (float's rounded).
 template <std::size_t N>
 struct in_both_precisions {
-    goal_value<N> f, d;
+    goal_result<N> f, d;
     std::vector<float> gf;
     std::vector<double> gd;
 };
@@ -128,7 +128,7 @@ TEST_CASE("goal presets are entered in the authors' order and converted") {
     CHECK(tpe.gamma_res == 0.035001249394734923);
     CHECK(goal<3>::from_authors_order(tpe.to_authors_order()).gamma == tpe.gamma);
     CHECK(preset<2>("context/opt_1_100").gamma[redundancy_lattice<2>::index_of("{1,2}")] == 0.5941935589368678);
-    CHECK_THROWS_WITH_AS(preset<2>("nope"), "infomorph: no 2-source goal preset named 'nope'", std::invalid_argument);
+    CHECK_THROWS_WITH_AS(preset<2>("nope"), "no 2-source goal preset named 'nope'", infomorph::error);
 }
 
 TEST_CASE("G, atoms and H_res equal the PID solver on the same pmf") {
@@ -211,11 +211,11 @@ TEST_CASE("bad firing probabilities are refused") {
     b.theta[3] = 1.5;
     CHECK_THROWS_WITH_AS(solver.compute(goals::output_layer, b.bins.data(), 2, b.theta.data(), 1, b.size(),
                                         static_cast<double*>(nullptr), 1),
-                         doctest::Contains("sample 3: firing probability"), std::invalid_argument);
+                         doctest::Contains("sample 3: firing probability"), infomorph::error);
     b.theta[3] = NAN;
     CHECK_THROWS_AS(solver.compute(goals::output_layer, b.bins.data(), 2, b.theta.data(), 1, b.size(),
                                    static_cast<double*>(nullptr), 1),
-                    std::invalid_argument);
+                    infomorph::error);
 }
 
 TEST_CASE("float inputs give the double results to float precision") {
@@ -273,7 +273,7 @@ TEST_CASE("a layer's goals and gradients are bit-identical for any thread count 
     for (auto& b : bins) b = bin(rng);
     for (auto& t : theta) t = fire(rng);
     const auto& g = goals::context_lateral_opt_1_100_tpe;
-    std::vector<goal_value<3>> v1, v2, v3;
+    std::vector<goal_result<3>> v1, v2, v3;
     xt::xtensor<float, 2> g1, g2, g3;
     layer_goal<3>(1).compute(g, bins, theta, v1, g1);
     layer_goal<3>(2).compute(g, bins, theta, v2, g2);
@@ -299,5 +299,5 @@ TEST_CASE("a layer's goals and gradients are bit-identical for any thread count 
     xt::xtensor<std::uint32_t, 3> wrong = xt::xtensor<std::uint32_t, 3>::from_shape({B, neurons, 2});
     CHECK_THROWS_WITH_AS(layer_goal<3>(2).compute(g, wrong, theta, v1, g1),
                          doctest::Contains("bins have shape [128 x 7 x 2], expected [128 x 7 x 3]"),
-                         std::invalid_argument);
+                         infomorph::error);
 }

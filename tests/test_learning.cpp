@@ -2,9 +2,9 @@
 // against the authors' torch semantics worked out by hand, one optimiser step in closed form.
 #include <doctest/doctest.h>
 
-#include <infomorph/learning/activation.hpp>
-#include <infomorph/learning/estimator.hpp>
-#include <infomorph/learning/optimizer.hpp>
+#include <infomorph/neuron/activation.hpp>
+#include <infomorph/neuron/binning.hpp>
+#include <infomorph/neuron/optimizer.hpp>
 #include <infomorph/detail/parallel.hpp>
 #include <infomorph/detail/simd.hpp>
 
@@ -86,25 +86,25 @@ TEST_CASE("hard outputs with straight-through sigmoid gradients") {
 }
 
 TEST_CASE("fixed bins: 20 right-closed bins on [-20, 20], inputs clamped") {
-    const estimator::fixed_bins<20> binning{};
+    const binning::fixed_bins<20> binning{};
     const std::vector<double> x{-25.0, -20.0, -19.99, -18.0, -17.999, -0.5, 0.0, 1e-9, 19.0, 20.0, 25.0};
     const std::vector<std::uint32_t> expected{0, 0, 0, 0, 1, 9, 9, 10, 19, 19, 19};
     std::vector<std::uint32_t> out(x.size());
     binning(x.data(), x.size(), 1, out.data(), 1);
     CHECK(out == expected);
-    const estimator::fixed_bins<4> small{.lo = 0.0, .hi = 1.0};
+    const binning::fixed_bins<4> small{.lo = 0.0, .hi = 1.0};
     const std::vector<float> y{0.25f, 0.2500001f, 0.75f, -3.0f};
     std::vector<std::uint32_t> out2(y.size());
     small(y.data(), y.size(), 1, out2.data(), 1);
     CHECK(out2 == std::vector<std::uint32_t>{0, 1, 2, 0});
-    CHECK_THROWS_AS((estimator::fixed_bins<4>{.lo = 1.0, .hi = 1.0}(y.data(), 1, 1, out2.data(), 1)), std::invalid_argument);
+    CHECK_THROWS_AS((binning::fixed_bins<4>{.lo = 1.0, .hi = 1.0}(y.data(), 1, 1, out2.data(), 1)), infomorph::error);
 }
 
 // torch.bucketize(clamp(x, e_0 + 1e-4, e_B), edges) - 1, written out as a count of the edges
 // strictly below the clamped value: the reference for both binning paths.
 template <std::size_t Bins, class Real>
 std::uint32_t reference_bucket(Real x, double lo, double hi) {
-    const auto edges = estimator::detail::linspace<Bins>(lo, hi);
+    const auto edges = binning::detail::linspace<Bins>(lo, hi);
     const double v = std::clamp(static_cast<double>(x), edges[0] + 1e-4, edges[Bins]);
     std::uint32_t below = 0;
     for (double e : edges) below += e < v ? 1u : 0u;
@@ -115,7 +115,7 @@ TEST_CASE_TEMPLATE("fixed bins: the SIMD edge count (contiguous input) and the s
                    float, double) {
     std::mt19937 rng(5);
     std::normal_distribution<double> spread(0.0, 12.0);
-    const auto edges = estimator::detail::linspace<20>(-20.0, 20.0);
+    const auto edges = binning::detail::linspace<20>(-20.0, 20.0);
     std::vector<Real> x;
     for (int k = 0; k < 3000; ++k) x.push_back(static_cast<Real>(spread(rng)));
     for (double e : edges) {  // on, just below and just above every edge, in Real
@@ -125,7 +125,7 @@ TEST_CASE_TEMPLATE("fixed bins: the SIMD edge count (contiguous input) and the s
         x.push_back(std::nextafter(r, Real(100)));
     }
     x.push_back(static_cast<Real>(-20.0 + 1e-4));
-    const estimator::fixed_bins<20> binning{};
+    const binning::fixed_bins<20> binning{};
     std::vector<std::uint32_t> contiguous(x.size()), strided(x.size());
     binning(x.data(), x.size(), 1, contiguous.data(), 1);
     std::vector<Real> spaced(2 * x.size());
@@ -161,7 +161,7 @@ TEST_CASE_TEMPLATE("fixed bins: the SIMD edge count (contiguous input) and the s
 }
 
 TEST_CASE("adaptive bins: divided by max |x| per batch, 20 bins on [-1, 1]") {
-    const estimator::adaptive_bins<20> binning{};
+    const binning::adaptive_bins<20> binning{};
     // Strided like one neuron's column of a [batch x neurons] matrix.
     const std::vector<double> x{-2.0, 9.0, 1.0, 9.0, 0.5, 9.0, 2.0, 9.0};
     std::vector<std::uint32_t> out(4);
@@ -246,11 +246,11 @@ TEST_CASE("one Adam step and one SGD step equal their closed forms") {
     CHECK(p[0] == doctest::Approx(1.0 - 0.1 * (0.5 + 0.01)).epsilon(1e-7));
 }
 
-#include <infomorph/learning/layer.hpp>
+#include <infomorph/neuron/layer.hpp>
 
 namespace {
 
-using test_layer = layer<3, activation::trivariate, estimator::fixed_bins<6>, double>;
+using test_layer = layer<3, activation::trivariate, binning::fixed_bins<6>, double>;
 
 std::array<xt::xtensor<double, 2>, 3> random_inputs(std::size_t batch, const std::array<std::size_t, 3>& sizes,
                                                      std::uint32_t seed) {
@@ -271,7 +271,7 @@ TEST_CASE("a layer's weight gradients equal finite differences of its local goal
     o.input_sizes = {5, 4, 3};
     o.neurons = 3;
     o.connections[2].kind = connectivity::full;
-    o.estimator = {.lo = -3.0, .hi = 3.0};
+    o.binning = {.lo = -3.0, .hi = 3.0};
     o.seed = 11;
     test_layer l(o, goals::context_lateral_opt_1_100_tpe);
     const auto x = random_inputs(48, o.input_sizes, 12);
@@ -280,14 +280,14 @@ TEST_CASE("a layer's weight gradients equal finite differences of its local goal
     l.forward(in, s, nullptr);
     std::array<xt::xtensor<double, 2>, 3> dw;
     std::array<xt::xtensor<double, 1>, 3> db;
-    std::vector<goal_value<3>> values;
+    std::vector<goal_result<3>> values;
     l.goal_gradients(in, s, dw, db, values);
 
     layer_goal<3> driver;
     auto total_goal = [&] {
         test_layer::state t;
         l.forward(in, t, nullptr);
-        std::vector<goal_value<3>> v;
+        std::vector<goal_result<3>> v;
         xt::xtensor<double, 2> unused;
         driver.compute(goals::context_lateral_opt_1_100_tpe, s.bins, t.theta, v, unused);  // the original bins
         double g = 0;
@@ -326,7 +326,7 @@ TEST_CASE_TEMPLATE("sparse partners: drive and weight gradient equal the dense m
                    float, double) {
     // 100 samples: whole tiles of samples plus a ragged one; 19 partners: sums reduced a SIMD
     // width of partners at a time plus single ones; 40 neurons cut into one range per thread.
-    using lat_layer = layer<3, activation::trivariate, estimator::fixed_bins<20>, Real>;
+    using lat_layer = layer<3, activation::trivariate, binning::fixed_bins<20>, Real>;
     using matrix = xt::xtensor<Real, 2>;
     const std::size_t B = 100, n = 40, k = 19;
     std::mt19937 rng(4);
@@ -389,7 +389,7 @@ TEST_CASE_TEMPLATE("sparse partners: drive and weight gradient equal the dense m
 }
 
 TEST_CASE("connectivity masks are exact and stay exact through training") {
-    using lat_layer = layer<3, activation::trivariate, estimator::fixed_bins<20>, float>;
+    using lat_layer = layer<3, activation::trivariate, binning::fixed_bins<20>, float>;
     lat_layer::options o;
     o.input_sizes = {6, 10, 8};
     o.neurons = 8;
@@ -418,7 +418,7 @@ TEST_CASE("connectivity masks are exact and stay exact through training") {
         l.forward(in, s, &sampler);
         std::array<xt::xtensor<float, 2>, 3> dw;
         std::array<xt::xtensor<float, 1>, 3> db;
-        std::vector<goal_value<3>> values;
+        std::vector<goal_result<3>> values;
         l.goal_gradients(in, s, dw, db, values);
         for (std::size_t i : {0u, 2u}) {
             xt::xtensor<float, 2> descent = -dw[i];
@@ -438,16 +438,16 @@ TEST_CASE("connectivity masks are exact and stay exact through training") {
                                                       .connections = {connection{}, connection{}, connection{.kind = connectivity::no_self}}},
                                    goals::context_lateral_naive)
                              .forward({&xf, nullptr, &xl}, *std::make_unique<lat_layer::state>(), nullptr),
-                         doctest::Contains("input class 2 is missing"), std::invalid_argument);
+                         doctest::Contains("input class 2 is missing"), infomorph::error);
 }
 
-#include <infomorph/learning/backprop_network.hpp>
+#include <infomorph/networks/backprop_network.hpp>
 
 TEST_CASE("backpropagation through both hidden passes and the output layer equals finite differences of the loss") {
     // The baseline's gradient code on double layers that emit theta instead of samples: then
     // the straight-through derivative is the true derivative and finite differences apply.
-    using hidden_t = layer<3, activation::bernoulli<activation::trivariate>, estimator::fixed_bins<20>, double>;
-    using output_t = layer<2, activation::bivariate, estimator::adaptive_bins<20>, double>;
+    using hidden_t = layer<3, activation::bernoulli<activation::trivariate>, binning::fixed_bins<20>, double>;
+    using output_t = layer<2, activation::bivariate, binning::adaptive_bins<20>, double>;
     hidden_t::options ho;
     ho.input_sizes = {6, 4, 5};
     ho.neurons = 5;

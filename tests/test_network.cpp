@@ -3,9 +3,9 @@
 #include <doctest/doctest.h>
 
 #include <infomorph/data/idx.hpp>
-#include <infomorph/io.hpp>
-#include <infomorph/learning/network.hpp>
-#include <infomorph/learning/trainer.hpp>
+#include <infomorph/networks/model_file.hpp>
+#include <infomorph/networks/make_network.hpp>
+#include <infomorph/networks/trainer.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -32,7 +32,7 @@ xt::xtensor<float, 2> rows(const xt::xtensor<float, 2>& x, std::size_t begin, st
 std::string error_of(const std::string& images, const std::string& labels) {
     try {
         data::read_idx_pair(images, labels);
-    } catch (const std::runtime_error& e) {
+    } catch (const infomorph::error& e) {
         return e.what();
     }
     return "no exception";
@@ -114,10 +114,10 @@ TEST_CASE("one epoch on 6000 MNIST images: every variant is clearly better than 
     // Chance is 0.1. Measured here (seed 3, batch 200, 30 steps): context_lateral 0.43,
     // output_context 0.42, context 0.40, lateral 0.22 (its hidden layer learns without labels),
     // random_projection 0.36, readout 0.83, backprop 0.64. The thresholds sit well below.
-    const std::pair<variant, double> expected[] = {
-        {variant::context_lateral, 0.3}, {variant::output_context, 0.3}, {variant::context, 0.3},
-        {variant::lateral, 0.15},        {variant::random_projection, 0.25}, {variant::readout, 0.6},
-        {variant::backprop, 0.45}};
+    const std::pair<network_kind, double> expected[] = {
+        {network_kind::context_lateral, 0.3}, {network_kind::output_context, 0.3}, {network_kind::context, 0.3},
+        {network_kind::lateral, 0.15},        {network_kind::random_projection, 0.25}, {network_kind::readout, 0.6},
+        {network_kind::backprop, 0.45}};
     for (const auto& [kind, threshold] : expected) {
         auto net = make_network(network_options{.kind = kind, .seed = 3});
         const double accuracy = train_and_test(*net, 200);
@@ -138,13 +138,13 @@ TEST_CASE("hidden binning: the bivariate layers bin adaptively or on [-20, 20] a
         const double v = std::clamp(x, lo + 1e-4, hi);
         return static_cast<std::uint32_t>(std::clamp(std::ceil((v - lo) / ((hi - lo) / 20)) - 1, 0.0, 19.0));
     };
-    for (const auto binning : {hidden_binning::standard, hidden_binning::adaptive, hidden_binning::fixed}) {
+    for (const auto binning : {binning::mode::standard, binning::mode::adaptive, binning::mode::fixed}) {
         CAPTURE(name_of(binning));
-        auto made = make_network(network_options{.kind = variant::context, .hidden = 16, .binning = binning, .seed = 4});
+        auto made = make_network(network_options{.kind = network_kind::context, .hidden = 16, .binning = binning, .seed = 4});
         auto* fixed = dynamic_cast<fixed_bins_context_network*>(made.get());
         auto* adaptive = dynamic_cast<context_network*>(made.get());
-        REQUIRE((fixed != nullptr) == (binning == hidden_binning::fixed));
-        REQUIRE((adaptive != nullptr) == (binning != hidden_binning::fixed));
+        REQUIRE((fixed != nullptr) == (binning == binning::mode::fixed));
+        REQUIRE((adaptive != nullptr) == (binning != binning::mode::fixed));
         made->train_batch(images, labels);
         auto count = [&](const auto& s) {
             std::size_t wrong = 0, off_centre = 0;
@@ -165,44 +165,44 @@ TEST_CASE("hidden binning: the bivariate layers bin adaptively or on [-20, 20] a
         CHECK(wrong == 0);
         CHECK(off_centre > 0);  // the check saw more than the two middle bins
     }
-    auto fixed = make_network(network_options{.kind = variant::context, .binning = hidden_binning::fixed, .seed = 3});
+    auto fixed = make_network(network_options{.kind = network_kind::context, .binning = binning::mode::fixed, .seed = 3});
     CHECK(train_and_test(*fixed, 200) >= 0.3);
 
-    CHECK_THROWS_WITH_AS(make_network(network_options{.kind = variant::context_lateral, .binning = hidden_binning::adaptive}),
-                         doctest::Contains("context_lateral variant has no adaptive hidden binning"), std::invalid_argument);
-    CHECK_THROWS_WITH_AS(make_network(network_options{.kind = variant::readout, .binning = hidden_binning::fixed}),
-                         doctest::Contains("readout variant has no fixed hidden binning"), std::invalid_argument);
-    CHECK_NOTHROW(make_network(network_options{.kind = variant::context_lateral, .hidden = 8, .binning = hidden_binning::fixed}));
-    CHECK_THROWS_WITH_AS(context_network(network_options{.kind = variant::context, .binning = hidden_binning::fixed}),
-                         doctest::Contains("bins adaptively, the options ask for fixed binning"), std::invalid_argument);
-    CHECK_THROWS_WITH_AS(hidden_binning_from_name("equal"), doctest::Contains("no hidden binning named 'equal'"),
-                         std::invalid_argument);
+    CHECK_THROWS_WITH_AS(make_network(network_options{.kind = network_kind::context_lateral, .binning = binning::mode::adaptive}),
+                         doctest::Contains("context_lateral variant has no adaptive hidden binning"), infomorph::error);
+    CHECK_THROWS_WITH_AS(make_network(network_options{.kind = network_kind::readout, .binning = binning::mode::fixed}),
+                         doctest::Contains("readout variant has no fixed hidden binning"), infomorph::error);
+    CHECK_NOTHROW(make_network(network_options{.kind = network_kind::context_lateral, .hidden = 8, .binning = binning::mode::fixed}));
+    CHECK_THROWS_WITH_AS(context_network(network_options{.kind = network_kind::context, .binning = binning::mode::fixed}),
+                         doctest::Contains("bins adaptively, the options ask for fixed binning"), infomorph::error);
+    CHECK_THROWS_WITH_AS(binning::mode_from_name("equal"), doctest::Contains("no hidden binning named 'equal'"),
+                         infomorph::error);
 }
 
 TEST_CASE("optimiser settings out of range and binnings of variants without a hidden layer are refused") {
-    for (const auto& [name, kind] : variant_names) {
+    for (const auto& [name, kind] : network_kind_names) {
         CAPTURE(name);
         network_options o{.kind = kind, .hidden = 8};
         o.hidden_optimizer.lr = std::nan("");
         CHECK_THROWS_WITH_AS(make_network(o), doctest::Contains("hidden optimiser's learning rate must be positive"),
-                             std::invalid_argument);
+                             infomorph::error);
         o = {.kind = kind, .hidden = 8};
         o.output_optimizer.weight_decay = -1e-4;
         CHECK_THROWS_WITH_AS(make_network(o), doctest::Contains("output optimiser's weight decay must be non-negative"),
-                             std::invalid_argument);
+                             infomorph::error);
         o = {.kind = kind, .hidden = 8};
         o.backprop_optimizer.beta2 = 1.0;
-        CHECK_THROWS_WITH_AS(make_network(o), doctest::Contains("backprop optimiser's betas"), std::invalid_argument);
+        CHECK_THROWS_WITH_AS(make_network(o), doctest::Contains("backprop optimiser's betas"), infomorph::error);
     }
-    CHECK_THROWS_WITH_AS(readout_network(network_options{.kind = variant::readout, .binning = hidden_binning::fixed}),
-                         doctest::Contains("readout variant has no hidden layer"), std::invalid_argument);
-    CHECK_THROWS_WITH_AS(backprop_network(network_options{.kind = variant::backprop, .binning = hidden_binning::fixed}),
-                         doctest::Contains("backprop variant bins nothing"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(readout_network(network_options{.kind = network_kind::readout, .binning = binning::mode::fixed}),
+                         doctest::Contains("readout variant has no hidden layer"), infomorph::error);
+    CHECK_THROWS_WITH_AS(backprop_network(network_options{.kind = network_kind::backprop, .binning = binning::mode::fixed}),
+                         doctest::Contains("backprop variant bins nothing"), infomorph::error);
 }
 
 TEST_CASE("the same seed gives a bit-identical run for any number of threads, for every variant") {
     const auto& d = mnist_data();
-    for (const auto& [name, kind] : variant_names) {
+    for (const auto& [name, kind] : network_kind_names) {
         CAPTURE(name);
         std::vector<std::vector<float>> runs;
         for (std::size_t threads : {1, 2, 3}) {
@@ -249,11 +249,11 @@ TEST_CASE("masks stay exact through network training: no self-connections, k lat
     }
     CHECK(after != before);  // the partners did learn
 
-    lateral_network lateral(network_options{.kind = variant::lateral, .hidden = 16, .seed = 5});
+    lateral_network lateral(network_options{.kind = network_kind::lateral, .hidden = 16, .seed = 5});
     for (int step = 0; step < 3; ++step) lateral.train_batch(images, labels);
     for (std::size_t j = 0; j < 16; ++j) CHECK(lateral.hidden().weight(1)(j, j) == 0.0f);
 
-    random_projection_network projection(network_options{.kind = variant::random_projection, .hidden = 16, .seed = 5});
+    random_projection_network projection(network_options{.kind = network_kind::random_projection, .hidden = 16, .seed = 5});
     const auto frozen = projection.hidden().weight(0);
     const auto frozen_bias = projection.hidden().bias(1);
     const auto readout = projection.output().weight(0);
@@ -263,11 +263,13 @@ TEST_CASE("masks stay exact through network training: no self-connections, k lat
     CHECK(projection.output().weight(0) != readout);
     for (float h : projection.hidden_state().output) CHECK((h == 0.0f || h == 1.0f));
 
-    CHECK_THROWS_WITH_AS(context_network(network_options{.kind = variant::context_lateral}),
-                         doctest::Contains("needs a hidden layer of 3-source neurons"), std::invalid_argument);
-    CHECK_THROWS_WITH_AS(make_network(network_options{.hidden_goal = {1.0, 0.0}}), doctest::Contains("has 19 values"),
-                         std::invalid_argument);
-    CHECK_THROWS_WITH_AS(variant_from_name("trivariate"), doctest::Contains("known: context, lateral"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(context_network(network_options{.kind = network_kind::context_lateral}),
+                         doctest::Contains("needs a hidden layer of 3-source neurons"), infomorph::error);
+    CHECK_THROWS_WITH_AS(make_network(network_options{.hidden_goal = {1.0, 0.0}}),
+                         doctest::Contains("a goal has 5 values (2 sources) or 19 values (3 sources)"), infomorph::error);
+    CHECK_THROWS_WITH_AS(make_network(network_options{.hidden_goal = goals::context_naive}),
+                         doctest::Contains("a goal for 3 sources has 19 values"), infomorph::error);
+    CHECK_THROWS_WITH_AS(network_kind_from_name("trivariate"), doctest::Contains("known: context, lateral"), infomorph::error);
 }
 
 TEST_CASE("the output layer's label weights stay the fixed identity through training") {
@@ -283,7 +285,7 @@ TEST_CASE("the output layer's label weights stay the fixed identity through trai
     for (std::size_t i = 0; i < 10; ++i)
         for (std::size_t j = 0; j < 10; ++j) CHECK(w(i, j) == (i == j ? 1.0f : 0.0f));
     CHECK_THROWS_WITH_AS(net.train_batch(images, std::vector<std::uint8_t>(63)),
-                         doctest::Contains("63 labels for a batch of 64"), std::invalid_argument);
+                         doctest::Contains("63 labels for a batch of 64"), infomorph::error);
 }
 
 TEST_CASE("model files: a saved network loads back bit for bit; damaged files are refused by name") {
@@ -291,11 +293,11 @@ TEST_CASE("model files: a saved network loads back bit for bit; damaged files ar
     const std::string dir = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp");
     const std::vector<std::uint8_t> labels(d.train_labels.begin(), d.train_labels.begin() + 256);
     const auto images = rows(d.train_images, 0, 256);
-    for (const auto kind : {variant::context_lateral, variant::context, variant::readout, variant::backprop}) {
+    for (const auto kind : {network_kind::context_lateral, network_kind::context, network_kind::readout, network_kind::backprop}) {
         const network_options options{.kind = kind,
                                       .hidden = 20,
                                       .lateral_partners = 3,
-                                      .binning = kind == variant::context ? hidden_binning::fixed : hidden_binning::standard,
+                                      .binning = kind == network_kind::context ? binning::mode::fixed : binning::mode::standard,
                                       .seed = 9};
         auto net = make_network(options);
         for (int step = 0; step < 2; ++step) net->train_batch(images, labels);
@@ -312,7 +314,7 @@ TEST_CASE("model files: a saved network loads back bit for bit; damaged files ar
             CHECK(a[p].name == b[p].name);
             CHECK(std::memcmp(a[p].data, b[p].data, a[p].size() * sizeof(float)) == 0);
         }
-        if (kind == variant::readout) {  // no sampling: the same probabilities
+        if (kind == network_kind::readout) {  // no sampling: the same probabilities
             const auto x = rows(d.test_images, 0, 64);
             const xt::xtensor<float, 2> before = net->probabilities(x);
             CHECK(loaded.net->probabilities(x) == before);
@@ -336,7 +338,7 @@ TEST_CASE("model files: a saved network loads back bit for bit; damaged files ar
     auto error = [&] {
         try {
             load_model(path);
-        } catch (const std::runtime_error& e) {
+        } catch (const infomorph::error& e) {
             return std::string(e.what());
         }
         return std::string("no exception");
@@ -351,7 +353,7 @@ TEST_CASE("model files: a saved network loads back bit for bit; damaged files ar
     format1.replace(format1.find("infomorph-model 2"), 17, "infomorph-model 1");
     format1.erase(format1.find("hidden_binning standard\n"), 24);
     write(format1);
-    CHECK(load_model(path).options.binning == hidden_binning::standard);
+    CHECK(load_model(path).options.binning == binning::mode::standard);
     std::string unknown_binning = bytes;
     unknown_binning.replace(unknown_binning.find("hidden_binning standard"), 23, "hidden_binning sloppy");
     write(unknown_binning);
@@ -371,7 +373,7 @@ TEST_CASE("evaluation: accuracy and confusion matrix count every test image once
     data::labelled_images set;
     set.images = d.test_images;
     set.labels = d.test_labels;
-    auto net = make_network(network_options{.kind = variant::readout, .seed = 1});
+    auto net = make_network(network_options{.kind = network_kind::readout, .seed = 1});
     const auto e = evaluate(*net, set, data::all_indices(set.labels.size()), 1024, 10);
     std::size_t total = 0, diagonal = 0;
     for (std::size_t i = 0; i < 10; ++i)

@@ -147,7 +147,7 @@ template <class F>
 std::string error_of(F&& f) {
     try {
         f();
-    } catch (const std::invalid_argument& e) {
+    } catch (const infomorph::error& e) {
         return e.what();
     }
     return "no exception";
@@ -286,7 +286,7 @@ TEST_CASE("bad input is refused with a message naming the problem and where it i
           std::string::npos);
     CHECK(error_of([&] { sparse_distribution::from_probabilities(2, v, {0.5, 0.5 + 1e-10}); }) == "no exception");
     CHECK(error_of([&] {
-              sparse_distribution::from_probabilities(2, v, {1.0, 3.0}, {.norm = normalization::rescale});
+              sparse_distribution::from_probabilities(2, v, {1.0, 3.0}, {.total = total_check::rescale});
           }) == "no exception");
     CHECK(error_of([&] { sparse_distribution::from_probabilities(2, v, {0.5, 0.25, 0.25}); }).find("do not form 3 rows") !=
           std::string::npos);

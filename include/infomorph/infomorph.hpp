@@ -1,21 +1,18 @@
 #pragma once
-// Umbrella header: everything infomorph offers.
+// Umbrella header: everything infomorph offers. PID users who need no networks include
+// <infomorph/pid.hpp> instead, which compiles in a fraction of the time.
 
-#include "lattice.hpp"
-#include "orders.hpp"
-#include "pid/distribution.hpp"
-#include "pid/isx.hpp"
-#include "pid/dynamic.hpp"
-#include "goal.hpp"
-#include "learning/batch_goal.hpp"
-#include "learning/layer_goal.hpp"
-#include "learning/activation.hpp"
-#include "learning/estimator.hpp"
-#include "learning/optimizer.hpp"
-#include "learning/layer.hpp"
-#include "learning/network.hpp"
-#include "data/labelled_images.hpp"
-#include "data/dataset.hpp"
-#include "data/cifar.hpp"
+#include "infomorph/pid.hpp"
+#include "infomorph/neuron/activation.hpp"
+#include "infomorph/neuron/binning.hpp"
+#include "infomorph/neuron/layer.hpp"
+#include "infomorph/neuron/optimizer.hpp"
+#include "infomorph/networks/make_network.hpp"
+#include "infomorph/networks/model_file.hpp"
+#include "infomorph/networks/options.hpp"
+#include "infomorph/networks/trainer.hpp"
+#include "infomorph/data/cifar.hpp"
+#include "infomorph/data/dataset.hpp"
+#include "infomorph/data/labelled_images.hpp"
 // data/idx.hpp and data/fashion_mnist.hpp (gzip IDX files) need zlib: include them where you
 // link ZLIB::ZLIB.

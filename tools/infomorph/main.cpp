@@ -207,9 +207,7 @@ int main(int argc, char** argv) {
             return train_cli::run(train_settings);
         }
     } catch (const std::exception& e) {
-        std::string message = e.what();
-        if (message.rfind("infomorph: ", 0) == 0) message = message.substr(11);
-        std::cerr << "infomorph: error: " << message << "\n";
+        std::cerr << "infomorph: error: " << e.what() << "\n";
         return 2;
     }
     return 0;

@@ -9,9 +9,9 @@
 #include <infomorph/data/dataset.hpp>
 #include <infomorph/data/fashion_mnist.hpp>
 #include <infomorph/data/idx.hpp>
-#include <infomorph/io.hpp>
-#include <infomorph/learning/network.hpp>
-#include <infomorph/learning/trainer.hpp>
+#include <infomorph/networks/model_file.hpp>
+#include <infomorph/networks/make_network.hpp>
+#include <infomorph/networks/trainer.hpp>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -191,12 +191,12 @@ inline datasets load(settings& s) {
 
 inline infomorph::network_options network_options_of(const settings& s, std::size_t inputs, std::size_t classes) {
     infomorph::network_options o;
-    o.kind = infomorph::variant_from_name(s.variant);
+    o.kind = infomorph::network_kind_from_name(s.variant);
     o.inputs = inputs;
     o.classes = classes;
     o.hidden = s.hidden;
     o.lateral_partners = s.partners;
-    o.binning = infomorph::hidden_binning_from_name(s.hidden_binning);
+    o.binning = infomorph::binning::mode_from_name(s.hidden_binning);
     o.hidden_optimizer.lr = s.lr_hidden;
     o.hidden_optimizer.weight_decay = s.weight_decay_hidden;
     o.output_optimizer.lr = s.lr_output;
@@ -204,12 +204,18 @@ inline infomorph::network_options network_options_of(const settings& s, std::siz
     o.backprop_optimizer.lr = s.lr_backprop;
     o.seed = s.seed;
     o.threads = s.threads;
-    if (!s.gamma.empty()) o.hidden_goal = infomorph::goal_spec(s.gamma);
-    else if (!s.goal.empty()) o.hidden_goal = infomorph::hidden_preset(o.kind, s.goal);
+    if (!s.gamma.empty()) {
+        try {
+            o.hidden_goal = infomorph::dynamic_goal::from_authors_order(s.gamma);
+        } catch (const infomorph::error& e) {
+            throw infomorph::error(std::string("--gamma: ") + e.what());
+        }
+    }
+    if (s.gamma.empty() && !s.goal.empty()) o.hidden_goal = infomorph::preset(o.kind, s.goal);
     return o;
 }
 
-inline json layers_json(const std::vector<infomorph::layer_summary>& layers) {
+inline json layers_json(const std::vector<infomorph::layer_result>& layers) {
     json out = json::array();
     for (const auto& l : layers) {
         json atoms = json::object();
@@ -264,7 +270,7 @@ inline int run(settings s) {
     const auto split = infomorph::data::train_validation_split(data.train.labels.size(), s.train_fraction, s.seed);
     std::mt19937_64 shuffler(s.seed + 7);
     progress_bar bar(s.progress);
-    const std::string hidden = options.kind == infomorph::variant::readout ? "no hidden layer" : std::to_string(s.hidden) + " hidden neurons";
+    const std::string hidden = options.kind == infomorph::network_kind::readout ? "no hidden layer" : std::to_string(s.hidden) + " hidden neurons";
     std::fprintf(stderr, "%s on %s: %zu training, %zu validation, %zu test images; %s\n", net->variant_name().c_str(),
                  s.dataset.c_str(), split.train.size(), split.validation.size(), data.test.labels.size(), hidden.c_str());
     infomorph::epoch_result last;

@@ -1,7 +1,7 @@
 #pragma once
 // CIFAR-10 binary batches (the "binary version" archive, cifar-10-batches-bin/): each record is a
 // label byte 0..9 and 3072 pixel bytes, 1024 red, 1024 green, 1024 blue, each 32x32 row-major.
-// Images keep that channel-major order (channels = 3). Malformed files throw std::runtime_error
+// Images keep that channel-major order (channels = 3). Malformed files throw infomorph::error
 // naming the file and the problem. No zlib: the batches are not compressed.
 
 #include <cstddef>
@@ -14,7 +14,8 @@
 
 #include <xtensor/xtensor.hpp>
 
-#include "labelled_images.hpp"
+#include "infomorph/error.hpp"
+#include "infomorph/data/labelled_images.hpp"
 
 namespace infomorph::data {
 
@@ -29,15 +30,15 @@ inline constexpr std::size_t cifar_record = 1 + cifar_pixels;
 inline void append_cifar_batch(const std::string& path, std::vector<std::uint8_t>& pixels,
                                std::vector<std::uint8_t>& labels) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error(path + ": cannot open");
+    if (!in) throw error(path + ": cannot open");
     in.seekg(0, std::ios::end);
     const std::streamoff size = in.tellg();
-    if (size < 0) throw std::runtime_error(path + ": cannot determine the file size");
+    if (size < 0) throw error(path + ": cannot determine the file size");
     in.seekg(0, std::ios::beg);
     const auto bytes = static_cast<std::size_t>(size);
-    if (bytes == 0) throw std::runtime_error(path + ": empty file");
+    if (bytes == 0) throw error(path + ": empty file");
     if (bytes % cifar_record != 0)
-        throw std::runtime_error(path + ": truncated: " + std::to_string(bytes) + " bytes is not a whole number of " +
+        throw error(path + ": truncated: " + std::to_string(bytes) + " bytes is not a whole number of " +
                                  std::to_string(cifar_record) + "-byte records");
     const std::size_t n = bytes / cifar_record;
     const std::size_t first = labels.size();
@@ -48,10 +49,10 @@ inline void append_cifar_batch(const std::string& path, std::vector<std::uint8_t
         in.read(&label, 1);
         in.read(reinterpret_cast<char*>(pixels.data() + (first + k) * cifar_pixels),
                 static_cast<std::streamsize>(cifar_pixels));
-        if (!in) throw std::runtime_error(path + ": cannot read record " + std::to_string(k));
+        if (!in) throw error(path + ": cannot read record " + std::to_string(k));
         const auto l = static_cast<std::uint8_t>(label);
         if (l > 9)
-            throw std::runtime_error(path + ": record " + std::to_string(k) + " has label " + std::to_string(l) +
+            throw error(path + ": record " + std::to_string(k) + " has label " + std::to_string(l) +
                                      ", expected 0..9");
         labels[first + k] = l;
     }

@@ -16,7 +16,8 @@
 
 #include <xtensor/xtensor.hpp>
 
-#include "labelled_images.hpp"
+#include "infomorph/error.hpp"
+#include "infomorph/data/labelled_images.hpp"
 
 namespace infomorph::data {
 
@@ -28,7 +29,7 @@ struct normalization {
 
     static normalization of(const xt::xtensor<float, 2>& images) {
         const std::size_t n = images.size();
-        if (n == 0) throw std::invalid_argument("infomorph: normalization of an empty image set");
+        if (n == 0) throw error("normalization of an empty image set");
         const float* x = images.data();
         // Two passes in double: a sum of squares minus the squared mean would lose the digits
         // of sd when millions of values lie far from 0.
@@ -42,7 +43,7 @@ struct normalization {
         }
         const double sd = std::sqrt(squares / static_cast<double>(n));
         if (!(sd > 0) || !std::isfinite(sd))
-            throw std::invalid_argument("infomorph: normalization of images whose pixels all have one value (sd = 0)");
+            throw error("normalization of images whose pixels all have one value (sd = 0)");
         return {mean, sd};
     }
 
@@ -79,7 +80,7 @@ inline std::vector<std::size_t> all_indices(std::size_t n) {
 // validation, both in shuffled order. The paper holds out 20%: train_fraction 0.8.
 inline split train_validation_split(std::size_t n, double train_fraction, std::uint64_t seed) {
     if (!(train_fraction > 0 && train_fraction <= 1))
-        throw std::invalid_argument("infomorph: train_fraction " + std::to_string(train_fraction) +
+        throw error("train_fraction " + std::to_string(train_fraction) +
                                     " is outside (0, 1]");
     auto order = all_indices(n);
     std::mt19937_64 rng(seed);
@@ -98,14 +99,14 @@ class batches {
 public:
     batches(const labelled_images& set, std::vector<std::size_t> indices, std::size_t batch_size)
         : set_(&set), indices_(std::move(indices)), batch_size_(batch_size) {
-        if (batch_size == 0) throw std::invalid_argument("infomorph: batch size 0");
+        if (batch_size == 0) throw error("batch size 0");
         const std::size_t n = set.images.shape()[0];
         if (set.labels.size() != n)
-            throw std::invalid_argument("infomorph: the set has " + std::to_string(n) + " images but " +
+            throw error("the set has " + std::to_string(n) + " images but " +
                                         std::to_string(set.labels.size()) + " labels");
         for (std::size_t k = 0; k < indices_.size(); ++k)
             if (indices_[k] >= n)
-                throw std::invalid_argument("infomorph: index " + std::to_string(indices_[k]) + " (position " +
+                throw error("index " + std::to_string(indices_[k]) + " (position " +
                                             std::to_string(k) + ") is out of range for a set of " +
                                             std::to_string(n) + " images");
     }
@@ -119,7 +120,7 @@ public:
     // Batch b as [rows x pixels] and its labels; reuses the outputs' storage when the shape fits.
     void get(std::size_t b, xt::xtensor<float, 2>& images, std::vector<std::uint8_t>& labels) const {
         if (b >= count())
-            throw std::out_of_range("infomorph: batch " + std::to_string(b) + " of " + std::to_string(count()));
+            throw error("batch " + std::to_string(b) + " of " + std::to_string(count()));
         const std::size_t begin = b * batch_size_;
         const std::size_t rows = std::min(batch_size_, indices_.size() - begin);
         const std::size_t pixels = set_->images.shape()[1];

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "idx.hpp"
+#include "infomorph/data/idx.hpp"
 
 namespace infomorph::data {
 

@@ -1,7 +1,7 @@
 #pragma once
 // IDX files (MNIST, Fashion-MNIST), raw or gzip-compressed (zlib reads both). Link zlib
 // (CMake: ZLIB::ZLIB) where this header is used. Malformed, truncated or mismatched files throw
-// std::runtime_error naming the file and the problem.
+// infomorph::error naming the file and the problem.
 
 #include <zlib.h>
 
@@ -15,7 +15,8 @@
 
 #include <xtensor/xtensor.hpp>
 
-#include "labelled_images.hpp"
+#include "infomorph/error.hpp"
+#include "infomorph/data/labelled_images.hpp"
 
 namespace infomorph::data {
 
@@ -24,7 +25,7 @@ namespace detail {
 class gz_file {
 public:
     explicit gz_file(const std::string& path) : path_(path), file_(gzopen(path.c_str(), "rb")) {
-        if (file_ == nullptr) throw std::runtime_error(path + ": cannot open");
+        if (file_ == nullptr) throw error(path + ": cannot open");
     }
     ~gz_file() {
         if (file_ != nullptr) gzclose(file_);
@@ -37,8 +38,8 @@ public:
         while (bytes > 0) {
             const unsigned chunk = static_cast<unsigned>(std::min<std::size_t>(bytes, 1u << 30));
             const int got = gzread(file_, p, chunk);
-            if (got < 0) throw std::runtime_error(path_ + ": cannot read " + what + " (corrupt compressed data)");
-            if (got == 0) throw std::runtime_error(path_ + ": truncated while reading " + what);
+            if (got < 0) throw error(path_ + ": cannot read " + what + " (corrupt compressed data)");
+            if (got == 0) throw error(path_ + ": truncated while reading " + what);
             p += got;
             bytes -= static_cast<std::size_t>(got);
         }
@@ -63,10 +64,10 @@ inline std::vector<std::uint8_t> read_idx(const std::string& path, std::size_t r
     unsigned char magic[4];
     f.read(magic, 4, "the header");
     if (magic[0] != 0 || magic[1] != 0)
-        throw std::runtime_error(path + ": not an IDX file (bad magic number)");
-    if (magic[2] != 0x08) throw std::runtime_error(path + ": IDX element type " + std::to_string(magic[2]) + " is not unsigned byte");
+        throw error(path + ": not an IDX file (bad magic number)");
+    if (magic[2] != 0x08) throw error(path + ": IDX element type " + std::to_string(magic[2]) + " is not unsigned byte");
     if (magic[3] != rank)
-        throw std::runtime_error(path + ": IDX file has " + std::to_string(magic[3]) + " dimensions, expected " +
+        throw error(path + ": IDX file has " + std::to_string(magic[3]) + " dimensions, expected " +
                                  std::to_string(rank));
     dims.assign(rank, 0);
     std::size_t total = 1;
@@ -76,10 +77,10 @@ inline std::vector<std::uint8_t> read_idx(const std::string& path, std::size_t r
         dims[d] = big_endian(b);
         total *= dims[d];
     }
-    if (total > (std::size_t{1} << 34)) throw std::runtime_error(path + ": IDX dimensions are implausibly large");
+    if (total > (std::size_t{1} << 34)) throw error(path + ": IDX dimensions are implausibly large");
     std::vector<std::uint8_t> bytes(total);
     f.read(bytes.data(), total, "the data");
-    if (!f.at_end()) throw std::runtime_error(path + ": trailing bytes after the IDX data");
+    if (!f.at_end()) throw error(path + ": trailing bytes after the IDX data");
     return bytes;
 }
 
@@ -91,7 +92,7 @@ inline labelled_images read_idx_pair(const std::string& images_path, const std::
     const auto pixels = detail::read_idx(images_path, 3, di);
     auto labels = detail::read_idx(labels_path, 1, dl);
     if (di[0] != dl[0])
-        throw std::runtime_error(images_path + " has " + std::to_string(di[0]) + " images but " + labels_path + " has " +
+        throw error(images_path + " has " + std::to_string(di[0]) + " images but " + labels_path + " has " +
                                  std::to_string(dl[0]) + " labels");
     labelled_images out;
     out.rows = di[1];

@@ -61,7 +61,7 @@ inline void log2_normal_inplace(double* __restrict x, std::size_t n) noexcept {
 
 #include <xsimd/xsimd.hpp>
 
-#include "simd.hpp"
+#include "infomorph/detail/simd.hpp"
 
 namespace infomorph::detail {
 

@@ -11,8 +11,9 @@
 #include <type_traits>
 #include <utility>
 
-#include "../lattice.hpp"
-#include "../pid/isx.hpp"
+#include "infomorph/error.hpp"
+#include "infomorph/lattice/lattice.hpp"
+#include "infomorph/detail/lattice_tables.hpp"
 
 namespace infomorph::detail {
 
@@ -27,7 +28,7 @@ constexpr void static_for(Fn&& fn) {
 template <std::size_t N, std::uint32_t S>
 struct support_plan {
     using lattice = redundancy_lattice<N>;
-    static_assert(S >= 1 && S <= lattice::full_set, "infomorph: a support is a non-empty set of the N sources");
+    static_assert(S >= 1 && S <= lattice::full_set, "a support is a non-empty set of the N sources");
 
     static constexpr std::size_t n_subsets = (std::size_t{1} << std::popcount(S)) - 1;
 

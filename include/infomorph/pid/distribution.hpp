@@ -1,7 +1,7 @@
 #pragma once
 // Sparse joint distributions of N discrete sources and one discrete target: the input of the
 // PID. Only rows of positive probability are stored; every builder validates its input and
-// throws std::invalid_argument naming the problem and where it is.
+// throws infomorph::error naming the problem and where it is.
 
 #include <cmath>
 #include <cstdio>
@@ -17,17 +17,18 @@
 #include <xtensor/xarray.hpp>
 #include <xtensor/xexpression.hpp>
 
-#include "../lattice.hpp"
+#include "infomorph/error.hpp"
+#include "infomorph/lattice/lattice.hpp"
 
 namespace infomorph {
 
-enum class normalization {
+enum class total_check {
     require,  // the total must be 1 within tolerance
     rescale   // divide by the total (which must be positive)
 };
 
 struct distribution_options {
-    normalization norm = normalization::require;
+    total_check total = total_check::require;
     double tolerance = 1e-9;
     // Optional alphabet size per variable (s1..sN, t); when given, every value must lie below it.
     std::vector<std::size_t> alphabet_sizes{};
@@ -72,7 +73,7 @@ public:
         sparse_distribution d;
         d.init(n_sources, std::move(values), counts.size(), options);
         for (std::size_t r = 0; r < counts.size(); ++r) check_weight(counts[r], r, "count");
-        options.norm = normalization::rescale;
+        options.total = total_check::rescale;
         d.keep_positive(counts, options, "counts");
         return d;
     }
@@ -82,12 +83,12 @@ public:
                                             const distribution_options& options = {}) {
         check_source_count(n_sources);
         const std::size_t n = values.size() / (n_sources + 1);
-        if (n == 0) throw std::invalid_argument("infomorph: no samples given");
+        if (n == 0) throw error("no samples given");
         sparse_distribution d;
         d.init(n_sources, std::move(values), n, options);
         std::vector<double> p(n, 1.0 / static_cast<double>(n));
         distribution_options o = options;
-        o.norm = normalization::rescale;
+        o.total = total_check::rescale;
         d.keep_positive(p, o, "samples");
         return d;
     }
@@ -98,7 +99,7 @@ public:
         const xt::xarray<double> p = expression.derived_cast();
         const std::size_t dims = p.dimension();
         if (dims < 3 || dims > max_sources + 1)
-            throw std::invalid_argument("infomorph: a dense distribution needs one axis per source and one for the "
+            throw error("a dense distribution needs one axis per source and one for the "
                                         "target (3 to " + std::to_string(max_sources + 1) + " axes), got " +
                                         std::to_string(dims));
         std::vector<std::uint32_t> values;
@@ -117,14 +118,14 @@ public:
                     if (a) where += ',';  // not `"," + to_string(...)`: GCC 12 warns falsely (-Wrestrict) there
                     where += std::to_string(index[a]);
                 }
-                throw std::invalid_argument("infomorph: dense distribution entry (" + where + ") is " +
+                throw error("dense distribution entry (" + where + ") is " +
                                             describe(x) + "; probabilities must be finite and non-negative");
             }
             if (x == 0) continue;
             for (auto i : index) values.push_back(static_cast<std::uint32_t>(i));
             probs.push_back(x);
         }
-        if (probs.empty()) throw std::invalid_argument("infomorph: dense distribution has no positive entry");
+        if (probs.empty()) throw error("dense distribution has no positive entry");
         distribution_options o = options;
         if (o.alphabet_sizes.empty()) o.alphabet_sizes.assign(p.shape().begin(), p.shape().end());
         return from_probabilities(dims - 1, std::move(values), std::move(probs), o);
@@ -132,7 +133,7 @@ public:
 
     static void check_source_count(std::size_t n_sources) {
         if (n_sources < 2 || n_sources > max_sources)
-            throw std::invalid_argument("infomorph: the PID needs 2 to " + std::to_string(max_sources) +
+            throw error("the PID needs 2 to " + std::to_string(max_sources) +
                                         " sources, got " + std::to_string(n_sources));
     }
 
@@ -147,7 +148,7 @@ private:
 
     static void check_weight(double x, std::size_t row, const char* what) {
         if (std::isnan(x) || std::isinf(x) || x < 0)
-            throw std::invalid_argument("infomorph: row " + std::to_string(row) + ": " + what + " is " + describe(x) +
+            throw error("row " + std::to_string(row) + ": " + what + " is " + describe(x) +
                                         "; it must be finite and non-negative");
     }
 
@@ -157,19 +158,19 @@ private:
         n_sources_ = n_sources;
         const std::size_t width = n_sources + 1;
         if (values.size() != rows * width)
-            throw std::invalid_argument("infomorph: " + std::to_string(values.size()) + " values do not form " +
+            throw error(std::to_string(values.size()) + " values do not form " +
                                         std::to_string(rows) + " rows of " + std::to_string(n_sources) +
                                         " sources and a target (" + std::to_string(rows * width) + " expected)");
-        if (rows == 0) throw std::invalid_argument("infomorph: the distribution has no rows");
+        if (rows == 0) throw error("the distribution has no rows");
         if (!options.alphabet_sizes.empty()) {
             if (options.alphabet_sizes.size() != width)
-                throw std::invalid_argument("infomorph: " + std::to_string(options.alphabet_sizes.size()) +
+                throw error(std::to_string(options.alphabet_sizes.size()) +
                                             " alphabet sizes given for " + std::to_string(width) + " variables");
             for (std::size_t r = 0; r < rows; ++r)
                 for (std::size_t v = 0; v < width; ++v)
                     if (values[r * width + v] >= options.alphabet_sizes[v])
-                        throw std::invalid_argument(
-                            "infomorph: row " + std::to_string(r) + ": " + variable_name(v, n_sources) + " value " +
+                        throw error(
+                            "row " + std::to_string(r) + ": " + variable_name(v, n_sources) + " value " +
                             std::to_string(values[r * width + v]) + " lies outside its alphabet of size " +
                             std::to_string(options.alphabet_sizes[v]));
         }
@@ -184,12 +185,12 @@ private:
     void keep_positive(const std::vector<double>& weights, const distribution_options& options, const char* what) {
         // Kahan-free: pairwise error of a plain sum of <= 1e6 terms stays far below 1e-9.
         const double total = std::accumulate(weights.begin(), weights.end(), 0.0);
-        if (!(total > 0)) throw std::invalid_argument(std::string("infomorph: the ") + what + " sum to zero");
-        if (options.norm == normalization::require && !(std::fabs(total - 1.0) <= options.tolerance))
-            throw std::invalid_argument("infomorph: the probabilities sum to " + describe(total) +
+        if (!(total > 0)) throw error(std::string("the ") + what + " sum to zero");
+        if (options.total == total_check::require && !(std::fabs(total - 1.0) <= options.tolerance))
+            throw error("the probabilities sum to " + describe(total) +
                                         ", not to 1 within " + describe(options.tolerance) +
                                         " (ask for rescaling to normalise them)");
-        const double scale = options.norm == normalization::rescale ? 1.0 / total : 1.0;
+        const double scale = options.total == total_check::rescale ? 1.0 / total : 1.0;
         const std::size_t width = n_variables();
         std::size_t kept = 0;
         input_rows_.clear();

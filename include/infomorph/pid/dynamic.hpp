@@ -9,8 +9,10 @@
 
 #include <xtensor/xtensor.hpp>
 
-#include "distribution.hpp"
-#include "isx.hpp"
+#include "infomorph/error.hpp"
+#include "infomorph/lattice/dispatch.hpp"
+#include "infomorph/pid/distribution.hpp"
+#include "infomorph/pid/isx.hpp"
 
 namespace infomorph {
 
@@ -47,14 +49,13 @@ dynamic_pid_result to_dynamic(pid_result<N>&& r) {
 
 }  // namespace detail
 
-inline dynamic_pid_result isx_dynamic(const sparse_distribution& d, const pid_options& options = {}) {
-    switch (d.n_sources()) {
-        case 2: return detail::to_dynamic(isx<2>(d, options));
-        case 3: return detail::to_dynamic(isx<3>(d, options));
-        case 4: return detail::to_dynamic(isx<4>(d, options));
-        default:
-            throw std::invalid_argument("infomorph: the PID needs 2 to 4 sources, got " + std::to_string(d.n_sources()));
-    }
+// The I^sx PID of a distribution whose number of sources is known at run time. Counts lists
+// the numbers of sources to compile solvers for: isx_dynamic<source_counts<2, 3>>(d) builds no
+// 4-source solver.
+template <class Counts = source_counts<2, 3, 4>>
+dynamic_pid_result isx_dynamic(const sparse_distribution& d, const pid_options& options = {}) {
+    return with_sources(Counts{}, d.n_sources(), [&](auto n) { return detail::to_dynamic(isx<decltype(n)::value>(d, options)); },
+                        "the PID");
 }
 
 }  // namespace infomorph

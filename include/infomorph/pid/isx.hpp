@@ -24,10 +24,12 @@
 
 #include <xtensor/xtensor.hpp>
 
-#include "../detail/fast_log.hpp"
-#include "../detail/grouping.hpp"
-#include "../lattice.hpp"
-#include "distribution.hpp"
+#include "infomorph/error.hpp"
+#include "infomorph/detail/fast_log.hpp"
+#include "infomorph/detail/grouping.hpp"
+#include "infomorph/detail/lattice_tables.hpp"
+#include "infomorph/lattice/lattice.hpp"
+#include "infomorph/pid/distribution.hpp"
 
 namespace infomorph {
 
@@ -59,91 +61,6 @@ struct pid_options {
     bool pointwise = false;
 };
 
-namespace detail {
-
-// The non-zero inclusion-exclusion terms of each antichain, as (source-set mask, coefficient).
-template <std::size_t N>
-struct union_terms {
-    using lattice = redundancy_lattice<N>;
-    struct term {
-        std::uint32_t set;
-        std::int32_t coefficient;
-    };
-    struct list {
-        std::array<term, lattice::n_source_sets> terms{};
-        std::size_t count = 0;
-    };
-    static constexpr std::array<list, lattice::size> table = [] {
-        std::array<list, lattice::size> t{};
-        for (std::size_t a = 0; a < lattice::size; ++a)
-            for (std::uint32_t u = 1; u <= lattice::full_set; ++u)
-                if (lattice::union_coefficients[a][u] != 0)
-                    t[a].terms[t[a].count++] = {u, lattice::union_coefficients[a][u]};
-        return t;
-    }();
-};
-
-// The antichains whose support (union of their sets) is a given source set.
-template <std::size_t N>
-struct antichains_by_support {
-    using lattice = redundancy_lattice<N>;
-    struct list {
-        std::array<std::uint16_t, lattice::size> index{};
-        std::size_t count = 0;
-    };
-    static constexpr std::array<list, lattice::n_source_sets + 1> table = [] {
-        std::array<list, lattice::n_source_sets + 1> t{};
-        for (std::size_t a = 0; a < lattice::size; ++a) {
-            auto& l = t[lattice::support[a]];
-            l.index[l.count++] = static_cast<std::uint16_t>(a);
-        }
-        return t;
-    }();
-};
-
-// The non-zero entries of the Moebius matrix, row by row, for the pointwise atoms.
-template <std::size_t N>
-struct sparse_moebius {
-    using lattice = redundancy_lattice<N>;
-    static constexpr std::size_t nonzeros = [] {
-        std::size_t n = 0;
-        for (const auto& row : lattice::moebius)
-            for (auto v : row) n += v != 0 ? 1 : 0;
-        return n;
-    }();
-    struct entry {
-        std::uint16_t column;
-        std::int16_t value;
-    };
-    struct table_t {
-        std::array<std::uint32_t, lattice::size + 1> row_start{};
-        std::array<entry, nonzeros> entries{};
-    };
-    static constexpr table_t table = [] {
-        table_t t{};
-        std::size_t n = 0;
-        for (std::size_t a = 0; a < lattice::size; ++a) {
-            t.row_start[a] = static_cast<std::uint32_t>(n);
-            for (std::size_t b = 0; b < lattice::size; ++b)
-                if (lattice::moebius[a][b] != 0)
-                    t.entries[n++] = {static_cast<std::uint16_t>(b), static_cast<std::int16_t>(lattice::moebius[a][b])};
-        }
-        t.row_start[lattice::size] = static_cast<std::uint32_t>(n);
-        return t;
-    }();
-
-    // out[a] = sum_b moebius[a][b] in[b]
-    static void apply(const double* in, double* out) noexcept {
-        for (std::size_t a = 0; a < lattice::size; ++a) {
-            double s = 0;
-            for (auto k = table.row_start[a]; k < table.row_start[a + 1]; ++k)
-                s += table.entries[k].value * in[table.entries[k].column];
-            out[a] = s;
-        }
-    }
-};
-
-}  // namespace detail
 
 // Reusable solver: keeps its scratch buffers between calls, so repeated PIDs (one per neuron
 // and batch) do not allocate once warmed up.
@@ -161,9 +78,9 @@ public:
 
     void compute(const sparse_distribution& d, pid_result<N>& out, const pid_options& options = {}) {
         if (d.n_sources() != N)
-            throw std::invalid_argument("infomorph: a " + std::to_string(N) + "-source PID was asked of a distribution with " +
+            throw error("a " + std::to_string(N) + "-source PID was asked of a distribution with " +
                                         std::to_string(d.n_sources()) + " sources");
-        if (d.rows() == 0) throw std::invalid_argument("infomorph: the distribution has no rows");
+        if (d.rows() == 0) throw error("the distribution has no rows");
         rows_ = d.rows();
         build_groups(d);
         evaluate(out, options.pointwise);

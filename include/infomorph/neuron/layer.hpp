@@ -22,13 +22,14 @@
 #include <xtensor-blas/xblas.hpp>
 #include <xtensor/xtensor.hpp>
 
-#include "../goal.hpp"
-#include "activation.hpp"
-#include "../detail/blas.hpp"
-#include "../detail/parallel.hpp"
-#include "../detail/simd.hpp"
-#include "../detail/tiles.hpp"
-#include "layer_goal.hpp"
+#include "infomorph/error.hpp"
+#include "infomorph/goal/goal.hpp"
+#include "infomorph/neuron/activation.hpp"
+#include "infomorph/detail/blas.hpp"
+#include "infomorph/detail/parallel.hpp"
+#include "infomorph/detail/simd.hpp"
+#include "infomorph/detail/tiles.hpp"
+#include "infomorph/goal/layer_goal.hpp"
 
 namespace infomorph {
 
@@ -78,13 +79,13 @@ void shape_to(Tensor& t, Extent... extent) {
 }
 }  // namespace detail
 
-template <std::size_t N, class Activation, class Estimator, class Real = float>
+template <std::size_t N, class Activation, class Binning, class Real = float>
 class layer {
 public:
-    static_assert(Activation::classes == N, "infomorph: the activation's number of input classes must equal the layer's");
+    static_assert(Activation::classes == N, "the activation's number of input classes must equal the layer's");
     static constexpr std::size_t sources = N;
     using activation_type = Activation;
-    using estimator_type = Estimator;
+    using binning_type = Binning;
     using matrix = xt::xtensor<Real, 2>;
     using vector = xt::xtensor<Real, 1>;
 
@@ -93,7 +94,7 @@ public:
         std::size_t neurons = 0;
         std::array<connection, N> connections{};
         Activation activation{};
-        Estimator estimator{};
+        Binning binning{};
         std::uint64_t seed = 0;  // initial weights and random partners
         std::size_t threads = 1;
         // Values of a silent and a firing sampled output: -1/+1 for infomorphic neurons, 0/1
@@ -113,7 +114,7 @@ public:
     };
 
     layer(const options& o, const goal<N>& g) : options_(o), goal_(g), goal_driver_(o.threads) {
-        if (o.neurons == 0) throw std::invalid_argument("infomorph: a layer needs at least one neuron");
+        if (o.neurons == 0) throw error("a layer needs at least one neuron");
         std::mt19937_64 rng(o.seed);
         for (std::size_t i = 0; i < N; ++i) {
             const std::size_t in = o.input_sizes[i], n = o.neurons;
@@ -166,7 +167,7 @@ public:
         for (std::size_t i = 0; i < N; ++i) {
             if (p.reuse && p.reuse_drive[i] && p.reuse != &s) {
                 if (p.reuse->drive[i].shape() != std::array<std::size_t, 2>{batch, n})
-                    throw std::invalid_argument("infomorph: the reused pass has another batch size");
+                    throw error("the reused pass has another batch size");
                 detail::shape_to(s.drive[i], batch, n);
                 const Real* from = p.reuse->drive[i].data();
                 Real* to = s.drive[i].data();
@@ -216,7 +217,7 @@ public:
     // The local goals of all neurons on the batch of `s` (bins as binned in forward) and the
     // ascent direction for every weight and bias: dG/dW_i (masked; zero for frozen classes).
     void goal_gradients(const std::array<const matrix*, N>& x, const state& s, std::array<matrix, N>& d_weight,
-                        std::array<vector, N>& d_bias, std::vector<goal_value<N>>& values) {
+                        std::array<vector, N>& d_bias, std::vector<goal_result<N>>& values) {
         goal_driver_.compute(goal_, s.bins, s.theta, values, dg_dtheta_);
         zero_gradients(d_weight, d_bias);
         backward(x, s, dg_dtheta_, d_weight, d_bias);
@@ -242,7 +243,7 @@ public:
                   const std::array<matrix*, N>& d_input = {}) {
         const std::size_t batch = s.theta.shape()[0], n = options_.neurons;
         if (upstream.shape()[0] != batch || upstream.shape()[1] != n)
-            throw std::invalid_argument("infomorph: the upstream gradient's shape does not match the layer's batch");
+            throw error("the upstream gradient's shape does not match the layer's batch");
         for (std::size_t i = 0; i < N; ++i) {
             const auto& c = options_.connections[i];
             const bool connected = c.kind != connectivity::none && options_.input_sizes[i] > 0;
@@ -489,16 +490,16 @@ private:
         const std::size_t batch = s.theta.shape()[0], n = options_.neurons;
         detail::shape_to(s.bins, batch, n, N);
         std::uint32_t* bins = s.bins.data();
-        if constexpr (Estimator::per_neuron) {  // per neuron over the batch: cut by neurons
+        if constexpr (Binning::per_neuron) {  // per neuron over the batch: cut by neurons
             detail::parallel_blocks(options_.threads, n, [&](std::size_t j) {
-                for (std::size_t i = 0; i < N; ++i) options_.estimator(s.drive[i].data() + j, batch, n, bins + j * N + i, n * N);
+                for (std::size_t i = 0; i < N; ++i) options_.binning(s.drive[i].data() + j, batch, n, bins + j * N + i, n * N);
             });
         } else {  // the same bins everywhere: contiguous sweeps over blocks of samples
             const std::size_t blocks = (batch + 127) / 128;
             detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
                 const std::size_t k0 = detail::block_begin(batch, blocks, b), k1 = detail::block_begin(batch, blocks, b + 1);
                 for (std::size_t i = 0; i < N; ++i)
-                    options_.estimator(s.drive[i].data() + k0 * n, (k1 - k0) * n, 1, bins + k0 * n * N + i, N);
+                    options_.binning(s.drive[i].data() + k0 * n, (k1 - k0) * n, 1, bins + k0 * n * N + i, N);
             });
         }
     }
@@ -508,17 +509,17 @@ private:
         bool have = false;
         for (std::size_t i = 0; i < N; ++i) {
             if (options_.connections[i].kind == connectivity::none || options_.input_sizes[i] == 0) continue;
-            if (x[i] == nullptr) throw std::invalid_argument("infomorph: input class " + std::to_string(i + 1) + " is missing");
+            if (x[i] == nullptr) throw error("input class " + std::to_string(i + 1) + " is missing");
             if (x[i]->shape()[1] != options_.input_sizes[i])
-                throw std::invalid_argument("infomorph: input class " + std::to_string(i + 1) + " has " +
+                throw error("input class " + std::to_string(i + 1) + " has " +
                                             std::to_string(x[i]->shape()[1]) + " features, the layer expects " +
                                             std::to_string(options_.input_sizes[i]));
             if (have && x[i]->shape()[0] != batch)
-                throw std::invalid_argument("infomorph: input classes have different batch sizes");
+                throw error("input classes have different batch sizes");
             batch = x[i]->shape()[0];
             have = true;
         }
-        if (!have || batch == 0) throw std::invalid_argument("infomorph: the layer got no input");
+        if (!have || batch == 0) throw error("the layer got no input");
         return batch;
     }
 
@@ -527,7 +528,7 @@ private:
         const bool square = in == n;
         auto need_square = [&] {
             if (!square)
-                throw std::invalid_argument("infomorph: class " + std::to_string(cls + 1) +
+                throw error("class " + std::to_string(cls + 1) +
                                             ": this connectivity needs as many inputs as neurons");
         };
         switch (c.kind) {
@@ -545,7 +546,7 @@ private:
             case connectivity::random_partners: {
                 need_square();
                 if (c.partners >= n)
-                    throw std::invalid_argument("infomorph: " + std::to_string(c.partners) + " partners need more than " +
+                    throw error(std::to_string(c.partners) + " partners need more than " +
                                                 std::to_string(n) + " neurons");
                 std::vector<std::size_t> others(n - 1);
                 for (std::size_t j = 0; j < n; ++j) {

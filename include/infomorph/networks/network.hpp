@@ -13,15 +13,16 @@
 
 #include <xtensor/xtensor.hpp>
 
-#include "../lattice.hpp"
-#include "batch_goal.hpp"
-#include "layer.hpp"
-#include "optimizer.hpp"
+#include "infomorph/error.hpp"
+#include "infomorph/lattice/lattice.hpp"
+#include "infomorph/goal/batch_goal.hpp"
+#include "infomorph/neuron/layer.hpp"
+#include "infomorph/neuron/optimizer.hpp"
 
 namespace infomorph {
 
 // The mean over a layer's neurons of its goal and PID on the last batch.
-struct layer_summary {
+struct layer_result {
     std::string layer;                     // "hidden" or "output"
     std::size_t sources = 0;
     double goal = 0, h_res = 0, mi = 0;
@@ -29,10 +30,10 @@ struct layer_summary {
     std::vector<double> atoms;
 };
 
-struct batch_summary {
+struct batch_result {
     double accuracy = 0;     // training accuracy with the label input present, inversion rule applied
     double loss = 0;         // cross-entropy (backprop baseline); minus the summed layer goals otherwise
-    std::vector<layer_summary> layers;
+    std::vector<layer_result> layers;
 };
 
 // A view of one parameter tensor, for saving and loading models.
@@ -53,7 +54,7 @@ public:
     virtual ~network() = default;
 
     // One learning step: images [batch x inputs] (normalised), labels in 0..classes-1.
-    virtual batch_summary train_batch(const matrix& images, const std::vector<std::uint8_t>& labels) = 0;
+    virtual batch_result train_batch(const matrix& images, const std::vector<std::uint8_t>& labels) = 0;
     // Output firing probabilities [batch x classes] with the label input zero (test mode).
     virtual const matrix& probabilities(const matrix& images) = 0;
     virtual std::vector<parameter_view> parameters() = 0;
@@ -97,12 +98,12 @@ namespace detail {
 
 inline xt::xtensor<float, 2> one_hot(const std::vector<std::uint8_t>& labels, std::size_t batch, std::size_t classes) {
     if (labels.size() != batch)
-        throw std::invalid_argument("infomorph: " + std::to_string(labels.size()) + " labels for a batch of " +
+        throw error(std::to_string(labels.size()) + " labels for a batch of " +
                                     std::to_string(batch));
     xt::xtensor<float, 2> c = xt::zeros<float>({batch, classes});
     for (std::size_t k = 0; k < batch; ++k) {
         if (labels[k] >= classes)
-            throw std::invalid_argument("infomorph: label " + std::to_string(labels[k]) + " of sample " +
+            throw error("label " + std::to_string(labels[k]) + " of sample " +
                                         std::to_string(k) + " is not below " + std::to_string(classes));
         c(k, labels[k]) = 1.0f;
     }
@@ -111,16 +112,16 @@ inline xt::xtensor<float, 2> one_hot(const std::vector<std::uint8_t>& labels, st
 
 // Minus the summed goals of a layer's neurons: what the infomorphic layers minimise.
 template <std::size_t N>
-double loss_of(const std::vector<goal_value<N>>& values) {
+double loss_of(const std::vector<goal_result<N>>& values) {
     double sum = 0;
     for (const auto& v : values) sum += v.value;
     return -sum;
 }
 
 template <std::size_t N>
-layer_summary summarise(const std::string& name, const std::vector<goal_value<N>>& values) {
+layer_result summarise(const std::string& name, const std::vector<goal_result<N>>& values) {
     using lattice = redundancy_lattice<N>;
-    layer_summary s;
+    layer_result s;
     s.layer = name;
     s.sources = N;
     s.atoms.assign(lattice::size, 0.0);

@@ -30,18 +30,19 @@
 #include <utility>
 #include <vector>
 
-#include "../detail/fast_log.hpp"
-#include "../detail/grouping.hpp"
-#include "../detail/simd.hpp"
-#include "../detail/support_plan.hpp"
-#include "../goal.hpp"
-#include "../lattice.hpp"
-#include "../pid/isx.hpp"
+#include "infomorph/error.hpp"
+#include "infomorph/detail/fast_log.hpp"
+#include "infomorph/detail/grouping.hpp"
+#include "infomorph/detail/simd.hpp"
+#include "infomorph/detail/support_plan.hpp"
+#include "infomorph/goal/goal.hpp"
+#include "infomorph/lattice/lattice.hpp"
+#include "infomorph/pid/isx.hpp"
 
 namespace infomorph {
 
 template <std::size_t N>
-struct goal_value {
+struct goal_result {
     using lattice = redundancy_lattice<N>;
     double value = 0;                                // G
     std::array<double, lattice::size> atoms{};       // averaged atoms pi (total), canonical order
@@ -59,7 +60,7 @@ public:
     // bins: source i of sample k at bins[k * bin_stride + i]; theta[k * theta_stride];
     // gradient (may be null) receives dG/dtheta_k at gradient[k * gradient_stride].
     template <class Real>
-    goal_value<N> compute(const goal<N>& g, const std::uint32_t* bins, std::size_t bin_stride, const Real* theta,
+    goal_result<N> compute(const goal<N>& g, const std::uint32_t* bins, std::size_t bin_stride, const Real* theta,
                           std::size_t theta_stride, std::size_t batch, Real* gradient, std::size_t gradient_stride) {
         std::array<const std::uint32_t*, N> columns{};
         for (std::size_t i = 0; i < N; ++i) {
@@ -72,14 +73,14 @@ public:
 
     // The same with the bins of source i in columns[i][0 .. batch).
     template <class Real>
-    goal_value<N> compute_columns(const goal<N>& g, const std::array<const std::uint32_t*, N>& columns, const Real* theta,
+    goal_result<N> compute_columns(const goal<N>& g, const std::array<const std::uint32_t*, N>& columns, const Real* theta,
                                   std::size_t theta_stride, std::size_t batch, Real* gradient, std::size_t gradient_stride) {
-        if (batch == 0) throw std::invalid_argument("infomorph: the batch is empty");
+        if (batch == 0) throw error("the batch is empty");
         batch_ = batch;
         column_ = columns;
         load(theta, theta_stride);
         build_groups();
-        goal_value<N> out;
+        goal_result<N> out;
         // Float firing probabilities are evaluated in float (twice the SIMD lanes), unless a
         // subnormal one would leave the float kernel's range.
         if constexpr (std::is_same_v<Real, float>) {
@@ -119,7 +120,7 @@ private:
         for (std::size_t k = 0; k < batch_; ++k) {
             const double t = static_cast<double>(theta[k * theta_stride]);
             if (!(t >= 0.0 && t <= 1.0))
-                throw std::invalid_argument("infomorph: sample " + std::to_string(k) + ": firing probability " +
+                throw error("sample " + std::to_string(k) + ": firing probability " +
                                             std::to_string(t) + " is not in [0, 1]");
             subnormal |= t > 0.0 && t < FLT_MIN;
             fire_[k] = t;
@@ -151,7 +152,7 @@ private:
     static double log2_or_zero(double p) noexcept { return p > 0 ? std::log2(p) : 0.0; }
 
     template <class K>
-    void evaluate(const goal<N>& g, goal_value<N>& out) {
+    void evaluate(const goal<N>& g, goal_result<N>& out) {
         const auto weight = g.redundancy_weights();
         double fire_total = 0, rest_total = 0;
         for (std::size_t k = 0; k < batch_; ++k) {
@@ -305,7 +306,7 @@ private:
                 // unions) give finite garbage in the ratio, selected away.
 #ifdef XTENSOR_ENABLE_ASSERT  // checked builds (the tests): union counts index a table of B + 1
                 if (!xsimd::all((pn >= zero) & (pn <= batch_t(static_cast<K>(batch_)))))
-                    throw std::logic_error("infomorph: internal error: a union count lies outside [0, B]");
+                    throw std::logic_error("internal error: a union count lies outside [0, B]");
 #endif
                 const auto sf = detail::split(xsimd::max(pf, tiny)), sr = detail::split(xsimd::max(pr, tiny));
                 const batch_t af = sf.m + one, ar = sr.m + one, mm = sf.m * sr.m;

@@ -26,15 +26,16 @@
 
 #include <xtensor/xtensor.hpp>
 
-#include "activation.hpp"
-#include "estimator.hpp"
-#include "layer.hpp"
-#include "network_base.hpp"
-#include "network_options.hpp"
+#include "infomorph/error.hpp"
+#include "infomorph/neuron/activation.hpp"
+#include "infomorph/neuron/binning.hpp"
+#include "infomorph/neuron/layer.hpp"
+#include "infomorph/networks/network.hpp"
+#include "infomorph/networks/options.hpp"
 
 namespace infomorph {
 
-using output_layer_type = layer<2, activation::bivariate, estimator::adaptive_bins<20>, float>;
+using output_layer_type = layer<2, activation::bivariate, binning::adaptive_bins<20>, float>;
 
 namespace detail {
 
@@ -71,10 +72,10 @@ public:
           output_(detail::output_layer_options(o.hidden, o), o.output_goal.get<2>()),
           sampler_(detail::sampler_seed(o.seed)) {}
 
-    batch_summary train_batch(const matrix& images, const std::vector<std::uint8_t>& labels) override {
+    batch_result train_batch(const matrix& images, const std::vector<std::uint8_t>& labels) override {
         const matrix label = detail::one_hot(labels, images.shape()[0], options_.classes);
         const inputs learning = run(images, label, true);
-        batch_summary report;
+        batch_result report;
         if (learns()) {
             hidden_.goal_gradients(learning, pass_[1], hidden_dw_, hidden_db_, hidden_values_);
             detail::step(hidden_, hidden_dw_, hidden_db_, hidden_adam_, options_.hidden_optimizer, -1.0f);
@@ -105,24 +106,24 @@ public:
     const typename hidden_layer::state& hidden_state() const { return pass_[1]; }
     const output_layer::state& output_state() const { return out_; }
     // Per-neuron goals and atoms of the last training batch.
-    const std::vector<goal_value<sources>>& hidden_values() const { return hidden_values_; }
-    const std::vector<goal_value<2>>& output_values() const { return output_values_; }
+    const std::vector<goal_result<sources>>& hidden_values() const { return hidden_values_; }
+    const std::vector<goal_result<2>>& output_values() const { return output_values_; }
 
 private:
-    bool learns() const { return options_.kind != variant::random_projection; }
+    bool learns() const { return options_.kind != network_kind::random_projection; }
 
     static const network_options& checked(const network_options& o) {
         if (hidden_sources(o.kind) != sources)
-            throw std::invalid_argument("infomorph: the " + std::string(name_of(o.kind)) + " variant needs a hidden layer of " +
+            throw error("the " + std::string(name_of(o.kind)) + " variant needs a hidden layer of " +
                                         std::to_string(hidden_sources(o.kind)) + "-source neurons, this network has " +
                                         std::to_string(sources));
         if (o.hidden == 0 || o.classes < 2 || o.inputs == 0)
-            throw std::invalid_argument("infomorph: a network needs inputs, hidden neurons and at least two classes");
+            throw error("a network needs inputs, hidden neurons and at least two classes");
         check_optimisers(o);
         // The binning is the hidden layer's type: a request for another one must not be ignored.
-        constexpr bool fixed = !Hidden::estimator_type::per_neuron;
-        if (o.binning != hidden_binning::standard && (o.binning == hidden_binning::fixed) != fixed)
-            throw std::invalid_argument(std::string("infomorph: this network's hidden layer bins ") +
+        constexpr bool fixed = !Hidden::binning_type::per_neuron;
+        if (o.binning != binning::mode::standard && (o.binning == binning::mode::fixed) != fixed)
+            throw error(std::string("this network's hidden layer bins ") +
                                         (fixed ? "on a fixed range" : "adaptively") + ", the options ask for " +
                                         std::string(name_of(o.binning)) + " binning (make_network picks the type)");
         return o;
@@ -138,12 +139,12 @@ private:
         h.seed = o.seed;
         h.threads = o.threads;
         switch (o.kind) {
-            case variant::context: h.input_sizes = {o.inputs, o.classes}; break;
-            case variant::random_projection:
+            case network_kind::context: h.input_sizes = {o.inputs, o.classes}; break;
+            case network_kind::random_projection:
                 h.input_sizes = {o.inputs, o.classes};
                 for (auto& c : h.connections) c.trainable = false;
                 break;
-            case variant::lateral:
+            case network_kind::lateral:
                 h.input_sizes = {o.inputs, o.hidden};
                 h.connections[1] = detail::lateral_connection(o);
                 break;
@@ -169,11 +170,11 @@ private:
     // the passes that learn are binned; the second pass reuses the drives of unchanged inputs.
     inputs run(const matrix& images, const matrix& label, bool training) {
         const std::size_t batch = images.shape()[0];
-        if (label.shape()[0] != batch) throw std::invalid_argument("infomorph: label input and images differ in batch size");
+        if (label.shape()[0] != batch) throw error("label input and images differ in batch size");
         typename hidden_layer::pass second{.bins = training};
         inputs learning{};
         if constexpr (sources == 2) {
-            if (options_.kind == variant::lateral) {
+            if (options_.kind == network_kind::lateral) {
                 zeros(silent_, batch, options_.hidden);
                 hidden_.forward({&images, &silent_}, pass_[0], &sampler_, {.bins = false, .silent = {false, true}});
                 learning = {&images, &pass_[0].output};
@@ -185,7 +186,7 @@ private:
         } else {
             zeros(silent_, batch, options_.hidden);
             second.reuse = &pass_[0];
-            if (options_.kind == variant::output_context) {
+            if (options_.kind == network_kind::output_context) {
                 zeros(silent_output_, batch, options_.classes);
                 hidden_.forward({&images, &silent_output_, &silent_}, pass_[0], &sampler_,
                                 {.bins = false, .silent = {false, true, true}});
@@ -215,8 +216,8 @@ private:
     std::array<typename hidden_layer::state, 2> pass_;
     output_layer::state feedback_, out_;
     matrix silent_, silent_output_;
-    std::vector<goal_value<sources>> hidden_values_;
-    std::vector<goal_value<2>> output_values_;
+    std::vector<goal_result<sources>> hidden_values_;
+    std::vector<goal_result<2>> output_values_;
     std::array<optimizer::adam::state, 2 * sources> hidden_adam_{};
     std::array<optimizer::adam::state, 4> output_adam_{};
     // Gradients kept between batches: zeroed in place (a fresh [2000 x 2000] per batch faults).
@@ -231,21 +232,21 @@ class readout_network final : public network {
 public:
     explicit readout_network(const network_options& o)
         : options_(o), output_(detail::output_layer_options(o.inputs, o), o.output_goal.get<2>()) {
-        if (o.kind != variant::readout) throw std::invalid_argument("infomorph: readout_network builds the readout variant only");
-        if (o.binning != hidden_binning::standard)
-            throw std::invalid_argument("infomorph: the readout variant has no hidden layer; it takes no " +
+        if (o.kind != network_kind::readout) throw error("readout_network builds the readout variant only");
+        if (o.binning != binning::mode::standard)
+            throw error("the readout variant has no hidden layer; it takes no " +
                                         std::string(name_of(o.binning)) + " hidden binning");
         check_optimisers(o);
     }
 
-    batch_summary train_batch(const matrix& images, const std::vector<std::uint8_t>& labels) override {
+    batch_result train_batch(const matrix& images, const std::vector<std::uint8_t>& labels) override {
         const matrix label = detail::one_hot(labels, images.shape()[0], options_.classes);
         output_.forward({&images, &label}, out_, nullptr, {.bins = true});
         std::array<matrix, 2> dw;
         std::array<xt::xtensor<float, 1>, 2> db;
         output_.goal_gradients({&images, &label}, out_, dw, db, values_);
         detail::step(output_, dw, db, adam_, options_.output_optimizer, -1.0f);
-        batch_summary report;
+        batch_result report;
         report.layers.push_back(detail::summarise("output", values_));
         report.loss = detail::loss_of(values_);
         report.accuracy = accuracy(out_.theta, labels);
@@ -271,7 +272,7 @@ private:
     network_options options_;
     output_layer_type output_;
     output_layer_type::state out_;
-    std::vector<goal_value<2>> values_;
+    std::vector<goal_result<2>> values_;
     std::array<optimizer::adam::state, 4> adam_{};
 };
 

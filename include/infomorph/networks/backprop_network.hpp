@@ -18,12 +18,13 @@
 
 #include <xtensor/xtensor.hpp>
 
-#include "activation.hpp"
-#include "estimator.hpp"
-#include "infomorphic_network.hpp"
-#include "layer.hpp"
-#include "network_base.hpp"
-#include "network_options.hpp"
+#include "infomorph/error.hpp"
+#include "infomorph/neuron/activation.hpp"
+#include "infomorph/neuron/binning.hpp"
+#include "infomorph/networks/infomorphic_network.hpp"
+#include "infomorph/neuron/layer.hpp"
+#include "infomorph/networks/network.hpp"
+#include "infomorph/networks/options.hpp"
 
 namespace infomorph {
 
@@ -74,17 +75,17 @@ double backprop_gradients(Hidden& hidden, Output& output, const xt::xtensor<Real
 
 class backprop_network final : public network {
 public:
-    using hidden_layer = layer<3, activation::bernoulli<activation::trivariate>, estimator::fixed_bins<20>, float>;
+    using hidden_layer = layer<3, activation::bernoulli<activation::trivariate>, binning::fixed_bins<20>, float>;
     using output_layer = output_layer_type;
 
     explicit backprop_network(const network_options& o)
         : options_(checked(o)), hidden_(hidden_options(o), goal<3>{}), output_(detail::output_layer_options(o.hidden, o), goal<2>{}),
           sampler_(detail::sampler_seed(o.seed)) {}
 
-    batch_summary train_batch(const matrix& images, const std::vector<std::uint8_t>& labels) override {
+    batch_result train_batch(const matrix& images, const std::vector<std::uint8_t>& labels) override {
         const matrix label = detail::one_hot(labels, images.shape()[0], options_.classes);
         run(images, label);
-        batch_summary report;
+        batch_result report;
         report.loss = detail::backprop_gradients(hidden_, output_, images, label, silent_, pass_, out_, labels, dw_h_, db_h_, dw_o_, db_o_);
         detail::step(hidden_, dw_h_, db_h_, hidden_adam_, options_.backprop_optimizer, 1.0f);
         detail::step(output_, dw_o_, db_o_, output_adam_, options_.backprop_optimizer, 1.0f);
@@ -106,11 +107,11 @@ public:
 
 private:
     static const network_options& checked(const network_options& o) {
-        if (o.kind != variant::backprop) throw std::invalid_argument("infomorph: backprop_network builds the backprop variant only");
+        if (o.kind != network_kind::backprop) throw error("backprop_network builds the backprop variant only");
         if (o.hidden == 0 || o.classes < 2 || o.inputs == 0)
-            throw std::invalid_argument("infomorph: a network needs inputs, hidden neurons and at least two classes");
-        if (o.binning != hidden_binning::standard)
-            throw std::invalid_argument("infomorph: the backprop variant bins nothing; it takes no " + std::string(name_of(o.binning)) +
+            throw error("a network needs inputs, hidden neurons and at least two classes");
+        if (o.binning != binning::mode::standard)
+            throw error("the backprop variant bins nothing; it takes no " + std::string(name_of(o.binning)) +
                                         " hidden binning");
         check_optimisers(o);
         return o;

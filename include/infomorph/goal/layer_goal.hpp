@@ -14,8 +14,9 @@
 
 #include <xtensor/xtensor.hpp>
 
-#include "../detail/parallel.hpp"
-#include "batch_goal.hpp"
+#include "infomorph/error.hpp"
+#include "infomorph/detail/parallel.hpp"
+#include "infomorph/goal/batch_goal.hpp"
 
 namespace infomorph {
 
@@ -28,13 +29,13 @@ public:
     std::size_t threads() const noexcept { return solvers_.size(); }
 
     // bins: [batch x neurons x N] bin indices; theta: [batch x neurons] firing probabilities.
-    // values receives one goal_value per neuron; gradient [batch x neurons] dG/dtheta.
+    // values receives one goal_result per neuron; gradient [batch x neurons] dG/dtheta.
     template <class Real>
     void compute(const goal<N>& g, const xt::xtensor<std::uint32_t, 3>& bins, const xt::xtensor<Real, 2>& theta,
-                 std::vector<goal_value<N>>& values, xt::xtensor<Real, 2>& gradient) {
+                 std::vector<goal_result<N>>& values, xt::xtensor<Real, 2>& gradient) {
         const std::size_t batch = theta.shape()[0], neurons = theta.shape()[1];
         if (bins.shape()[0] != batch || bins.shape()[1] != neurons || bins.shape()[2] != N)
-            throw std::invalid_argument("infomorph: bins have shape [" + std::to_string(bins.shape()[0]) + " x " +
+            throw error("bins have shape [" + std::to_string(bins.shape()[0]) + " x " +
                                         std::to_string(bins.shape()[1]) + " x " + std::to_string(bins.shape()[2]) +
                                         "], expected [" + std::to_string(batch) + " x " + std::to_string(neurons) +
                                         " x " + std::to_string(N) + "] for " + std::to_string(neurons) +

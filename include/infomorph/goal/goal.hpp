@@ -11,8 +11,9 @@
 #include <utility>
 #include <vector>
 
-#include "lattice.hpp"
-#include "orders.hpp"
+#include "infomorph/error.hpp"
+#include "infomorph/lattice/lattice.hpp"
+#include "infomorph/lattice/orders.hpp"
 
 namespace infomorph {
 
@@ -150,7 +151,7 @@ goal<N> preset(std::string_view name) {
         for (const auto& [n, g] : table)
             if (n == name) return g;
     }
-    throw std::invalid_argument("infomorph: no " + std::to_string(N) + "-source goal preset named '" +
+    throw error("no " + std::to_string(N) + "-source goal preset named '" +
                                 std::string(name) + "'");
 }
 

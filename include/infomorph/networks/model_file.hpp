@@ -17,16 +17,18 @@
 #include <string>
 #include <vector>
 
-#include "learning/network.hpp"
+#include "infomorph/error.hpp"
+#include "infomorph/networks/make_network.hpp"
 
 namespace infomorph {
 
 namespace detail {
 
-inline std::string join_goal(const goal_spec& g) {
+inline std::string join_goal(const dynamic_goal& g) {
     std::ostringstream s;
     s.precision(17);
-    for (std::size_t i = 0; i < g.authors.size(); ++i) s << (i ? " " : "") << g.authors[i];
+    const auto authors = g.to_authors_order();
+    for (std::size_t i = 0; i < authors.size(); ++i) s << (i ? " " : "") << authors[i];
     return s.str();
 }
 
@@ -38,10 +40,10 @@ void write_atomically(const std::filesystem::path& path, Writer&& write) {
     try {
         {
             std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-            if (!out) throw std::runtime_error(path.string() + ": cannot create");
+            if (!out) throw error(path.string() + ": cannot create");
             write(out);
             out.flush();
-            if (!out) throw std::runtime_error(path.string() + ": write failed (disk full?)");
+            if (!out) throw error(path.string() + ": write failed (disk full?)");
         }
         std::filesystem::rename(temporary, path);
     } catch (...) {
@@ -59,7 +61,7 @@ struct loaded_model {
 };
 
 inline void save_model(const std::filesystem::path& path, network& net, const network_options& o) {
-    static_assert(std::endian::native == std::endian::little, "infomorph: model files are little-endian");
+    static_assert(std::endian::native == std::endian::little, "model files are little-endian");
     const auto params = net.parameters();
     std::ostringstream header;
     header << "infomorph-model 2\n"
@@ -87,8 +89,8 @@ inline void save_model(const std::filesystem::path& path, network& net, const ne
 inline loaded_model load_model(const std::filesystem::path& path) {
     const std::string name = path.string();
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error(name + ": cannot open");
-    auto fail = [&](const std::string& what) { return std::runtime_error(name + ": " + what); };
+    if (!in) throw error(name + ": cannot open");
+    auto fail = [&](const std::string& what) { return error(name + ": " + what); };
     std::string line;
     auto next = [&](const std::string& key) {
         if (!std::getline(in, line)) throw fail("truncated header, expected '" + key + "'");
@@ -118,15 +120,19 @@ inline loaded_model load_model(const std::filesystem::path& path) {
         double v = 0;
         while (s >> v) g.push_back(v);
         if (!s.eof()) throw fail("'" + key + "' holds something that is not a number");
-        return goal_spec(std::move(g));
+        try {
+            return dynamic_goal::from_authors_order(g);
+        } catch (const error& e) {
+            throw fail("'" + key + "': " + e.what());
+        }
     };
     const std::string format = next("infomorph-model");
     if (format != "1" && format != "2") throw fail("not an infomorph model file of format 1 or 2 (found format '" + format + "')");
     loaded_model m;
     auto& o = m.options;
     try {
-        o.kind = variant_from_name(next("variant"));
-    } catch (const std::invalid_argument& e) {
+        o.kind = network_kind_from_name(next("variant"));
+    } catch (const error& e) {
         throw fail(e.what());
     }
     o.inputs = number("inputs");
@@ -135,18 +141,18 @@ inline loaded_model load_model(const std::filesystem::path& path) {
     o.lateral_partners = number("lateral_partners");
     if (format != "1") {
         try {
-            o.binning = hidden_binning_from_name(next("hidden_binning"));
-        } catch (const std::invalid_argument& e) {
+            o.binning = binning::mode_from_name(next("hidden_binning"));
+        } catch (const error& e) {
             throw fail(e.what());
         }
     }
     o.seed = number("seed");
     o.hidden_goal = goal_of("hidden_goal");
     o.output_goal = goal_of("output_goal");
-    if (o.kind == variant::readout || o.kind == variant::backprop) o.hidden_goal = {};
+    if (o.kind == network_kind::readout || o.kind == network_kind::backprop) o.hidden_goal = {};
     try {
         m.net = make_network(o);
-    } catch (const std::invalid_argument& e) {
+    } catch (const error& e) {
         throw fail(std::string("inconsistent header: ") + e.what());
     }
     auto params = m.net->parameters();

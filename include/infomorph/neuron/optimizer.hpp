@@ -9,7 +9,8 @@
 #include <stdexcept>
 #include <vector>
 
-#include "../detail/parallel.hpp"
+#include "infomorph/error.hpp"
+#include "infomorph/detail/parallel.hpp"
 
 namespace infomorph::optimizer {
 
@@ -27,7 +28,7 @@ struct adam {
     template <class Real>
     void step(Real* w, const Real* g, std::size_t n, state& s, double scale = 1.0, std::size_t threads = 1) const {
         if (s.m.size() != n) {
-            if (s.step != 0) throw std::invalid_argument("infomorph: adam state belongs to a different parameter size");
+            if (s.step != 0) throw error("adam state belongs to a different parameter size");
             s.m.assign(n, 0.0);
             s.v.assign(n, 0.0);
         }

@@ -12,9 +12,10 @@
 
 #include <xtensor/xtensor.hpp>
 
-#include "../data/dataset.hpp"
-#include "../data/labelled_images.hpp"
-#include "network_base.hpp"
+#include "infomorph/error.hpp"
+#include "infomorph/data/dataset.hpp"
+#include "infomorph/data/labelled_images.hpp"
+#include "infomorph/networks/network.hpp"
 
 namespace infomorph {
 
@@ -27,7 +28,7 @@ struct evaluation {
 
 struct epoch_result {
     double train_accuracy = 0, train_loss = 0;
-    std::vector<layer_summary> layers;  // means over the epoch's batches
+    std::vector<layer_result> layers;  // means over the epoch's batches
 };
 
 inline evaluation evaluate(network& net, const data::labelled_images& set, const std::vector<std::size_t>& indices,
@@ -44,7 +45,7 @@ inline evaluation evaluate(network& net, const data::labelled_images& set, const
         const auto predicted = net.predict(images);
         for (std::size_t k = 0; k < labels.size(); ++k) {
             if (labels[k] >= classes)
-                throw std::invalid_argument("infomorph: label " + std::to_string(labels[k]) + " is not below " + std::to_string(classes));
+                throw error("label " + std::to_string(labels[k]) + " is not below " + std::to_string(classes));
             ++e.confusion[labels[k] * classes + predicted[k]];
             right += predicted[k] == labels[k] ? 1 : 0;
         }

@@ -22,6 +22,8 @@
 #include <string>
 #include <string_view>
 
+#include "infomorph/error.hpp"
+
 namespace infomorph {
 
 inline constexpr std::size_t max_sources = 4;
@@ -286,7 +288,7 @@ constexpr int_matrix<L> invert_zeta(const int_matrix<L>& z) noexcept {
 template <std::size_t N>
 struct redundancy_lattice {
     static_assert(N >= 2 && N <= max_sources,
-                  "infomorph: the redundancy lattice is provided for 2, 3 or 4 sources");
+                  "the redundancy lattice is provided for 2, 3 or 4 sources");
 
     static constexpr std::size_t n_sources = N;
     // Non-empty source sets, indexed by their mask 1 .. 2^N - 1.
@@ -359,7 +361,7 @@ struct redundancy_lattice {
     static std::size_t index_of(std::string_view text) {
         const auto a = find(text);
         if (a == size)
-            throw std::invalid_argument("infomorph: '" + std::string(text) + "' names no antichain of " +
+            throw error("'" + std::string(text) + "' names no antichain of " +
                                         std::to_string(N) + " sources");
         return a;
     }

@@ -15,7 +15,9 @@
 
 #include <xsimd/xsimd.hpp>
 
-namespace infomorph::estimator {
+#include "infomorph/error.hpp"
+
+namespace infomorph::binning {
 
 namespace detail {
 
@@ -163,7 +165,7 @@ void count_buckets(const std::array<double, Bins + 1>& at, const Real* x, std::s
 // Fixed range (the paper's trivariate hidden layer: 20 bins on [-20, 20] per class).
 template <std::size_t Bins>
 struct fixed_bins {
-    static_assert(Bins >= 1, "infomorph: a binning needs at least one bin");
+    static_assert(Bins >= 1, "a binning needs at least one bin");
     static constexpr std::size_t bins = Bins;
     static constexpr bool per_neuron = false;  // the same bins for every neuron: bin a whole matrix at once
     double lo = -20.0, hi = 20.0;
@@ -172,7 +174,7 @@ struct fixed_bins {
     template <class Real>
     void operator()(const Real* x, std::size_t batch, std::size_t stride, std::uint32_t* out,
                     std::size_t out_stride) const {
-        if (!(hi > lo)) throw std::invalid_argument("infomorph: fixed_bins needs lo < hi");
+        if (!(hi > lo)) throw error("fixed_bins needs lo < hi");
         const detail::uniform_edges<Bins> edges(lo, hi);
         const double low = edges.at[0] + 1e-4, high = edges.at[Bins];
         if (stride == 1 && Bins <= 64 && (Bins == 1 || low < edges.at[1])) {
@@ -189,7 +191,7 @@ struct fixed_bins {
 // context at test time) is left at zero instead of becoming 0/0.
 template <std::size_t Bins>
 struct adaptive_bins {
-    static_assert(Bins >= 1, "infomorph: a binning needs at least one bin");
+    static_assert(Bins >= 1, "a binning needs at least one bin");
     static constexpr std::size_t bins = Bins;
     static constexpr bool per_neuron = true;
 
@@ -208,4 +210,4 @@ struct adaptive_bins {
     }
 };
 
-}  // namespace infomorph::estimator
+}  // namespace infomorph::binning

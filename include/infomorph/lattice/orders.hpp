@@ -8,7 +8,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "lattice.hpp"
+#include "infomorph/error.hpp"
+#include "infomorph/lattice/lattice.hpp"
 
 namespace infomorph {
 
@@ -19,7 +20,7 @@ namespace detail {
 
 template <std::size_t N, std::size_t L>
 constexpr lattice_order<N> order_from_names(const std::array<std::string_view, L>& names) noexcept {
-    static_assert(L == redundancy_lattice<N>::size, "infomorph: an order must list every antichain once");
+    static_assert(L == redundancy_lattice<N>::size, "an order must list every antichain once");
     lattice_order<N> order{};
     for (std::size_t i = 0; i < L; ++i) order[i] = redundancy_lattice<N>::find(names[i]);
     return order;
@@ -42,7 +43,7 @@ constexpr bool is_permutation(const lattice_order<N>& order) noexcept {
 // convention of theirs, so it is spelled out; it exists for 2 and 3 sources only.
 template <std::size_t N>
 constexpr lattice_order<N> authors_order() noexcept {
-    static_assert(N == 2 || N == 3, "infomorph: the authors' code defines a gamma order for 2 and 3 sources only");
+    static_assert(N == 2 || N == 3, "the authors' code defines a gamma order for 2 and 3 sources only");
     if constexpr (N == 2) {
         return detail::order_from_names<2>(std::array<std::string_view, 4>{"{1}", "{2}", "{1}{2}", "{1,2}"});
     } else {
