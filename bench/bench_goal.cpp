@@ -48,7 +48,7 @@ void bm_layer_goal_mnist(benchmark::State& state) {
     auto train = infomorph::data::read_idx_pair(dir + "/train-images-idx3-ubyte.gz", dir + "/train-labels-idx1-ubyte.gz");
     const std::size_t batch = 1024, pixels = 784;
     for (auto& v : train.images) v = static_cast<float>((v / 255.0 - 0.1307) / 0.3081);
-    infomorph::context_lateral_network net(infomorph::network_options{.seed = 1});
+    infomorph::trivariate_network net(infomorph::network_options{.seed = 1});
     for (std::size_t b = 0; b < 11; ++b) {
         xt::xtensor<float, 2> x = xt::xtensor<float, 2>::from_shape({batch, pixels});
         std::copy(train.images.data() + b * batch * pixels, train.images.data() + (b + 1) * batch * pixels, x.data());

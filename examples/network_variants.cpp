@@ -22,8 +22,8 @@ int main(int argc, char** argv) {
         network_options options{.kind = kind, .hidden = 100, .seed = 1};
         if (kind == network_kind::context_lateral) options.hidden_goal = goals::context_lateral_opt_1_100_tpe;
         auto net = make_network(options);
-        train_epoch(*net, train, data::all_indices(12288), 256, [](std::size_t, std::size_t, double) {});
-        const auto result = evaluate(*net, test, data::all_indices(2048), 1024, 10);
-        std::printf("%-18s test accuracy %.3f\n", net->variant_name().c_str(), result.accuracy);
+        train_epoch(*net, train, data::all_indices(12288), 256);
+        const auto result = evaluate(*net, test, data::all_indices(2048), 1024);
+        std::printf("%-18s test accuracy %.3f\n", net->kind_name().c_str(), result.accuracy);
     }
 }

@@ -28,7 +28,7 @@ d = sys.argv[1]
 lines = [json.loads(l) for l in open(d + "/log.jsonl")]
 assert [l["epoch"] for l in lines] == [1, 2], "flags must win over the config: 2 epochs"
 config = json.load(open(d + "/config.json"))
-assert config["variant"] == "context" and config["hidden"] == 100 and config["epochs"] == 2
+assert config["kind"] == "context" and config["hidden"] == 100 and config["epochs"] == 2
 assert config["hidden_binning"] == "fixed" and config["lr_hidden"] == 0.004 and config["lr_output"] == 0.003
 assert b"\nhidden_binning fixed\n" in open(d + "/model.bin", "rb").read(4096)
 last = lines[-1]
@@ -51,11 +51,11 @@ expect_error() {
   [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "$name: expected one line on stderr, got: $(cat "$tmp/err")"
   grep -qF -- "$fragment" "$tmp/err" || fail "$name: stderr lacks '$fragment': $(cat "$tmp/err")"
 }
-expect_error "unknown variant" "no network variant named 'trivariate'" "$bin" train --variant trivariate --data-dir "$mnist" --out "$tmp/x"
+expect_error "unknown variant" "no network kind named 'trivariate'" "$bin" train --variant trivariate --data-dir "$mnist" --out "$tmp/x"
 expect_error "unknown goal" "no 2-source goal preset named 'context/best'" "$bin" train --variant context --goal best --data-dir "$mnist" --out "$tmp/x"
 expect_error "gamma length" "--gamma: a goal has 5 values (2 sources) or 19 values (3 sources)" "$bin" train --gamma 1,0,0 --data-dir "$mnist" --out "$tmp/x"
 expect_error "unknown binning" "no hidden binning named 'equal'" "$bin" train --hidden-binning equal --data-dir "$mnist" --out "$tmp/x"
-expect_error "binning of a variant" "context_lateral variant has no adaptive hidden binning" "$bin" train --hidden-binning adaptive --data-dir "$mnist" --out "$tmp/x"
+expect_error "binning of a variant" "context_lateral network has no adaptive hidden binning" "$bin" train --hidden-binning adaptive --data-dir "$mnist" --out "$tmp/x"
 expect_error "learning rate" "the hidden optimiser's learning rate must be positive and finite" "$bin" train --lr-hidden -0.1 --data-dir "$mnist" --out "$tmp/x"
 expect_error "missing data" "cannot open" "$bin" train --data-dir "$tmp/nowhere" --out "$tmp/x"
 printf '{"epochs": 2, "colour": "red"}' >"$tmp/bad.json"

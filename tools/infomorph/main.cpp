@@ -4,6 +4,7 @@
 
 #include <infomorph/infomorph.hpp>
 
+#include "evaluate_command.hpp"
 #include "train_command.hpp"
 
 #include <CLI/CLI.hpp>
@@ -190,6 +191,22 @@ int main(int argc, char** argv) {
     train_cli::settings train_settings;
     std::string train_config;
     const auto train_flags = train_cli::add_flags(*train, train_settings, train_config);
+    auto* evaluate = app.add_subcommand("evaluate", "accuracy and confusion matrix of a saved model on the test set");
+    evaluate_cli::settings evaluate_settings;
+    evaluate_cli::add_common_flags(*evaluate, evaluate_settings);
+    evaluate->add_flag("--json", evaluate_settings.json, "one JSON object with test_accuracy and confusion");
+    auto* predict = app.add_subcommand("predict", "predicted label and class probabilities of each image of an IDX file");
+    evaluate_cli::settings predict_settings;
+    evaluate_cli::add_common_flags(*predict, predict_settings);
+    predict->add_option("images", predict_settings.images, "IDX images file (gzip or plain), e.g. t10k-images-idx3-ubyte.gz")
+        ->required();
+    predict->add_flag("--json", predict_settings.json, "one JSON object with a prediction per image");
+    predict->add_flag("--csv", predict_settings.csv, "CSV: image, label, p0..p9 (the default)");
+    app.add_subcommand("help", "print this help");
+    if (argc == 1 || (argc == 2 && std::string_view(argv[1]) == "help")) {
+        std::cout << app.help();
+        return 0;
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -206,6 +223,8 @@ int main(int argc, char** argv) {
             if (!train_config.empty()) train_cli::apply_config(train_config, train_settings, train_flags);
             return train_cli::run(train_settings);
         }
+        if (evaluate->parsed()) return evaluate_cli::run_evaluate(evaluate_settings);
+        if (predict->parsed()) return evaluate_cli::run_predict(predict_settings);
     } catch (const std::exception& e) {
         std::cerr << "infomorph: error: " << e.what() << "\n";
         return 2;

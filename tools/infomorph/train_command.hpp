@@ -1,5 +1,5 @@
 #pragma once
-// `infomorph train`: trains any network variant on MNIST, Fashion-MNIST or CIFAR-10 as the
+// `infomorph train`: trains any network kind of the paper on MNIST, Fashion-MNIST or CIFAR-10 as the
 // authors do (80/20 train/validation split by seed, training-set normalisation, batches of
 // 1024, shuffled each epoch), with a progress bar, a JSON-lines log per epoch, the final
 // model and the test confusion matrix in the output directory. Settings come from a JSON
@@ -12,6 +12,7 @@
 #include <infomorph/networks/model_file.hpp>
 #include <infomorph/networks/make_network.hpp>
 #include <infomorph/networks/trainer.hpp>
+#include <infomorph/networks/training_log.hpp>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -38,10 +39,10 @@ namespace train_cli {
 using json = nlohmann::ordered_json;
 
 struct settings {
-    std::string variant = "context_lateral";
+    std::string kind = "context_lateral";
     std::size_t hidden = 100, partners = 0;
     std::string hidden_binning = "standard";
-    std::string goal;            // preset name; empty: the variant's default
+    std::string goal;            // preset name; empty: the kind's default
     std::vector<double> gamma;   // explicit gamma in the authors' order (wins over goal)
     std::size_t epochs = 10, batch = 1024, limit = 0;
     std::uint64_t seed = 1;
@@ -62,7 +63,7 @@ struct settings {
 inline std::vector<CLI::Option*> add_flags(CLI::App& cmd, settings& s, std::string& config) {
     std::vector<CLI::Option*> o;
     cmd.add_option("--config,-c", config, "JSON file with any of the settings below (flags override it)");
-    o.push_back(cmd.add_option("--variant", s.variant,
+    o.push_back(cmd.add_option("--kind,--variant", s.kind,
                                "context, lateral, context_lateral (default), output_context, random_projection, readout, backprop"));
     o.push_back(cmd.add_option("--hidden", s.hidden, "hidden neurons (default 100)"));
     o.push_back(cmd.add_option("--partners", s.partners, "lateral partners per hidden neuron (0: all others)"));
@@ -101,7 +102,8 @@ inline void apply_config(const std::string& path, settings& s, const std::vector
     }
     if (!j.is_object()) throw std::runtime_error(path + ": expected a JSON object of settings");
     const std::map<std::string, std::function<void(const json&)>> setters{
-        {"variant", [&](const json& v) { s.variant = v.get<std::string>(); }},
+        {"kind", [&](const json& v) { s.kind = v.get<std::string>(); }},
+        {"variant", [&](const json& v) { s.kind = v.get<std::string>(); }},  // the name before 0.2
         {"hidden", [&](const json& v) { s.hidden = v.get<std::size_t>(); }},
         {"partners", [&](const json& v) { s.partners = v.get<std::size_t>(); }},
         {"hidden-binning", [&](const json& v) { s.hidden_binning = v.get<std::string>(); }},
@@ -145,7 +147,7 @@ inline void apply_config(const std::string& path, settings& s, const std::vector
 }
 
 inline json to_json(const settings& s) {
-    return {{"variant", s.variant}, {"hidden", s.hidden},   {"partners", s.partners},     {"hidden_binning", s.hidden_binning}, {"goal", s.goal},
+    return {{"kind", s.kind}, {"hidden", s.hidden},   {"partners", s.partners},     {"hidden_binning", s.hidden_binning}, {"goal", s.goal},
             {"gamma", s.gamma},     {"epochs", s.epochs},   {"batch", s.batch},           {"limit", s.limit},
             {"seed", s.seed},       {"threads", s.threads}, {"dataset", s.dataset},       {"data_dir", s.data_dir},
             {"out", s.out},         {"train_fraction", s.train_fraction},
@@ -155,45 +157,39 @@ inline json to_json(const settings& s) {
 
 struct datasets {
     infomorph::data::labelled_images train, test;
-    std::size_t classes = 10;
 };
 
-inline datasets load(settings& s) {
+// The training and test images of a dataset by name; fills in the default directory.
+inline datasets load(const std::string& dataset, std::string& data_dir) {
     namespace d = infomorph::data;
     datasets out;
-    if (s.dataset == "mnist") {
-        if (s.data_dir.empty()) s.data_dir = "data/mnist";
-        out.train = d::read_idx_pair(s.data_dir + "/train-images-idx3-ubyte.gz", s.data_dir + "/train-labels-idx1-ubyte.gz");
-        out.test = d::read_idx_pair(s.data_dir + "/t10k-images-idx3-ubyte.gz", s.data_dir + "/t10k-labels-idx1-ubyte.gz");
-    } else if (s.dataset == "fashion-mnist") {
-        if (s.data_dir.empty()) s.data_dir = d::fashion_mnist_debian_dir;
-        out.train = d::read_fashion_mnist(s.data_dir, true);
-        out.test = d::read_fashion_mnist(s.data_dir, false);
-    } else if (s.dataset == "cifar10") {
-        if (s.data_dir.empty()) throw std::runtime_error("cifar10 needs --data-dir (the directory of data_batch_1.bin ...)");
-        out.train = d::read_cifar10(s.data_dir, true);
-        out.test = d::read_cifar10(s.data_dir, false);
+    if (dataset == "mnist") {
+        if (data_dir.empty()) data_dir = "data/mnist";
+        out.train = d::read_idx_pair(data_dir + "/train-images-idx3-ubyte.gz", data_dir + "/train-labels-idx1-ubyte.gz");
+        out.test = d::read_idx_pair(data_dir + "/t10k-images-idx3-ubyte.gz", data_dir + "/t10k-labels-idx1-ubyte.gz");
+    } else if (dataset == "fashion-mnist") {
+        if (data_dir.empty()) data_dir = d::fashion_mnist_debian_dir;
+        out.train = d::read_fashion_mnist(data_dir, true);
+        out.test = d::read_fashion_mnist(data_dir, false);
+    } else if (dataset == "cifar10") {
+        if (data_dir.empty()) throw infomorph::error("--dataset cifar10 needs --data-dir (the directory of data_batch_1.bin ...)");
+        out.train = d::read_cifar10(data_dir, true);
+        out.test = d::read_cifar10(data_dir, false);
     } else {
-        throw std::runtime_error("unknown dataset '" + s.dataset + "' (mnist, fashion-mnist or cifar10)");
+        throw infomorph::error("--dataset: unknown dataset '" + dataset + "' (mnist, fashion-mnist or cifar10)");
     }
-    if (s.limit > 0 && s.limit < out.train.labels.size()) {
-        const std::size_t pixels = out.train.images.shape()[1];
-        xt::xtensor<float, 2> first = xt::xtensor<float, 2>::from_shape({s.limit, pixels});
-        std::copy(out.train.images.data(), out.train.images.data() + s.limit * pixels, first.data());
-        out.train.images = std::move(first);
-        out.train.labels.resize(s.limit);
-    }
-    const auto norm = d::normalization::of(out.train.images);
-    norm.apply(out.train.images);
-    norm.apply(out.test.images);
     return out;
 }
 
-inline infomorph::network_options network_options_of(const settings& s, std::size_t inputs, std::size_t classes) {
+inline infomorph::training_options training_options_of(const settings& s) {
+    return {.epochs = s.epochs, .batch = s.batch, .train_fraction = s.train_fraction, .limit = s.limit, .seed = s.seed};
+}
+
+inline infomorph::network_options network_options_of(const settings& s, std::size_t inputs) {
     infomorph::network_options o;
-    o.kind = infomorph::network_kind_from_name(s.variant);
+    o.kind = infomorph::network_kind_from_name(s.kind);
     o.inputs = inputs;
-    o.classes = classes;
+    o.classes = 10;
     o.hidden = s.hidden;
     o.lateral_partners = s.partners;
     o.binning = infomorph::binning::mode_from_name(s.hidden_binning);
@@ -213,17 +209,6 @@ inline infomorph::network_options network_options_of(const settings& s, std::siz
     }
     if (s.gamma.empty() && !s.goal.empty()) o.hidden_goal = infomorph::preset(o.kind, s.goal);
     return o;
-}
-
-inline json layers_json(const std::vector<infomorph::layer_result>& layers) {
-    json out = json::array();
-    for (const auto& l : layers) {
-        json atoms = json::object();
-        for (std::size_t a = 0; a < l.atoms.size(); ++a) atoms[l.atom_names[a]] = l.atoms[a];
-        out.push_back({{"layer", l.layer}, {"sources", l.sources}, {"goal", l.goal}, {"h_res", l.h_res}, {"mi", l.mi},
-                       {"atoms", std::move(atoms)}});
-    }
-    return out;
 }
 
 class progress_bar {
@@ -253,77 +238,69 @@ private:
     std::chrono::steady_clock::time_point start_;
 };
 
+// The confusion matrix as CSV: rows true classes, columns predicted classes.
+inline void write_confusion(const std::filesystem::path& path, const infomorph::evaluation_result& e) {
+    infomorph::detail::write_atomically(path, [&](std::ofstream& f) {
+        f << "true\\predicted";
+        for (std::size_t j = 0; j < e.classes; ++j) f << "," << j;
+        f << "\n";
+        for (std::size_t i = 0; i < e.classes; ++i) {
+            f << i;
+            for (std::size_t j = 0; j < e.classes; ++j) f << "," << e.count(i, j);
+            f << "\n";
+        }
+    });
+}
+
+inline void print_confusion(const infomorph::evaluation_result& e) {
+    std::printf("confusion matrix (rows: true class, columns: predicted):\n");
+    for (std::size_t i = 0; i < e.classes; ++i) {
+        for (std::size_t j = 0; j < e.classes; ++j) std::printf("%6zu", e.count(i, j));
+        std::printf("\n");
+    }
+}
+
 inline int run(settings s) {
     namespace fs = std::filesystem;
-    if (s.epochs == 0) throw std::runtime_error("--epochs must be at least 1");
-    if (s.batch == 0) throw std::runtime_error("--batch must be at least 1");
-    auto data = load(s);
-    auto options = network_options_of(s, data.train.images.shape()[1], data.classes);
+    const auto training = training_options_of(s);
+    infomorph::validate(training);
+    auto raw = load(s.dataset, s.data_dir);
+    const auto data = infomorph::prepare(std::move(raw.train), std::move(raw.test), training);
+    const auto options = network_options_of(s, data.train.images.shape()[1]);
     auto net = infomorph::make_network(options);
 
     fs::create_directories(s.out);
     const fs::path out = s.out;
     infomorph::detail::write_atomically(out / "config.json", [&](std::ofstream& f) { f << to_json(s).dump(2) << "\n"; });
-    std::ofstream log(out / "log.jsonl", std::ios::trunc);
-    if (!log) throw std::runtime_error((out / "log.jsonl").string() + ": cannot create");
+    infomorph::training_log log((out / "log.jsonl").string());
 
-    const auto split = infomorph::data::train_validation_split(data.train.labels.size(), s.train_fraction, s.seed);
-    std::mt19937_64 shuffler(s.seed + 7);
     progress_bar bar(s.progress);
     const std::string hidden = options.kind == infomorph::network_kind::readout ? "no hidden layer" : std::to_string(s.hidden) + " hidden neurons";
-    std::fprintf(stderr, "%s on %s: %zu training, %zu validation, %zu test images; %s\n", net->variant_name().c_str(),
-                 s.dataset.c_str(), split.train.size(), split.validation.size(), data.test.labels.size(), hidden.c_str());
-    infomorph::epoch_result last;
-    infomorph::evaluation test;
-    for (std::size_t epoch = 1; epoch <= s.epochs; ++epoch) {
-        auto order = split.train;
-        infomorph::data::shuffle(order, shuffler);
-        bar.start(epoch, s.epochs);
-        const auto start = std::chrono::steady_clock::now();
-        last = infomorph::train_epoch(*net, data.train, order, s.batch, [&](std::size_t b, std::size_t n, double acc) {
-            bar(b, n, acc, std::min(b * s.batch, order.size()));
-        });
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::fprintf(stderr, "%s on %s: %zu training, %zu validation, %zu test images; %s\n", net->kind_name().c_str(),
+                 s.dataset.c_str(), data.split.train.size(), data.split.validation.size(), data.test.labels.size(), hidden.c_str());
+    infomorph::training_observer observer;
+    observer.epoch_started = [&](std::size_t epoch, std::size_t epochs) { bar.start(epoch, epochs); };
+    observer.batch_done = [&](std::size_t b, std::size_t n, double acc) {
+        bar(b, n, acc, std::min(b * s.batch, data.split.train.size()));
+    };
+    observer.epoch_done = [&](const infomorph::epoch_report& r) {
         bar.finish();
-        const auto validation = split.validation.empty()
-                                    ? infomorph::evaluation{}
-                                    : infomorph::evaluate(*net, data.train, split.validation, s.batch, data.classes);
-        test = infomorph::evaluate(*net, data.test, infomorph::data::all_indices(data.test.labels.size()), s.batch, data.classes);
-        json line = {{"epoch", epoch},
-                     {"seconds", seconds},
-                     {"train_accuracy", last.train_accuracy},
-                     {"validation_accuracy", split.validation.empty() ? json(nullptr) : json(validation.accuracy)},
-                     {"test_accuracy", test.accuracy},
-                     {"train_loss", last.train_loss},
-                     {"layers", layers_json(last.layers)}};
-        log << line.dump() << "\n" << std::flush;
-        std::fprintf(stderr, "epoch %zu/%zu: %.2f s, train %.4f, validation %.4f, test %.4f\n", epoch, s.epochs, seconds,
-                     last.train_accuracy, validation.accuracy, test.accuracy);
-    }
-    infomorph::save_model(out / "model.bin", *net, options);
-    infomorph::detail::write_atomically(out / "confusion.csv", [&](std::ofstream& f) {
-        f << "true\\predicted";
-        for (std::size_t j = 0; j < data.classes; ++j) f << "," << j;
-        f << "\n";
-        for (std::size_t i = 0; i < data.classes; ++i) {
-            f << i;
-            for (std::size_t j = 0; j < data.classes; ++j) f << "," << test.count(i, j);
-            f << "\n";
-        }
-    });
+        log(r);
+        std::fprintf(stderr, "epoch %zu/%zu: %.2f s, train %.4f, validation %.4f, test %.4f\n", r.epoch, r.epochs, r.seconds,
+                     r.train.train_accuracy, r.validation ? r.validation->accuracy : 0.0, r.test.accuracy);
+    };
+    const auto last = infomorph::trainer(*net, data, training, observer).run();
+    infomorph::save_model(out / "model.bin", *net);
+    write_confusion(out / "confusion.csv", last.test);
 
-    std::printf("test accuracy %.4f after %zu epochs (%s, %s, seed %llu)\n", test.accuracy, s.epochs,
-                net->variant_name().c_str(), hidden.c_str(), static_cast<unsigned long long>(s.seed));
-    for (const auto& l : last.layers) {
+    std::printf("test accuracy %.4f after %zu epochs (%s, %s, seed %llu)\n", last.test.accuracy, s.epochs,
+                net->kind_name().c_str(), hidden.c_str(), static_cast<unsigned long long>(s.seed));
+    for (const auto& l : last.train.layers) {
         std::printf("%s layer: mean goal %.4f, I(T;S) %.4f bits, H_res %.4f bits; atoms (bits):\n", l.layer.c_str(), l.goal,
                     l.mi, l.h_res);
         for (std::size_t a = 0; a < l.atoms.size(); ++a) std::printf("  %-14s %+.5f\n", l.atom_names[a].c_str(), l.atoms[a]);
     }
-    std::printf("confusion matrix (rows: true class, columns: predicted):\n");
-    for (std::size_t i = 0; i < data.classes; ++i) {
-        for (std::size_t j = 0; j < data.classes; ++j) std::printf("%6zu", test.count(i, j));
-        std::printf("\n");
-    }
+    print_confusion(last.test);
     std::printf("wrote %s/{config.json, log.jsonl, model.bin, confusion.csv}\n", s.out.c_str());
     return 0;
 }

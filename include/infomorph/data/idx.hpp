@@ -86,20 +86,27 @@ inline std::vector<std::uint8_t> read_idx(const std::string& path, std::size_t r
 
 }  // namespace detail
 
-// An images file (rank 3) and its labels file (rank 1); the counts must match.
-inline labelled_images read_idx_pair(const std::string& images_path, const std::string& labels_path) {
-    std::vector<std::size_t> di, dl;
-    const auto pixels = detail::read_idx(images_path, 3, di);
-    auto labels = detail::read_idx(labels_path, 1, dl);
-    if (di[0] != dl[0])
-        throw error(images_path + " has " + std::to_string(di[0]) + " images but " + labels_path + " has " +
-                                 std::to_string(dl[0]) + " labels");
+// An images file (rank 3), without labels.
+inline labelled_images read_idx_images(const std::string& path) {
+    std::vector<std::size_t> di;
+    const auto pixels = detail::read_idx(path, 3, di);
     labelled_images out;
     out.rows = di[1];
     out.cols = di[2];
     const std::size_t n = di[0], p = di[1] * di[2];
     out.images = xt::xtensor<float, 2>::from_shape({n, p});
     for (std::size_t i = 0; i < n * p; ++i) out.images.data()[i] = static_cast<float>(pixels[i]);
+    return out;
+}
+
+// An images file (rank 3) and its labels file (rank 1); the counts must match.
+inline labelled_images read_idx_pair(const std::string& images_path, const std::string& labels_path) {
+    auto out = read_idx_images(images_path);
+    std::vector<std::size_t> dl;
+    auto labels = detail::read_idx(labels_path, 1, dl);
+    if (out.images.shape()[0] != dl[0])
+        throw error(images_path + " has " + std::to_string(out.images.shape()[0]) + " images but " + labels_path + " has " +
+                    std::to_string(dl[0]) + " labels");
     out.labels = std::move(labels);
     return out;
 }

@@ -84,7 +84,7 @@ public:
 
     batch_result train_batch(const matrix& images, const std::vector<std::uint8_t>& labels) override {
         const matrix label = detail::one_hot(labels, images.shape()[0], options_.classes);
-        run(images, label);
+        run(images, label, sampler_);
         batch_result report;
         report.loss = detail::backprop_gradients(hidden_, output_, images, label, silent_, pass_, out_, labels, dw_h_, db_h_, dw_o_, db_o_);
         detail::step(hidden_, dw_h_, db_h_, hidden_adam_, options_.backprop_optimizer, 1.0f);
@@ -95,25 +95,22 @@ public:
 
     const matrix& probabilities(const matrix& images) override {
         const matrix silent = xt::zeros<float>({images.shape()[0], options_.classes});
-        run(images, silent);
+        std::mt19937_64 stream(detail::evaluation_seed(options_.seed));  // see infomorphic_network
+        run(images, silent, stream);
+        sampler_.discard(2);
         return out_.theta;
     }
 
     std::vector<parameter_view> parameters() override { return detail::hidden_and_output_parameters(hidden_, output_); }
 
-    std::string variant_name() const override { return "backprop"; }
+    const network_options& options() const override { return options_; }
     hidden_layer& hidden() { return hidden_; }
     output_layer& output() { return output_; }
 
 private:
     static const network_options& checked(const network_options& o) {
-        if (o.kind != network_kind::backprop) throw error("backprop_network builds the backprop variant only");
-        if (o.hidden == 0 || o.classes < 2 || o.inputs == 0)
-            throw error("a network needs inputs, hidden neurons and at least two classes");
-        if (o.binning != binning::mode::standard)
-            throw error("the backprop variant bins nothing; it takes no " + std::string(name_of(o.binning)) +
-                                        " hidden binning");
-        check_optimisers(o);
+        if (o.kind != network_kind::backprop) throw error("backprop_network builds the backprop kind only");
+        validate(o);
         return o;
     }
 
@@ -129,11 +126,11 @@ private:
         return h;
     }
 
-    void run(const matrix& images, const matrix& label) {
+    void run(const matrix& images, const matrix& label, std::mt19937_64& rng) {
         silent_ = xt::zeros<float>({images.shape()[0], options_.hidden});
         // No bins: nothing here is measured by a PID.
-        hidden_.forward({&images, &label, &silent_}, pass_[0], &sampler_, {.bins = false, .silent = {false, false, true}});
-        hidden_.forward({&images, &label, &pass_[0].output}, pass_[1], &sampler_,
+        hidden_.forward({&images, &label, &silent_}, pass_[0], &rng, {.bins = false, .silent = {false, false, true}});
+        hidden_.forward({&images, &label, &pass_[0].output}, pass_[1], &rng,
                         {.bins = false, .reuse = &pass_[0], .reuse_drive = {true, true, false}});
         output_.forward({&pass_[1].output, &label}, out_, nullptr, {.bins = false});
     }

@@ -52,6 +52,13 @@ inline output_layer_type::options output_layer_options(std::size_t inputs, const
 
 inline std::uint64_t sampler_seed(std::uint64_t seed) { return seed ^ 0x9e3779b97f4a7c15ull; }
 
+// Evaluation samples from its own stream, restarted at every call: the probabilities of a batch
+// depend on the model and the batch alone, so `infomorph evaluate` and `predict` reproduce what
+// training logged. The training stream is still advanced by one draw per sampling pass of the
+// evaluation, as when evaluation drew from it, so that training trajectories stay those of
+// the published runs (docs/results.md).
+inline std::uint64_t evaluation_seed(std::uint64_t seed) { return sampler_seed(seed) ^ 0x5851f42d4c957f2dull; }
+
 inline connection lateral_connection(const network_options& o) {
     return o.lateral_partners == 0 ? connection{.kind = connectivity::no_self}
                                    : connection{.kind = connectivity::random_partners, .partners = o.lateral_partners};
@@ -74,7 +81,7 @@ public:
 
     batch_result train_batch(const matrix& images, const std::vector<std::uint8_t>& labels) override {
         const matrix label = detail::one_hot(labels, images.shape()[0], options_.classes);
-        const inputs learning = run(images, label, true);
+        const inputs learning = run(images, label, true, sampler_);
         batch_result report;
         if (learns()) {
             hidden_.goal_gradients(learning, pass_[1], hidden_dw_, hidden_db_, hidden_values_);
@@ -92,13 +99,15 @@ public:
 
     const matrix& probabilities(const matrix& images) override {
         const matrix silent = xt::zeros<float>({images.shape()[0], options_.classes});
-        run(images, silent, false);
+        std::mt19937_64 stream(detail::evaluation_seed(options_.seed));
+        run(images, silent, false, stream);
+        sampler_.discard(sampling_passes());
         return out_.theta;
     }
 
     std::vector<parameter_view> parameters() override { return detail::hidden_and_output_parameters(hidden_, output_); }
 
-    std::string variant_name() const override { return std::string(name_of(options_.kind)); }
+    const network_options& options() const override { return options_; }
 
     hidden_layer& hidden() { return hidden_; }
     output_layer& output() { return output_; }
@@ -114,12 +123,10 @@ private:
 
     static const network_options& checked(const network_options& o) {
         if (hidden_sources(o.kind) != sources)
-            throw error("the " + std::string(name_of(o.kind)) + " variant needs a hidden layer of " +
+            throw error("the " + std::string(name_of(o.kind)) + " network needs a hidden layer of " +
                                         std::to_string(hidden_sources(o.kind)) + "-source neurons, this network has " +
                                         std::to_string(sources));
-        if (o.hidden == 0 || o.classes < 2 || o.inputs == 0)
-            throw error("a network needs inputs, hidden neurons and at least two classes");
-        check_optimisers(o);
+        validate(o);
         // The binning is the hidden layer's type: a request for another one must not be ignored.
         constexpr bool fixed = !Hidden::binning_type::per_neuron;
         if (o.binning != binning::mode::standard && (o.binning == binning::mode::fixed) != fixed)
@@ -168,7 +175,13 @@ private:
 
     // Runs the variant's forward passes; returns the hidden inputs of the learning pass. Only
     // the passes that learn are binned; the second pass reuses the drives of unchanged inputs.
-    inputs run(const matrix& images, const matrix& label, bool training) {
+    // Hidden forward passes that sample, per run (one engine draw each).
+    std::size_t sampling_passes() const {
+        if constexpr (sources == 2) return options_.kind == network_kind::lateral ? 2 : 1;
+        else return options_.kind == network_kind::output_context ? 3 : 2;
+    }
+
+    inputs run(const matrix& images, const matrix& label, bool training, std::mt19937_64& rng) {
         const std::size_t batch = images.shape()[0];
         if (label.shape()[0] != batch) throw error("label input and images differ in batch size");
         typename hidden_layer::pass second{.bins = training};
@@ -176,7 +189,7 @@ private:
         if constexpr (sources == 2) {
             if (options_.kind == network_kind::lateral) {
                 zeros(silent_, batch, options_.hidden);
-                hidden_.forward({&images, &silent_}, pass_[0], &sampler_, {.bins = false, .silent = {false, true}});
+                hidden_.forward({&images, &silent_}, pass_[0], &rng, {.bins = false, .silent = {false, true}});
                 learning = {&images, &pass_[0].output};
                 second.reuse = &pass_[0];
                 second.reuse_drive = {true, false};
@@ -188,18 +201,18 @@ private:
             second.reuse = &pass_[0];
             if (options_.kind == network_kind::output_context) {
                 zeros(silent_output_, batch, options_.classes);
-                hidden_.forward({&images, &silent_output_, &silent_}, pass_[0], &sampler_,
+                hidden_.forward({&images, &silent_output_, &silent_}, pass_[0], &rng,
                                 {.bins = false, .silent = {false, true, true}});
-                output_.forward({&pass_[0].output, &label}, feedback_, &sampler_, {.bins = false});
+                output_.forward({&pass_[0].output, &label}, feedback_, &rng, {.bins = false});
                 learning = {&images, &feedback_.output, &pass_[0].output};
                 second.reuse_drive = {true, false, false};
             } else {
-                hidden_.forward({&images, &label, &silent_}, pass_[0], &sampler_, {.bins = false, .silent = {false, false, true}});
+                hidden_.forward({&images, &label, &silent_}, pass_[0], &rng, {.bins = false, .silent = {false, false, true}});
                 learning = {&images, &label, &pass_[0].output};
                 second.reuse_drive = {true, true, false};
             }
         }
-        hidden_.forward(learning, pass_[1], &sampler_, second);
+        hidden_.forward(learning, pass_[1], &rng, second);
         output_.forward({&pass_[1].output, &label}, out_, nullptr, {.bins = training});
         return learning;
     }
@@ -232,11 +245,8 @@ class readout_network final : public network {
 public:
     explicit readout_network(const network_options& o)
         : options_(o), output_(detail::output_layer_options(o.inputs, o), o.output_goal.get<2>()) {
-        if (o.kind != network_kind::readout) throw error("readout_network builds the readout variant only");
-        if (o.binning != binning::mode::standard)
-            throw error("the readout variant has no hidden layer; it takes no " +
-                                        std::string(name_of(o.binning)) + " hidden binning");
-        check_optimisers(o);
+        if (o.kind != network_kind::readout) throw error("readout_network builds the readout kind only");
+        validate(o);
     }
 
     batch_result train_batch(const matrix& images, const std::vector<std::uint8_t>& labels) override {
@@ -265,7 +275,7 @@ public:
         return p;
     }
 
-    std::string variant_name() const override { return "readout"; }
+    const network_options& options() const override { return options_; }
     output_layer_type& output() { return output_; }
 
 private:

@@ -1,8 +1,9 @@
 #pragma once
-// Every network variant of the paper, by type or by name:
-//   context_network, lateral_network, context_lateral_network (also output_context),
+// Every network kind of the paper, by type or by name:
+//   bivariate_network (context, lateral), bivariate_fixed_network, trivariate_network
+//   (context_lateral, output_context),
 //   random_projection_network, readout_network, backprop_network,
-// and make_network(options) for the variant named in options.kind (the `infomorph train`
+// and make_network(options) for the kind named in options.kind (the `infomorph train`
 // command builds its networks this way). See docs/network.md.
 
 #include <memory>
@@ -26,32 +27,25 @@ using bivariate_fixed_hidden_layer = layer<2, activation::bivariate, binning::fi
 using heaviside_hidden_layer = layer<2, activation::heaviside<activation::bivariate>, binning::adaptive_bins<20>, float>;
 using trivariate_hidden_layer = layer<3, activation::trivariate, binning::fixed_bins<20>, float>;
 
-using context_network = infomorphic_network<bivariate_hidden_layer>;            // kinds context, lateral
-using lateral_network = infomorphic_network<bivariate_hidden_layer>;
-using fixed_bins_context_network = infomorphic_network<bivariate_fixed_hidden_layer>;  // context, lateral on [-20, 20]
+using bivariate_network = infomorphic_network<bivariate_hidden_layer>;              // kinds context, lateral
+using bivariate_fixed_network = infomorphic_network<bivariate_fixed_hidden_layer>;  // the same on [-20, 20]
 using random_projection_network = infomorphic_network<heaviside_hidden_layer>;
-using context_lateral_network = infomorphic_network<trivariate_hidden_layer>;   // kinds context_lateral, output_context
+using trivariate_network = infomorphic_network<trivariate_hidden_layer>;            // context_lateral, output_context
 
 inline std::unique_ptr<network> make_network(const network_options& o) {
-    const bool bivariate_learner = o.kind == network_kind::context || o.kind == network_kind::lateral;
-    const bool trivariate = o.kind == network_kind::context_lateral || o.kind == network_kind::output_context;
-    if ((o.binning == binning::mode::fixed && !bivariate_learner && !trivariate) ||
-        (o.binning == binning::mode::adaptive && !bivariate_learner))
-        throw error("the " + std::string(name_of(o.kind)) + " variant has no " +
-                                    std::string(name_of(o.binning)) +
-                                    " hidden binning (adaptive: context and lateral; fixed: those and the trivariate variants)");
+    validate(o);
     switch (o.kind) {
         case network_kind::context:
         case network_kind::lateral:
-            if (o.binning == binning::mode::fixed) return std::make_unique<fixed_bins_context_network>(o);
-            return std::make_unique<context_network>(o);
+            if (o.binning == binning::mode::fixed) return std::make_unique<bivariate_fixed_network>(o);
+            return std::make_unique<bivariate_network>(o);
         case network_kind::random_projection: return std::make_unique<random_projection_network>(o);
         case network_kind::context_lateral:
-        case network_kind::output_context: return std::make_unique<context_lateral_network>(o);
+        case network_kind::output_context: return std::make_unique<trivariate_network>(o);
         case network_kind::readout: return std::make_unique<readout_network>(o);
         case network_kind::backprop: return std::make_unique<backprop_network>(o);
     }
-    throw error("unknown network variant");
+    throw error("unknown network kind");
 }
 
 }  // namespace infomorph

@@ -55,12 +55,8 @@ void write_atomically(const std::filesystem::path& path, Writer&& write) {
 
 }  // namespace detail
 
-struct loaded_model {
-    network_options options;
-    std::unique_ptr<network> net;
-};
-
-inline void save_model(const std::filesystem::path& path, network& net, const network_options& o) {
+inline void save_model(const std::filesystem::path& path, network& net) {
+    const network_options& o = net.options();
     static_assert(std::endian::native == std::endian::little, "model files are little-endian");
     const auto params = net.parameters();
     std::ostringstream header;
@@ -86,7 +82,9 @@ inline void save_model(const std::filesystem::path& path, network& net, const ne
     });
 }
 
-inline loaded_model load_model(const std::filesystem::path& path) {
+// The network a model file describes, built by make_network and filled with the saved
+// parameters; its options() are the ones it was saved with.
+inline std::unique_ptr<network> load_model(const std::filesystem::path& path) {
     const std::string name = path.string();
     std::ifstream in(path, std::ios::binary);
     if (!in) throw error(name + ": cannot open");
@@ -128,8 +126,8 @@ inline loaded_model load_model(const std::filesystem::path& path) {
     };
     const std::string format = next("infomorph-model");
     if (format != "1" && format != "2") throw fail("not an infomorph model file of format 1 or 2 (found format '" + format + "')");
-    loaded_model m;
-    auto& o = m.options;
+    network_options o;
+    std::unique_ptr<network> net;
     try {
         o.kind = network_kind_from_name(next("variant"));
     } catch (const error& e) {
@@ -151,12 +149,12 @@ inline loaded_model load_model(const std::filesystem::path& path) {
     o.output_goal = goal_of("output_goal");
     if (o.kind == network_kind::readout || o.kind == network_kind::backprop) o.hidden_goal = {};
     try {
-        m.net = make_network(o);
+        net = make_network(o);
     } catch (const error& e) {
         throw fail(std::string("inconsistent header: ") + e.what());
     }
-    auto params = m.net->parameters();
-    if (number("parameters") != params.size()) throw fail("parameter count does not match the " + std::string(name_of(o.kind)) + " variant");
+    auto params = net->parameters();
+    if (number("parameters") != params.size()) throw fail("parameter count does not match the " + std::string(name_of(o.kind)) + " network");
     for (const auto& p : params) {
         std::istringstream s(next(p.name));
         std::size_t rank = 0, d = 0;
@@ -172,7 +170,7 @@ inline loaded_model load_model(const std::filesystem::path& path) {
             throw fail("truncated while reading parameter " + p.name);
     }
     if (in.peek() != std::char_traits<char>::eof()) throw fail("trailing bytes after the parameters");
-    return m;
+    return net;
 }
 
 }  // namespace infomorph

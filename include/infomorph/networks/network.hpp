@@ -1,5 +1,5 @@
 #pragma once
-// What every network variant shares: the run-time interface (train a batch, predict, expose
+// What every network kind shares: the run-time interface (train a batch, predict, expose
 // parameters for saving), per-layer summaries of the learned PID atoms, and the paper's
 // evaluation rule. The variants themselves live in infomorphic_network.hpp and
 // backprop_network.hpp; network.hpp builds any of them by name.
@@ -13,6 +13,7 @@
 
 #include <xtensor/xtensor.hpp>
 
+#include "infomorph/networks/options.hpp"
 #include "infomorph/error.hpp"
 #include "infomorph/lattice/lattice.hpp"
 #include "infomorph/goal/batch_goal.hpp"
@@ -58,13 +59,18 @@ public:
     // Output firing probabilities [batch x classes] with the label input zero (test mode).
     virtual const matrix& probabilities(const matrix& images) = 0;
     virtual std::vector<parameter_view> parameters() = 0;
-    virtual std::string variant_name() const = 0;
+    // The options the network was built with (saving a model needs nothing else).
+    virtual const network_options& options() const = 0;
+
+    std::string kind_name() const { return std::string(name_of(options().kind)); }
+    std::size_t classes() const { return options().classes; }
 
     std::vector<std::uint8_t> predict(const matrix& images) { return decide(probabilities(images)); }
 
     // The paper's evaluation: information is invariant under flipping a binary neuron, so an
-    // output neuron whose batch-mean theta is at least 1/2 is read inverted; then the argmax.
-    static std::vector<std::uint8_t> decide(const matrix& theta) {
+    // output neuron whose batch-mean theta is at least 1/2 is read inverted. scores() are the
+    // output probabilities read so; decide() takes their argmax.
+    static xt::xtensor<double, 2> scores(const matrix& theta) {
         const std::size_t batch = theta.shape()[0], classes = theta.shape()[1];
         std::vector<bool> invert(classes);
         for (std::size_t j = 0; j < classes; ++j) {
@@ -72,13 +78,21 @@ public:
             for (std::size_t k = 0; k < batch; ++k) mean += theta(k, j);
             invert[j] = mean / static_cast<double>(batch) >= 0.5;
         }
+        xt::xtensor<double, 2> out = xt::xtensor<double, 2>::from_shape({batch, classes});
+        for (std::size_t k = 0; k < batch; ++k)
+            for (std::size_t j = 0; j < classes; ++j) out(k, j) = invert[j] ? 1.0 - theta(k, j) : theta(k, j);
+        return out;
+    }
+
+    static std::vector<std::uint8_t> decide(const matrix& theta) {
+        const auto s = scores(theta);
+        const std::size_t batch = s.shape()[0], classes = s.shape()[1];
         std::vector<std::uint8_t> out(batch);
         for (std::size_t k = 0; k < batch; ++k) {
             double best = -1;
             for (std::size_t j = 0; j < classes; ++j) {
-                const double t = invert[j] ? 1.0 - theta(k, j) : theta(k, j);
-                if (t > best) {
-                    best = t;
+                if (s(k, j) > best) {
+                    best = s(k, j);
                     out[k] = static_cast<std::uint8_t>(j);
                 }
             }
@@ -138,6 +152,33 @@ layer_result summarise(const std::string& name, const std::vector<goal_result<N>
     s.mi /= n;
     for (auto& a : s.atoms) a /= n;
     return s;
+}
+
+// Sums and means of layer results, for averages over neurons and over batches.
+inline void accumulate(layer_result& sum, const layer_result& now) {
+    sum.goal += now.goal;
+    sum.h_res += now.h_res;
+    sum.mi += now.mi;
+    for (std::size_t a = 0; a < sum.atoms.size(); ++a) sum.atoms[a] += now.atoms[a];
+}
+
+inline void divide(layer_result& l, double n) {
+    l.goal /= n;
+    l.h_res /= n;
+    l.mi /= n;
+    for (auto& a : l.atoms) a /= n;
+}
+
+inline void accumulate(std::vector<layer_result>& sum, const std::vector<layer_result>& now) {
+    if (sum.empty()) {
+        sum = now;
+        return;
+    }
+    for (std::size_t l = 0; l < now.size(); ++l) accumulate(sum[l], now[l]);
+}
+
+inline void divide(std::vector<layer_result>& layers, double n) {
+    for (auto& l : layers) divide(l, n);
 }
 
 // One optimiser step of every learning parameter of a layer. `sign` = -1 ascends a goal

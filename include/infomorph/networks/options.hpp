@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "infomorph/error.hpp"
@@ -43,8 +44,8 @@ inline constexpr std::array<std::pair<std::string_view, network_kind>, 7> networ
 }};
 
 
-inline std::string_view name_of(network_kind v) { return detail::name_in(network_kind_names, v, "network variant"); }
-inline network_kind network_kind_from_name(std::string_view name) { return detail::value_named(network_kind_names, name, "network variant"); }
+inline std::string_view name_of(network_kind v) { return detail::name_in(network_kind_names, v, "network kind"); }
+inline network_kind network_kind_from_name(std::string_view name) { return detail::value_named(network_kind_names, name, "network kind"); }
 
 // How a hidden layer bins its inputs for the pmf of its goal (20 bins per input class).
 //   standard  the variant's binning in the authors' published configuration (conf/base_config):
@@ -82,6 +83,9 @@ inline std::size_t hidden_sources(network_kind v) {
     return 0;
 }
 
+// Every core of the machine (at least one).
+inline std::size_t default_threads() { return std::max(1u, std::thread::hardware_concurrency()); }
+
 struct network_options {
     network_kind kind = network_kind::context_lateral;
     std::size_t inputs = 784, classes = 10, hidden = 100;
@@ -93,11 +97,11 @@ struct network_options {
     optimizer::adam output_optimizer{.lr = 0.003, .weight_decay = 1.5e-4};
     optimizer::adam backprop_optimizer{.lr = 1e-3};
     std::uint64_t seed = 1;
-    std::size_t threads = 1;
+    std::size_t threads = default_threads();  // results are the same bits for any count
 };
 
 // Refuses optimiser settings that would silently wreck training (NaN, negative rates).
-inline void check_optimisers(const network_options& o) {
+inline void validate_optimisers(const network_options& o) {
     const std::pair<const char*, const optimizer::adam*> all[] = {
         {"hidden", &o.hidden_optimizer}, {"output", &o.output_optimizer}, {"backprop", &o.backprop_optimizer}};
     for (const auto& [name, a] : all) {
@@ -140,6 +144,33 @@ inline dynamic_goal preset(network_kind v, std::string_view name) {
         default:
             throw error("the " + std::string(name_of(v)) + " variant has no hidden layer goal");
     }
+}
+
+// Every check of a network's options that does not depend on the network type: sizes, the
+// binning the kind allows, goals of the right number of sources, optimiser settings. The
+// networks' constructors, make_network and the model loader all call it.
+inline void validate(const network_options& o) {
+    const std::string kind(name_of(o.kind));
+    const std::size_t sources = hidden_sources(o.kind);
+    if (o.inputs == 0 || o.classes < 2 || (sources > 0 && o.hidden == 0))
+        throw error("the " + kind + " network needs inputs, " + (sources > 0 ? "hidden neurons " : "") +
+                    "and at least two classes");
+    const bool bivariate_learner = o.kind == network_kind::context || o.kind == network_kind::lateral;
+    const bool trivariate = o.kind == network_kind::context_lateral || o.kind == network_kind::output_context;
+    if ((o.binning == binning::mode::fixed && !bivariate_learner && !trivariate) ||
+        (o.binning == binning::mode::adaptive && !bivariate_learner))
+        throw error("the " + kind + " network has no " + std::string(name_of(o.binning)) +
+                    " hidden binning (adaptive: context and lateral; fixed: those and the trivariate kinds)");
+    const bool has_hidden_goal = sources > 0 && o.kind != network_kind::backprop;
+    if (!o.hidden_goal.empty() && !has_hidden_goal)
+        throw error("the " + kind + " network has no hidden layer goal; its hidden_goal must be empty");
+    if (!o.hidden_goal.empty() && o.hidden_goal.sources() != sources)
+        throw error("the " + kind + " network's hidden goal needs " + std::to_string(sources) + " sources (" +
+                    std::to_string(sources == 2 ? 5 : 19) + " values), got a goal of " +
+                    std::to_string(o.hidden_goal.sources()) + " sources");
+    if (o.kind != network_kind::backprop && o.output_goal.sources() != 2)
+        throw error("the output goal needs 2 sources (5 values)");
+    validate_optimisers(o);
 }
 
 }  // namespace infomorph
