@@ -90,27 +90,30 @@ public:
         } else {
             evaluate<double>(g, out);
         }
-        if (gradient != nullptr) {
-            // A sample's cells in every source set are those of its cell of the full set, so
-            // the tables are summed once per full-set cell (cells_ still maps them: the full
-            // set was evaluated last), then read once per sample.
-            constexpr std::uint32_t full = lattice::full_set;
-            const auto& cells = groups_[full];
-            const std::size_t n = cells.count(), padded = cells_.size() / detail::support_plan<N, full>::n_subsets;
-            total_.assign(q_[full].begin(), q_[full].end());
-            detail::static_for<detail::support_plan<N, full>::n_subsets - 1>([&](auto j) {
-                const double* q = q_[detail::support_plan<N, full>::subsets[j]].data();
-                const std::uint32_t* cell = cells_.data() + j * padded;
-                for (std::size_t c = 0; c < n; ++c) total_[c] += q[cell[c]];
-            });
-            const std::uint32_t* id = cells.id.data();
-            for (std::size_t k = 0; k < batch_; ++k)
-                gradient[k * gradient_stride] = static_cast<Real>((constant_ + total_[id[k]]) * inv_batch_);
-        }
+        if (gradient != nullptr) write_gradient(gradient, gradient_stride);
         return out;
     }
 
 private:
+    // dG/dtheta_k = (K + sum_S Q_S[cell of sample k in S]) / B. A sample's cells in every
+    // source set are those of its cell of the full set, so the tables are summed once per
+    // full-set cell (cells_ still maps them: the full set was evaluated last), then read once
+    // per sample.
+    template <class Real>
+    void write_gradient(Real* gradient, std::size_t stride) {
+        using plan = detail::support_plan<N, lattice::full_set>;
+        const auto& cells = groups_[lattice::full_set];
+        const std::size_t n = cells.count(), padded = cells_.size() / plan::n_subsets;
+        total_.assign(q_[lattice::full_set].begin(), q_[lattice::full_set].end());
+        detail::static_for<plan::n_subsets - 1>([&](auto j) {
+            const double* q = q_[plan::subsets[j]].data();
+            const std::uint32_t* cell = cells_of(j, padded);
+            for (std::size_t c = 0; c < n; ++c) total_[c] += q[cell[c]];
+        });
+        const std::uint32_t* id = cells.id.data();
+        for (std::size_t k = 0; k < batch_; ++k) gradient[k * stride] = static_cast<Real>((constant_ + total_[id[k]]) * inv_batch_);
+    }
+
     template <class Real>
     void load(const Real* theta, std::size_t theta_stride) {
         fire_.resize(batch_);
@@ -267,7 +270,7 @@ private:
     // Sample counts per cell: m+ + m- up to rounding, an integer exactly after it. Unions of
     // counts are then exact integers, and log2 P = log2(count) - log2(B) comes from a table.
     template <std::uint32_t S, class K>
-    static void count_samples(const operand_table<K>& op, std::size_t n) {
+    static void count_samples(const operand_table<K> op, std::size_t n) {
         for (std::size_t j = 0; j < detail::support_plan<N, S>::n_subsets; ++j) {
             const K* of = op.fire(j);
             const K* orr = op.rest(j);
@@ -307,7 +310,7 @@ private:
     // registers, not arrays indexed at run time. Adds the value's log terms to sums; returns
     // Q_S's contributions (padded) and leaves each subset's in operands.spread(j).
     template <std::uint32_t S, class K>
-    const std::vector<K>& cell_kernel(const operand_table<K>& op, const std::array<double, size>& weight,
+    const std::vector<K>& cell_kernel(const operand_table<K> op, const std::array<double, size>& weight,
                                       std::array<double, size>& sums) {
         using plan = detail::support_plan<N, S>;
         using batch_t = xsimd::batch<K>;
