@@ -295,14 +295,6 @@ private:
         return table;
     }
 
-    // The constants of the cell kernel, as SIMD batches.
-    template <class K>
-    struct kernel_constants {
-        using batch_t = xsimd::batch<K>;
-        batch_t log2_batch, tiny, zero, one, inv_ln2, batch;
-        const K* log2_table;
-    };
-
     // Cell-major over SIMD batches of cells: each batch's operands are loaded once, every
     // antichain's unions, logs and ratios stay in registers, and the gradient tables are
     // written once per batch of cells. S, its subsets and its antichains' union terms are
@@ -315,16 +307,12 @@ private:
         using plan = detail::support_plan<N, S>;
         using batch_t = xsimd::batch<K>;
         constexpr std::size_t lanes = batch_t::size, n_subsets = plan::n_subsets, self = n_subsets - 1;
-        const kernel_constants<K> constants{batch_t(static_cast<K>(log2_batch_)),
-                                            batch_t(std::numeric_limits<K>::min()),
-                                            batch_t(K(0)),
-                                            batch_t(K(1)),
-                                            batch_t(static_cast<K>(1.4426950408889634)),
-                                            batch_t(static_cast<K>(batch_)),
-                                            count_logs<K>().data()};
+        const std::vector<K>& log2_table = count_logs<K>();
+        const batch_t lb(static_cast<K>(log2_batch_)), tiny(std::numeric_limits<K>::min()), zero(K(0)), one(K(1)),
+            inv_ln2(static_cast<K>(1.4426950408889634));
         std::array<batch_t, plan::n_chains> value, w;
         detail::static_for<plan::n_chains>([&](auto k) {
-            value[k] = constants.zero;
+            value[k] = zero;
             w[k] = batch_t(static_cast<K>(weight[plan::chains[k].index]));
         });
         std::vector<K>& q_pad = buffers<K>().q_pad;
@@ -335,78 +323,67 @@ private:
                 f[j] = batch_t::load_unaligned(op.fire(j) + c);
                 r[j] = batch_t::load_unaligned(op.rest(j) + c);
                 m[j] = batch_t::load_unaligned(op.count(j) + c);
-                acc[j] = constants.zero;
+                acc[j] = zero;
             });
-            batch_t qc = constants.zero;
+            const batch_t mf = f[self], mr = r[self];  // the S-cells' own masses
+            batch_t qc = zero;
+            // Every antichain of S: its value's log terms into value[k], its gradient's log
+            // term into qc (Q_S) and its ratios into acc (Q_U per subset U).
             detail::static_for<plan::n_chains>([&](auto k) {
-                chain_terms<plan, decltype(k)::value>(constants, f, r, m, w[k], value[k], qc, acc);
+                constexpr std::size_t chain = decltype(k)::value;
+                const batch_t pf = detail::union_sum<plan, chain>(f), pr = detail::union_sum<plan, chain>(r),
+                              pn = detail::union_sum<plan, chain>(m);
+                // Masses never exceed their union (a cell lies in its own union), so where a
+                // union is empty its mass is zero: clamping keeps logs and ratios finite and
+                // those terms vanish from the value; the gradient's log terms are dropped there.
+                // One division for both logarithms and the ratio. With P = m 2^e (m near 1),
+                // f = (m - 1) / (m + 1) and m+/P+ - m-/P- = (m+ 2^-e+ m- - m- 2^-e- m+) / (m+ m-)
+                // share the denominator (m+ + 1)(m- + 1) m+ m-, which lies in [1.4, 33]: no
+                // overflow or underflow, whatever the scale of P. Padding cells (empty
+                // unions) give finite garbage in the ratio, selected away.
+#ifdef XTENSOR_ENABLE_ASSERT  // checked builds (the tests): union counts index a table of B + 1
+                if (!xsimd::all((pn >= zero) & (pn <= batch_t(static_cast<K>(batch_)))))
+                    throw std::logic_error("internal error: a union count lies outside [0, B]");
+#endif
+                const auto sf = detail::split(xsimd::max(pf, tiny)), sr = detail::split(xsimd::max(pr, tiny));
+                const batch_t af = sf.m + one, ar = sr.m + one, mm = sf.m * sr.m;
+                const batch_t inv = one / (af * ar * mm);
+                const batch_t half = mm * inv;  // 1 / (af ar)
+                if constexpr (std::is_same_v<K, double>) {
+                    const batch_t lf = detail::log2_series(sf.e, (sf.m - one) * ar * half);
+                    const batch_t lr = detail::log2_series(sr.e, (sr.m - one) * af * half);
+                    const batch_t lp = detail::gather(log2_table.data(), xsimd::to_int(pn));  // log2 count
+                    value[k] += mf * (lf - lp) + mr * (lr - lp);
+                    qc += w[k] * (xsimd::select(pf > zero, lf - lb, zero) - xsimd::select(pr > zero, lr - lb, zero));
+                } else {
+                    // In float, logs are kept as exponent + log2 of the mantissa, and differences
+                    // of logs are taken part by part: log2 P+ and log2 P are both near log2 B,
+                    // and subtracting them whole would lose log2 B's worth of precision (1e-6).
+                    const batch_t lf = detail::log2_series(zero, (sf.m - one) * ar * half);
+                    const batch_t lr = detail::log2_series(zero, (sr.m - one) * af * half);
+                    const auto sn = detail::split(xsimd::max(pn, one));  // a count: exact
+                    const batch_t ln = detail::gather(log2_table.data(), xsimd::to_int(pn));  // of its mantissa
+                    const batch_t fire_share = (sf.e - sn.e) + (lf - ln);  // log2 (P+ / P)
+                    const batch_t rest_share = (sr.e - sn.e) + (lr - ln);  // log2 (P- / P)
+                    value[k] += mf * fire_share + mr * rest_share;
+                    // dG/dtheta's log term: log2 P+ - log2 P-, or the one of them whose union
+                    // has mass, as log2 (P / B) plus its share.
+                    const auto has_fire = pf > zero, has_rest = pr > zero;
+                    const batch_t both = (sf.e - sr.e) + (lf - lr);
+                    const batch_t log_p = (sn.e - lb) + ln;  // log2 (P / B)
+                    qc += w[k] * xsimd::select(has_fire & has_rest, both,
+                                               xsimd::select(has_fire, fire_share + log_p,
+                                                             xsimd::select(has_rest, -(rest_share + log_p), zero)));
+                }
+                const batch_t difference = xsimd::fms(mf * sf.scale, sr.m, mr * sr.scale * sf.m);
+                const batch_t ratio = xsimd::select(pn > zero, w[k] * inv_ln2 * (difference * (af * ar) * inv), zero);
+                detail::union_spread<plan, chain>(acc, ratio);
             });
             (qc + acc[self]).store_unaligned(q_pad.data() + c);
             detail::static_for<self>([&](auto j) { acc[j].store_unaligned(op.spread(j) + c); });
         }
         detail::static_for<plan::n_chains>([&](auto k) { sums[plan::chains[k].index] += xsimd::hadd(value[k]); });
         return q_pad;
-    }
-
-    // Antichain `chain` of the plan on one SIMD batch of cells: its value's log terms into
-    // value, its gradient's log term into qc (Q_S) and its ratios into acc (Q_U per subset).
-    template <class Plan, std::size_t chain, class K, std::size_t M>
-    INFOMORPH_ALWAYS_INLINE static void chain_terms(const kernel_constants<K>& constant,
-                                                    const std::array<xsimd::batch<K>, M>& f,
-                                                    const std::array<xsimd::batch<K>, M>& r,
-                                                    const std::array<xsimd::batch<K>, M>& m, const xsimd::batch<K>& w,
-                                                    xsimd::batch<K>& value, xsimd::batch<K>& qc,
-                                                    std::array<xsimd::batch<K>, M>& acc) {
-        using batch_t = xsimd::batch<K>;
-        const batch_t &zero = constant.zero, &one = constant.one, &lb = constant.log2_batch;
-        const batch_t mf = f[M - 1], mr = r[M - 1];
-        const batch_t pf = detail::union_sum<Plan, chain>(f), pr = detail::union_sum<Plan, chain>(r),
-                      pn = detail::union_sum<Plan, chain>(m);
-        // Masses never exceed their union (a cell lies in its own union), so where a union is
-        // empty its mass is zero: clamping keeps logs and ratios finite and those terms vanish
-        // from the value; the gradient's log terms are dropped there. One division for both
-        // logarithms and the ratio. With P = m 2^e (m near 1), f = (m - 1) / (m + 1) and
-        // m+/P+ - m-/P- = (m+ 2^-e+ m- - m- 2^-e- m+) / (m+ m-) share the denominator
-        // (m+ + 1)(m- + 1) m+ m-, which lies in [1.4, 33]: no overflow or underflow, whatever
-        // the scale of P. Padding cells (empty unions) give finite garbage in the ratio,
-        // selected away.
-#ifdef XTENSOR_ENABLE_ASSERT  // checked builds (the tests): union counts index a table of B + 1
-        if (!xsimd::all((pn >= zero) & (pn <= constant.batch)))
-            throw std::logic_error("internal error: a union count lies outside [0, B]");
-#endif
-        const auto sf = detail::split(xsimd::max(pf, constant.tiny)), sr = detail::split(xsimd::max(pr, constant.tiny));
-        const batch_t af = sf.m + one, ar = sr.m + one, mm = sf.m * sr.m;
-        const batch_t inv = one / (af * ar * mm);
-        const batch_t half = mm * inv;  // 1 / (af ar)
-        if constexpr (std::is_same_v<K, double>) {
-            const batch_t lf = detail::log2_series(sf.e, (sf.m - one) * ar * half);
-            const batch_t lr = detail::log2_series(sr.e, (sr.m - one) * af * half);
-            const batch_t lp = detail::gather(constant.log2_table, xsimd::to_int(pn));  // log2 count
-            value += mf * (lf - lp) + mr * (lr - lp);
-            qc += w * (xsimd::select(pf > zero, lf - lb, zero) - xsimd::select(pr > zero, lr - lb, zero));
-        } else {
-            // In float, logs are kept as exponent + log2 of the mantissa, and differences of
-            // logs are taken part by part: log2 P+ and log2 P are both near log2 B, and
-            // subtracting them whole would lose log2 B's worth of precision (1e-6).
-            const batch_t lf = detail::log2_series(zero, (sf.m - one) * ar * half);
-            const batch_t lr = detail::log2_series(zero, (sr.m - one) * af * half);
-            const auto sn = detail::split(xsimd::max(pn, one));  // a count: exact
-            const batch_t ln = detail::gather(constant.log2_table, xsimd::to_int(pn));  // of its mantissa
-            const batch_t fire_share = (sf.e - sn.e) + (lf - ln);  // log2 (P+ / P)
-            const batch_t rest_share = (sr.e - sn.e) + (lr - ln);  // log2 (P- / P)
-            value += mf * fire_share + mr * rest_share;
-            // dG/dtheta's log term: log2 P+ - log2 P-, or the one of them whose union has
-            // mass, as log2 (P / B) plus its share.
-            const auto has_fire = pf > zero, has_rest = pr > zero;
-            const batch_t both = (sf.e - sr.e) + (lf - lr);
-            const batch_t log_p = (sn.e - lb) + ln;  // log2 (P / B)
-            qc += w * xsimd::select(has_fire & has_rest, both,
-                                    xsimd::select(has_fire, fire_share + log_p,
-                                                  xsimd::select(has_rest, -(rest_share + log_p), zero)));
-        }
-        const batch_t difference = xsimd::fms(mf * sf.scale, sr.m, mr * sr.scale * sf.m);
-        const batch_t ratio = xsimd::select(pn > zero, w * constant.inv_ln2 * (difference * (af * ar) * inv), zero);
-        detail::union_spread<Plan, chain>(acc, ratio);
     }
 
     // q[cell[c]] += value[c]. Many S-cells share a U-cell when U is small, and those additions
