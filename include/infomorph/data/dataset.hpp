@@ -64,7 +64,7 @@ struct split {
 // standard library.
 inline void shuffle(std::vector<std::size_t>& v, std::mt19937_64& rng) {
     for (std::size_t i = v.size(); i > 1; --i) {
-        const double u = infomorph::detail::uniform01(rng);  // data::detail is another namespace
+        const double u = infomorph::detail::uniform01(rng);  // qualified: data::detail would hide it
         std::size_t j = static_cast<std::size_t>(u * static_cast<double>(i));
         if (j >= i) j = i - 1;  // cannot happen for i < 2^53, kept so an index never escapes
         std::swap(v[i - 1], v[j]);
