@@ -518,3 +518,46 @@ TEST_CASE("backpropagation through both hidden passes and the output layer equal
     CHECK(loss == doctest::Approx((l0 + l1) / 2).epsilon(1e-14));
     CHECK(g(0, 1) == doctest::Approx((std::exp(0.7) / (std::exp(0.2) + std::exp(0.7)) - 1) / 2).epsilon(1e-14));
 }
+
+#include <infomorph/neuron/sampling.hpp>
+
+TEST_CASE("SplitMix64 streams: the reference implementation's first outputs") {
+    // Steele, Lea & Flood's splitmix64.c from seed 0.
+    detail::split_mix stream{0};
+    CHECK(stream() == 0xe220a8397b1dcdafull);
+    CHECK(stream() == 0x6e789e6aa1b965f4ull);
+    CHECK(stream() == 0x06c45d188009454full);
+}
+
+TEST_CASE_TEMPLATE("sampled outputs: firing with probability theta, silent otherwise", Real, float, double) {
+    // An odd count runs the one-sample tail; 0 never fires and 1 always does (u < 1).
+    const std::size_t count = 200001;
+    for (const double p : {0.0, 0.25, 0.7, 1.0}) {
+        CAPTURE(p);
+        const std::vector<Real> theta(count, static_cast<Real>(p));
+        std::vector<Real> out(count);
+        sample_outputs(theta.data(), out.data(), count, 12345, Real(-1), Real(1));
+        std::size_t firing = 0, silent = 0;
+        for (const Real o : out) {
+            firing += o == Real(1) ? 1 : 0;
+            silent += o == Real(-1) ? 1 : 0;
+        }
+        CHECK(firing + silent == count);
+        const double rate = static_cast<double>(firing) / static_cast<double>(count);
+        const double sd = std::sqrt(p * (1 - p) / static_cast<double>(count));
+        CHECK(std::abs(rate - p) <= 5 * sd);
+        // Neighbours (which share a 64-bit draw) fire independently: both with p^2.
+        std::size_t both = 0;
+        const std::size_t pairs = count / 2;
+        for (std::size_t i = 0; i < pairs; ++i) both += out[2 * i] == Real(1) && out[2 * i + 1] == Real(1) ? 1 : 0;
+        const double p2 = p * p;
+        CHECK(std::abs(static_cast<double>(both) / static_cast<double>(pairs) - p2) <=
+              5 * std::sqrt(p2 * (1 - p2) / static_cast<double>(pairs)));
+        // The same seed gives the same outputs; another seed other ones.
+        std::vector<Real> again(count), other(count);
+        sample_outputs(theta.data(), again.data(), count, 12345, Real(-1), Real(1));
+        sample_outputs(theta.data(), other.data(), count, 54321, Real(-1), Real(1));
+        CHECK(again == out);
+        if (p > 0 && p < 1) CHECK(other != out);
+    }
+}

@@ -7,6 +7,7 @@
 #include <cfloat>
 #include <cmath>
 #include <map>
+#include <set>
 #include <random>
 #include <string>
 #include <vector>
@@ -356,4 +357,66 @@ TEST_CASE("the vectorised log2 agrees with std::log2") {
     CHECK(std::isinf(odd[1]));
     CHECK(std::isnan(odd[2]));
     CHECK(std::isinf(odd[3]));
+}
+
+TEST_CASE("grouping: the four-way histogram and the groupings of all column sets equal brute-force sums") {
+    // Integer weights: every order of additions gives the same sums exactly. 1001 rows: not a
+    // multiple of the four partial tables. 7 keys take the partial tables, 300 the single one.
+    std::mt19937_64 rng(5);
+    const std::size_t rows = 1001;
+    for (const std::size_t keys : {std::size_t{7}, std::size_t{300}}) {
+        CAPTURE(keys);
+        std::vector<std::uint32_t> id(rows);
+        std::vector<double> w1(rows), w2(rows);
+        for (std::size_t r = 0; r < rows; ++r) {
+            id[r] = static_cast<std::uint32_t>(rng() % keys);
+            w1[r] = static_cast<double>(rng() % 5);
+            w2[r] = static_cast<double>(rng() % 3);
+        }
+        std::vector<double> m1(keys, 1.0), m2(keys, 2.0), expect1(keys, 1.0), expect2(keys, 2.0), scratch;
+        for (std::size_t r = 0; r < rows; ++r) {
+            expect1[id[r]] += w1[r];
+            expect2[id[r]] += w2[r];
+        }
+        detail::add_histogram<2, double>(id.data(), {w1.data(), w2.data()}, rows, keys, scratch, {m1.data(), m2.data()});
+        CHECK(m1 == expect1);
+        CHECK(m2 == expect2);
+    }
+
+    // Three columns of 3, 4 and 40 values: the sets take the identity, dense and compacted paths.
+    std::array<std::vector<std::uint32_t>, 3> column;
+    const std::array<std::uint32_t, 3> values{3, 4, 40};
+    std::vector<double> weight(rows);
+    for (std::size_t r = 0; r < rows; ++r) {
+        for (std::size_t v = 0; v < 3; ++v) column[v].push_back(static_cast<std::uint32_t>(rng() % values[v]));
+        weight[r] = static_cast<double>(1 + rng() % 4);
+    }
+    std::array<detail::grouping, 8> groups;
+    detail::group_builder builder;
+    builder.combine_subsets(std::array<const std::uint32_t*, 3>{column[0].data(), column[1].data(), column[2].data()},
+                            weight.data(), rows, groups, [](std::uint32_t) { return true; });
+    for (std::uint32_t m = 1; m < 8; ++m) {
+        CAPTURE(m);
+        std::map<std::vector<std::uint32_t>, double> mass;
+        std::map<std::vector<std::uint32_t>, std::uint32_t> group_of;
+        const auto& g = groups[m];
+        for (std::size_t r = 0; r < rows; ++r) {
+            std::vector<std::uint32_t> key;
+            for (std::size_t v = 0; v < 3; ++v)
+                if (m >> v & 1u) key.push_back(column[v][r]);
+            mass[key] += weight[r];
+            const auto at = group_of.emplace(key, g.id[r]).first;
+            CHECK(at->second == g.id[r]);  // one group per value tuple
+        }
+        std::set<std::uint32_t> distinct;
+        for (const auto& [key, group] : group_of) {
+            distinct.insert(group);
+            CHECK(g.mass[group] == mass[key]);
+            const std::size_t r = g.first[group];  // a row of that group
+            CHECK(g.id[r] == group);
+        }
+        CHECK(distinct.size() == group_of.size());  // different tuples, different groups
+        for (std::size_t c = 0; c < g.count(); ++c)  // groups without rows weigh nothing
+            if (distinct.count(static_cast<std::uint32_t>(c)) == 0) CHECK(g.mass[c] == 0);
+    }
 }

@@ -18,6 +18,7 @@
 
 #include "infomorph/error.hpp"
 #include "infomorph/data/labelled_images.hpp"
+#include "infomorph/detail/random.hpp"
 
 namespace infomorph::data {
 
@@ -63,7 +64,7 @@ struct split {
 // standard library.
 inline void shuffle(std::vector<std::size_t>& v, std::mt19937_64& rng) {
     for (std::size_t i = v.size(); i > 1; --i) {
-        const double u = static_cast<double>(rng() >> 11) * 0x1.0p-53;  // [0,1), 53 bits
+        const double u = infomorph::detail::uniform01(rng);  // qualified: data::detail would hide it
         std::size_t j = static_cast<std::size_t>(u * static_cast<double>(i));
         if (j >= i) j = i - 1;  // cannot happen for i < 2^53, kept so an index never escapes
         std::swap(v[i - 1], v[j]);

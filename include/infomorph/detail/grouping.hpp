@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <utility>
@@ -24,6 +25,36 @@ struct grouping {
     std::vector<double> mass2;         // the same for a second weight, when one is given
     std::size_t count() const noexcept { return first.size(); }
 };
+
+// out[v][k] += the sum of weight[v][r] over the rows r with id[r] = k, for W weights at once
+// (the masses of a grouping; the goal kernel's gradient tables). Rows that share a key form a
+// chain of dependent additions through memory; with few keys those chains are the whole cost,
+// so four partial tables (rows r mod 4) run side by side and are summed at the end. With many
+// keys the chains are short and the partial tables' clearing and summing would cost more than
+// they save: one pass straight into out. The order of additions is fixed for a given number of
+// keys: results are reproducible. `partial` is scratch.
+template <std::size_t W, class T>
+void add_histogram(const std::uint32_t* id, const std::array<const T*, W>& weight, std::size_t rows, std::size_t keys,
+                   std::vector<double>& partial, const std::array<double*, W>& out) {
+    if (keys > 64) {
+        for (std::size_t r = 0; r < rows; ++r)
+            for (std::size_t v = 0; v < W; ++v) out[v][id[r]] += weight[v][r];
+        return;
+    }
+    constexpr std::size_t ways = 4;
+    partial.assign(W * ways * keys, 0.0);
+    double* part = partial.data();
+    std::size_t r = 0;
+    for (; r + ways <= rows; r += ways)
+        for (std::size_t w = 0; w < ways; ++w)
+            for (std::size_t v = 0; v < W; ++v) part[(v * ways + w) * keys + id[r + w]] += weight[v][r + w];
+    for (; r < rows; ++r)
+        for (std::size_t v = 0; v < W; ++v) part[v * ways * keys + id[r]] += weight[v][r];
+    for (std::size_t v = 0; v < W; ++v) {
+        const double* p = part + v * ways * keys;
+        for (std::size_t k = 0; k < keys; ++k) out[v][k] += (p[k] + p[keys + k]) + (p[2 * keys + k] + p[3 * keys + k]);
+    }
+}
 
 class group_builder {
 public:
@@ -49,6 +80,30 @@ public:
         if (weight2 != nullptr) {
             out.mass2.assign(out.count(), 0.0);
             for (std::size_t r = 0; r < rows; ++r) out.mass2[out.id[r]] += weight2[r];
+        }
+    }
+
+    // The groupings of every non-empty set m of the columns (bit v of m: column v) into
+    // groups[m]: single columns by their values, then each larger set extends the set without
+    // its highest column by that column, so that every set costs O(rows). need_first(m) says
+    // whether set m's groups need their `first` rows (see combine).
+    template <std::size_t V, std::size_t G, class NeedFirst>
+    void combine_subsets(const std::array<const std::uint32_t*, V>& columns, const double* weight, std::size_t rows,
+                         std::array<grouping, G>& groups, NeedFirst&& need_first, const double* weight2 = nullptr) {
+        static_assert(G >= (std::size_t{1} << V), "one grouping per set of columns");
+        for (std::size_t v = 0; v < V; ++v) {
+            std::uint32_t largest = 0;
+            for (std::size_t r = 0; r < rows; ++r) largest = std::max(largest, columns[v][r]);
+            combine(nullptr, 1, columns[v], std::size_t{largest} + 1, weight, rows, groups[1u << v], need_first(1u << v),
+                    weight2);
+        }
+        for (std::uint32_t m = 1; m < (1u << V); ++m) {
+            if ((m & (m - 1)) == 0) continue;
+            const std::uint32_t high = 1u << (31 - std::countl_zero(m));
+            const auto& rest = groups[m & ~high];
+            const auto& last = groups[high];
+            combine(rest.id.data(), rest.count(), last.id.data(), last.count(), weight, rows, groups[m], need_first(m),
+                    weight2);
         }
     }
 
@@ -81,13 +136,14 @@ private:
             for (std::size_t r = 0; r < rows; ++r) id[r] = outer[r] * stride + inner[r];
         }
         std::size_t occupied = 0;
+        std::fill(mass, mass + keys, 0.0);
         if (weight2_ == nullptr) {
-            histogram<1>(id, {weight}, rows, keys, {mass});
+            add_histogram<1, double>(id, {weight}, rows, keys, partial_, {mass});
             for (std::size_t k = 0; k < keys; ++k) occupied += mass[k] > 0 ? 1 : 0;
         } else {
-            out.mass2.resize(keys);
+            out.mass2.assign(keys, 0.0);
             double* mass2 = out.mass2.data();
-            histogram<2>(id, {weight, weight2_}, rows, keys, {mass, mass2});
+            add_histogram<2, double>(id, {weight, weight2_}, rows, keys, partial_, {mass, mass2});
             for (std::size_t k = 0; k < keys; ++k) occupied += mass[k] + mass2[k] > 0 ? 1 : 0;
         }
         if (2 * occupied < keys) {
@@ -97,36 +153,6 @@ private:
         out.first.assign(keys, 0);  // count() is the number of keys, with or without rows
         if (need_first)
             for (std::size_t r = rows; r-- > 0;) out.first[id[r]] = static_cast<std::uint32_t>(r);
-    }
-
-    // mass[w][k] = sum of weight[w][r] over the rows r with id[r] = k, for W weights at once.
-    // Rows that share a key form a chain of dependent additions through memory; with few keys
-    // those chains are the whole cost, so four partial tables (rows r mod 4) run side by side
-    // and are summed at the end. With many keys the chains are short and the partial tables'
-    // clearing and summing would cost more than they save: one table. The order of additions
-    // is fixed for a given number of keys: results are reproducible.
-    template <std::size_t W>
-    void histogram(const std::uint32_t* id, const std::array<const double*, W>& weight, std::size_t rows,
-                   std::size_t keys, const std::array<double*, W>& mass) {
-        if (keys > 64) {
-            for (std::size_t v = 0; v < W; ++v) std::fill(mass[v], mass[v] + keys, 0.0);
-            for (std::size_t r = 0; r < rows; ++r)
-                for (std::size_t v = 0; v < W; ++v) mass[v][id[r]] += weight[v][r];
-            return;
-        }
-        constexpr std::size_t ways = 4;
-        partial_.assign(W * ways * keys, 0.0);
-        double* part = partial_.data();
-        std::size_t r = 0;
-        for (; r + ways <= rows; r += ways)
-            for (std::size_t w = 0; w < ways; ++w)
-                for (std::size_t v = 0; v < W; ++v) part[(v * ways + w) * keys + id[r + w]] += weight[v][r + w];
-        for (; r < rows; ++r)
-            for (std::size_t v = 0; v < W; ++v) part[v * ways * keys + id[r]] += weight[v][r];
-        for (std::size_t v = 0; v < W; ++v) {
-            const double* p = part + v * ways * keys;
-            for (std::size_t k = 0; k < keys; ++k) mass[v][k] = (p[k] + p[keys + k]) + (p[2 * keys + k] + p[3 * keys + k]);
-        }
     }
 
     // Mostly empty key space: renumber the occupied keys in key order, so that callers do not

@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cfloat>
 #include <cmath>
 #include <cstddef>
@@ -89,27 +90,30 @@ public:
         } else {
             evaluate<double>(g, out);
         }
-        if (gradient != nullptr) {
-            // A sample's cells in every source set are those of its cell of the full set, so
-            // the tables are summed once per full-set cell (cells_ still maps them: the full
-            // set was evaluated last), then read once per sample.
-            constexpr std::uint32_t full = lattice::full_set;
-            const auto& cells = groups_[full];
-            const std::size_t n = cells.count(), padded = cells_.size() / detail::support_plan<N, full>::n_subsets;
-            total_.assign(q_[full].begin(), q_[full].end());
-            detail::static_for<detail::support_plan<N, full>::n_subsets - 1>([&](auto j) {
-                const double* q = q_[detail::support_plan<N, full>::subsets[j]].data();
-                const std::uint32_t* cell = cells_.data() + j * padded;
-                for (std::size_t c = 0; c < n; ++c) total_[c] += q[cell[c]];
-            });
-            const std::uint32_t* id = cells.id.data();
-            for (std::size_t k = 0; k < batch_; ++k)
-                gradient[k * gradient_stride] = static_cast<Real>((constant_ + total_[id[k]]) * inv_batch_);
-        }
+        if (gradient != nullptr) write_gradient(gradient, gradient_stride);
         return out;
     }
 
 private:
+    // dG/dtheta_k = (K + sum_S Q_S[cell of sample k in S]) / B. A sample's cells in every
+    // source set are those of its cell of the full set, so the tables are summed once per
+    // full-set cell (cells_ still maps them: the full set was evaluated last), then read once
+    // per sample.
+    template <class Real>
+    void write_gradient(Real* gradient, std::size_t stride) {
+        using plan = detail::support_plan<N, lattice::full_set>;
+        const auto& cells = groups_[lattice::full_set];
+        const std::size_t n = cells.count(), padded = cells_.size() / plan::n_subsets;
+        total_.assign(q_[lattice::full_set].begin(), q_[lattice::full_set].end());
+        detail::static_for<plan::n_subsets - 1>([&](auto j) {
+            const double* q = q_[plan::subsets[j]].data();
+            const std::uint32_t* cell = cells_of(j, padded);
+            for (std::size_t c = 0; c < n; ++c) total_[c] += q[cell[c]];
+        });
+        const std::uint32_t* id = cells.id.data();
+        for (std::size_t k = 0; k < batch_; ++k) gradient[k * stride] = static_cast<Real>((constant_ + total_[id[k]]) * inv_batch_);
+    }
+
     template <class Real>
     void load(const Real* theta, std::size_t theta_stride) {
         fire_.resize(batch_);
@@ -130,23 +134,11 @@ private:
     }
 
     // Source sets only: the target is soft. Masses are kept unnormalised (counts and sums of
-    // theta), the 1/B factors are applied where they do not cancel.
+    // theta), the 1/B factors are applied where they do not cancel. Sets of two or more
+    // sources gather their operands at their cells' rows (`first`).
     void build_groups() {
-        for (std::size_t v = 0; v < N; ++v) {
-            std::uint32_t largest = 0;
-            for (std::size_t k = 0; k < batch_; ++k) largest = std::max(largest, column_[v][k]);
-            builder_.combine(nullptr, 1, column_[v], std::size_t{largest} + 1, fire_.data(), batch_,
-                             groups_[1u << v], false, rest_.data());
-        }
-        for (std::uint32_t m = 1; m <= lattice::full_set; ++m) {
-            if ((m & (m - 1)) == 0) continue;
-            const std::uint32_t high = 1u << (31 - std::countl_zero(m));
-            const auto& rest = groups_[m & ~high];
-            const auto& last = groups_[high];
-            // Two or more sources: operands are gathered at the cells' rows (first).
-            builder_.combine(rest.id.data(), rest.count(), last.id.data(), last.count(), fire_.data(), batch_,
-                             groups_[m], true, rest_.data());
-        }
+        builder_.combine_subsets(column_, fire_.data(), batch_, groups_,
+                                 [](std::uint32_t m) { return std::popcount(m) >= 2; }, rest_.data());
     }
 
     static double log2_or_zero(double p) noexcept { return p > 0 ? std::log2(p) : 0.0; }
@@ -192,45 +184,65 @@ private:
     //   gradient: Q_S[cell]  += w (log2 P+ - log2 P-)
     //             Q_U[U-cell of the cell] += w c_U (m+/P+ - m-/P-) / ln 2   for each term U
     // Masses and union probabilities are in counts (the ratios are scale-free); logs of
-    // probabilities are log2(count) - log2(B). Cell-major over SIMD batches of cells: each
-    // batch's operands are loaded once, every antichain's unions, logs and ratios stay in
-    // registers, and the gradient tables are written once per batch of cells. S, its subsets
-    // and its antichains' union terms are compile-time constants (detail::support_plan), so
-    // that the operands and accumulators are registers, not arrays indexed at run time.
+    // probabilities are log2(count) - log2(B). The stages: gather each subset's operands at
+    // the S-cells, count their samples, run the cell kernel (all antichains of S on SIMD
+    // batches of cells), then move the subsets' gradient contributions to their own cells.
     //
     // K is the kernel's arithmetic (double, or float for float firing probabilities); the
     // groups' masses and the gradient tables stay double.
     template <std::uint32_t S, class K>
     void evaluate_support(const std::array<double, size>& weight, std::array<double, size>& sums) {
         using plan = detail::support_plan<N, S>;
-        using batch_t = xsimd::batch<K>;
-        constexpr std::size_t lanes = batch_t::size;
-        constexpr std::size_t n_subsets = plan::n_subsets, self = n_subsets - 1;
-        const auto& group = groups_[S];
-        const std::size_t n = group.count();
+        const std::size_t n = groups_[S].count();
         if constexpr (plan::n_chains == 0) {
             q_[S].assign(n, 0.0);
-            return;
+        } else {
+            const operand_table<K> operands = gather_operands<S, K>();
+            count_samples<S>(operands, n);
+            const std::vector<K>& q_pad = cell_kernel<S, K>(operands, weight, sums);
+            // q_[S] is first written here: supersets of S, which add to it, come later.
+            q_[S].assign(q_pad.begin(), q_pad.begin() + static_cast<std::ptrdiff_t>(n));
+            for (std::size_t j = 0; j + 1 < plan::n_subsets; ++j)
+                spread(operands.spread(j), cells_of(j, operands.padded), n, q_[plan::subsets[j]]);
         }
-        const std::size_t padded = (n + lanes - 1) / lanes * lanes;
+    }
 
-        // Operands per subset, padded with zero mass (padding cells contribute nothing).
-        // Only the padding needs zeros: everything below n is written next (no fill of it all).
-        std::vector<K>& operands = buffers<K>().operands;
-        operands.resize(4 * n_subsets * padded);
+    // The cell kernel's operands for a support S: per subset U of S (S itself last), at each
+    // S-cell, the masses m+ and m- of the U-cell that contains it, that U-cell's sample count,
+    // and room for the gradient's contributions to it; padded with zero mass to whole SIMD
+    // batches (padding cells contribute nothing).
+    template <class K>
+    struct operand_table {
+        K* data;
+        std::size_t padded;
+        K* fire(std::size_t j) const noexcept { return data + (4 * j) * padded; }
+        K* rest(std::size_t j) const noexcept { return data + (4 * j + 1) * padded; }
+        K* spread(std::size_t j) const noexcept { return data + (4 * j + 2) * padded; }
+        K* count(std::size_t j) const noexcept { return data + (4 * j + 3) * padded; }
+    };
+
+    // The U-cell of each S-cell, for subset j of the support being evaluated.
+    std::uint32_t* cells_of(std::size_t j, std::size_t padded) noexcept { return cells_.data() + j * padded; }
+
+    // Only the padding needs zeros: everything below the cell count is written here (no fill
+    // of it all).
+    template <std::uint32_t S, class K>
+    operand_table<K> gather_operands() {
+        using plan = detail::support_plan<N, S>;
+        constexpr std::size_t lanes = xsimd::batch<K>::size, n_subsets = plan::n_subsets;
+        const auto& group = groups_[S];
+        const std::size_t n = group.count(), padded = (n + lanes - 1) / lanes * lanes;
+        std::vector<K>& storage = buffers<K>().operands;
+        storage.resize(4 * n_subsets * padded);
         cells_.resize(n_subsets * padded);
-        auto cells_of = [&](std::size_t j) { return cells_.data() + j * padded; };  // U-cell of each S-cell
-        auto fire_of = [&](std::size_t j) { return operands.data() + (4 * j) * padded; };
-        auto rest_of = [&](std::size_t j) { return operands.data() + (4 * j + 1) * padded; };
-        auto spread_of = [&](std::size_t j) { return operands.data() + (4 * j + 2) * padded; };
-        auto count_of = [&](std::size_t j) { return operands.data() + (4 * j + 3) * padded; };
+        const operand_table<K> op{storage.data(), padded};
         for (std::size_t j = 0; j < n_subsets; ++j) {
             const auto u = plan::subsets[j];
-            K* of = fire_of(j);
-            K* orr = rest_of(j);
+            K* of = op.fire(j);
+            K* orr = op.rest(j);
             std::fill(of + n, of + padded, K(0));
             std::fill(orr + n, orr + padded, K(0));
-            std::fill(count_of(j) + n, count_of(j) + padded, K(0));
+            std::fill(op.count(j) + n, op.count(j) + padded, K(0));
             if (u == S) {
                 std::copy(group.mass.begin(), group.mass.end(), of);
                 std::copy(group.mass2.begin(), group.mass2.end(), orr);
@@ -239,7 +251,7 @@ private:
             const auto* id = groups_[u].id.data();
             const double* gf = groups_[u].mass.data();
             const double* gr = groups_[u].mass2.data();
-            std::uint32_t* cell_of = cells_of(j);
+            std::uint32_t* cell_of = cells_of(j, padded);
             // An S-cell without samples (key-identity groupings keep empty keys, see
             // grouping.hpp) has its `first` row in another cell: its U-cells would be that
             // row's, and its unions no unions at all (counts past B, or below 0). Zero operands
@@ -252,46 +264,71 @@ private:
                 orr[c] = static_cast<K>(occupied * gr[cell]);
             }
         }
-        // Sample counts per cell: m+ + m- up to rounding, an integer exactly after it. Unions of
-        // counts are then exact integers, and log2 P = log2(count) - log2(B) comes from a table.
-        for (std::size_t j = 0; j < n_subsets; ++j) {
-            const K* of = fire_of(j);
-            const K* orr = rest_of(j);
-            K* oc = count_of(j);
+        return op;
+    }
+
+    // Sample counts per cell: m+ + m- up to rounding, an integer exactly after it. Unions of
+    // counts are then exact integers, and log2 P = log2(count) - log2(B) comes from a table.
+    template <std::uint32_t S, class K>
+    static void count_samples(const operand_table<K> op, std::size_t n) {
+        for (std::size_t j = 0; j < detail::support_plan<N, S>::n_subsets; ++j) {
+            const K* of = op.fire(j);
+            const K* orr = op.rest(j);
+            K* oc = op.count(j);
             for (std::size_t c = 0; c < n; ++c) oc[c] = std::nearbyint(of[c] + orr[c]);
         }
-        // Per count k: log2 k (double kernel), or log2 of k's mantissa m, k = m 2^e with m in
-        // [sqrt(1/2), sqrt(2)) as split() has it (float kernel). An empty union (k = 0) reads
-        // as log2 DBL_MIN (its terms carry zero mass), or as k = 1.
-        std::vector<K>& log2_table = buffers<K>().log2_table;
-        if (log2_table.size() != batch_ + 1) {
-            log2_table.resize(batch_ + 1);
-            log2_table[0] = std::is_same_v<K, double> ? static_cast<K>(std::log2(DBL_MIN)) : K(0);
-            for (std::size_t k = 1; k <= batch_; ++k) {
-                const K e = std::is_same_v<K, double> ? K(0) : detail::split(batch_t(static_cast<K>(k))).e.get(0);
-                log2_table[k] = static_cast<K>(std::log2(static_cast<double>(k)) - static_cast<double>(e));
-            }
+    }
+
+    // Per count k: log2 k (double kernel), or log2 of k's mantissa m, k = m 2^e with m in
+    // [sqrt(1/2), sqrt(2)) as split() has it (float kernel). An empty union (k = 0) reads
+    // as log2 DBL_MIN (its terms carry zero mass), or as k = 1. Built once per batch size.
+    template <class K>
+    const std::vector<K>& count_logs() {
+        std::vector<K>& table = buffers<K>().log2_table;
+        if (table.size() == batch_ + 1) return table;
+        table.resize(batch_ + 1);
+        table[0] = std::is_same_v<K, double> ? static_cast<K>(std::log2(DBL_MIN)) : K(0);
+        for (std::size_t k = 1; k <= batch_; ++k) {
+            const K e = std::is_same_v<K, double> ? K(0) : detail::split(xsimd::batch<K>(static_cast<K>(k))).e.get(0);
+            table[k] = static_cast<K>(std::log2(static_cast<double>(k)) - static_cast<double>(e));
         }
-        std::array<batch_t, plan::n_chains> value, w;
-        detail::static_for<plan::n_chains>([&](auto k) {
-            value[k] = batch_t(K(0));
-            w[k] = batch_t(static_cast<K>(weight[plan::chains[k].index]));
-        });
-        q_[S].resize(n);
-        std::vector<K>& q_pad = buffers<K>().q_pad;
-        q_pad.resize(padded);  // fully written below
+        return table;
+    }
+
+    // Cell-major over SIMD batches of cells: each batch's operands are loaded once, every
+    // antichain's unions, logs and ratios stay in registers, and the gradient tables are
+    // written once per batch of cells. S, its subsets and its antichains' union terms are
+    // compile-time constants (detail::support_plan), so that the operands and accumulators are
+    // registers, not arrays indexed at run time. Adds the value's log terms to sums; returns
+    // Q_S's contributions (padded) and leaves each subset's in operands.spread(j).
+    template <std::uint32_t S, class K>
+    const std::vector<K>& cell_kernel(const operand_table<K> op, const std::array<double, size>& weight,
+                                      std::array<double, size>& sums) {
+        using plan = detail::support_plan<N, S>;
+        using batch_t = xsimd::batch<K>;
+        constexpr std::size_t lanes = batch_t::size, n_subsets = plan::n_subsets, self = n_subsets - 1;
+        const std::vector<K>& log2_table = count_logs<K>();
         const batch_t lb(static_cast<K>(log2_batch_)), tiny(std::numeric_limits<K>::min()), zero(K(0)), one(K(1)),
             inv_ln2(static_cast<K>(1.4426950408889634));
-        for (std::size_t c = 0; c < padded; c += lanes) {
+        std::array<batch_t, plan::n_chains> value, w;
+        detail::static_for<plan::n_chains>([&](auto k) {
+            value[k] = zero;
+            w[k] = batch_t(static_cast<K>(weight[plan::chains[k].index]));
+        });
+        std::vector<K>& q_pad = buffers<K>().q_pad;
+        q_pad.resize(op.padded);  // fully written below
+        for (std::size_t c = 0; c < op.padded; c += lanes) {
             std::array<batch_t, n_subsets> f, r, m, acc;
             detail::static_for<n_subsets>([&](auto j) {
-                f[j] = batch_t::load_unaligned(fire_of(j) + c);
-                r[j] = batch_t::load_unaligned(rest_of(j) + c);
-                m[j] = batch_t::load_unaligned(count_of(j) + c);
+                f[j] = batch_t::load_unaligned(op.fire(j) + c);
+                r[j] = batch_t::load_unaligned(op.rest(j) + c);
+                m[j] = batch_t::load_unaligned(op.count(j) + c);
                 acc[j] = zero;
             });
-            const batch_t mf = f[self], mr = r[self];
+            const batch_t mf = f[self], mr = r[self];  // the S-cells' own masses
             batch_t qc = zero;
+            // Every antichain of S: its value's log terms into value[k], its gradient's log
+            // term into qc (Q_S) and its ratios into acc (Q_U per subset U).
             detail::static_for<plan::n_chains>([&](auto k) {
                 constexpr std::size_t chain = decltype(k)::value;
                 const batch_t pf = detail::union_sum<plan, chain>(f), pr = detail::union_sum<plan, chain>(r),
@@ -343,37 +380,17 @@ private:
                 detail::union_spread<plan, chain>(acc, ratio);
             });
             (qc + acc[self]).store_unaligned(q_pad.data() + c);
-            detail::static_for<self>([&](auto j) { acc[j].store_unaligned(spread_of(j) + c); });
+            detail::static_for<self>([&](auto j) { acc[j].store_unaligned(op.spread(j) + c); });
         }
         detail::static_for<plan::n_chains>([&](auto k) { sums[plan::chains[k].index] += xsimd::hadd(value[k]); });
-        // q_[S] is first written here: supersets of S, which add to it, come later.
-        std::copy(q_pad.begin(), q_pad.begin() + static_cast<std::ptrdiff_t>(n), q_[S].begin());
-        // Move the contributions of each proper subset U from S-cells to U-cells.
-        for (std::size_t j = 0; j < self; ++j) spread(spread_of(j), cells_of(j), n, q_[plan::subsets[j]]);
+        return q_pad;
     }
 
     // q[cell[c]] += value[c]. Many S-cells share a U-cell when U is small, and those additions
-    // chain through memory; four partial tables (c mod 4) break the chains. With many U-cells
-    // the chains are short and clearing and summing the partial tables would cost more: one
-    // pass straight into q. The order of additions is fixed, so results stay reproducible.
+    // chain through memory: detail::add_histogram breaks the chains.
     template <class K>
     void spread(const K* value, const std::uint32_t* cell, std::size_t n, std::vector<double>& q) {
-        constexpr std::size_t ways = 4;
-        const std::size_t cells = q.size();
-        if (cells > 64) {
-            double* out = q.data();
-            for (std::size_t c = 0; c < n; ++c) out[cell[c]] += value[c];
-            return;
-        }
-        partial_.assign(ways * cells, 0.0);
-        double* part = partial_.data();
-        std::size_t c = 0;
-        for (; c + ways <= n; c += ways)
-            for (std::size_t w = 0; w < ways; ++w) part[w * cells + cell[c + w]] += value[c + w];
-        for (; c < n; ++c) part[cell[c]] += value[c];
-        double* out = q.data();
-        for (std::size_t u = 0; u < cells; ++u)
-            out[u] += (part[u] + part[cells + u]) + (part[2 * cells + u] + part[3 * cells + u]);
+        detail::add_histogram<1, K>(cell, {value}, n, q.size(), partial_, {q.data()});
     }
 
     template <class K>

@@ -132,6 +132,34 @@ double loss_of(const std::vector<goal_result<N>>& values) {
     return -sum;
 }
 
+// sum += one neuron's or one batch's goal, H_res, I(T;S) and atoms: a layer's summary is the
+// mean over its neurons, an epoch's the mean of its batches' summaries.
+template <class Atoms>
+void accumulate(layer_result& sum, double goal, double h_res, double mi, const Atoms& atoms) {
+    sum.goal += goal;
+    sum.h_res += h_res;
+    sum.mi += mi;
+    for (std::size_t a = 0; a < sum.atoms.size(); ++a) sum.atoms[a] += atoms[a];
+}
+
+inline void accumulate(layer_result& sum, const layer_result& one) {
+    accumulate(sum, one.goal, one.h_res, one.mi, one.atoms);
+}
+
+template <std::size_t N>
+void accumulate(layer_result& sum, const goal_result<N>& one) {
+    accumulate(sum, one.value, one.h_res, one.mi, one.atoms);
+}
+
+// Sums of `count` summaries into their mean (a division, not a product with 1 / count, so
+// that means are the same numbers wherever they are taken).
+inline void to_mean(layer_result& sum, double count) {
+    sum.goal /= count;
+    sum.h_res /= count;
+    sum.mi /= count;
+    for (auto& a : sum.atoms) a /= count;
+}
+
 template <std::size_t N>
 layer_result summarise(const std::string& name, const std::vector<goal_result<N>>& values) {
     using lattice = redundancy_lattice<N>;
@@ -140,17 +168,8 @@ layer_result summarise(const std::string& name, const std::vector<goal_result<N>
     s.sources = N;
     s.atoms.assign(lattice::size, 0.0);
     for (std::size_t a = 0; a < lattice::size; ++a) s.atom_names.emplace_back(lattice::name(a));
-    for (const auto& v : values) {
-        s.goal += v.value;
-        s.h_res += v.h_res;
-        s.mi += v.mi;
-        for (std::size_t a = 0; a < lattice::size; ++a) s.atoms[a] += v.atoms[a];
-    }
-    const double n = values.empty() ? 1.0 : static_cast<double>(values.size());
-    s.goal /= n;
-    s.h_res /= n;
-    s.mi /= n;
-    for (auto& a : s.atoms) a /= n;
+    for (const auto& v : values) accumulate(s, v);
+    to_mean(s, values.empty() ? 1.0 : static_cast<double>(values.size()));
     return s;
 }
 

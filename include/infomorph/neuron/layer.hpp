@@ -7,6 +7,9 @@
 //
 // The same backward pass serves global training by backpropagation (the paper's baseline),
 // with the loss gradient in place of dG/dtheta.
+//
+// Which inputs reach which neurons is connectivity.hpp's; sampling the outputs is
+// sampling.hpp's; the sparse-partner kernels are detail/partners.hpp's.
 
 #include <algorithm>
 #include <array>
@@ -14,7 +17,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <random>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -22,62 +24,20 @@
 #include <xtensor-blas/xblas.hpp>
 #include <xtensor/xtensor.hpp>
 
+#include "infomorph/detail/blas.hpp"
+#include "infomorph/detail/buffers.hpp"
+#include "infomorph/detail/parallel.hpp"
+#include "infomorph/detail/partners.hpp"
+#include "infomorph/detail/random.hpp"
+#include "infomorph/detail/tiles.hpp"
 #include "infomorph/error.hpp"
 #include "infomorph/goal/goal.hpp"
-#include "infomorph/neuron/activation.hpp"
-#include "infomorph/detail/blas.hpp"
-#include "infomorph/detail/parallel.hpp"
-#include "infomorph/detail/simd.hpp"
-#include "infomorph/detail/tiles.hpp"
 #include "infomorph/goal/layer_goal.hpp"
+#include "infomorph/neuron/activation.hpp"
+#include "infomorph/neuron/connectivity.hpp"
+#include "infomorph/neuron/sampling.hpp"
 
 namespace infomorph {
-
-enum class connectivity {
-    full,            // every input to every neuron
-    identity,        // input j to neuron j only (square)
-    none,            // no connections (the class is unused)
-    no_self,         // all but input j to neuron j (square; lateral)
-    random_partners  // `partners` random inputs per neuron, never itself (square; sparse lateral)
-};
-
-struct connection {
-    connectivity kind = connectivity::full;
-    std::size_t partners = 0;
-    bool trainable = true;      // false: neither weights nor bias learn
-    bool bias = true;
-    double fixed_weight = 0.0;  // non-zero: weights = mask x this value and never learn (the
-                                // bias still does), as the paper's output-layer label input
-};
-
-namespace detail {
-// A double in [0, 1) from 53 random bits: the same sequence with every standard library.
-inline double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
-
-// SplitMix64 (Steele, Lea & Flood 2014): a small, fast generator for the per-block sampling
-// streams; its output function also hashes a (key, block) pair into a stream's seed.
-struct split_mix {
-    std::uint64_t state;
-    static constexpr std::uint64_t mix(std::uint64_t z) noexcept {
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        return z ^ (z >> 31);
-    }
-    std::uint64_t operator()() noexcept { return mix(state += 0x9e3779b97f4a7c15ull); }
-};
-
-inline std::uint64_t stream_seed(std::uint64_t key, std::uint64_t block) noexcept {
-    return split_mix::mix(key ^ split_mix::mix(block + 0x632be59bd9b4e019ull));
-}
-
-// Batch-sized buffers keep their storage from batch to batch: reallocating them costs page
-// faults on every batch.
-template <class Tensor, class... Extent>
-void shape_to(Tensor& t, Extent... extent) {
-    const std::array<std::size_t, sizeof...(Extent)> shape{static_cast<std::size_t>(extent)...};
-    if (!std::equal(shape.begin(), shape.end(), t.shape().begin(), t.shape().end())) t.resize(shape);
-}
-}  // namespace detail
 
 template <std::size_t N, class Activation, class Binning, class Real = float>
 class layer {
@@ -113,29 +73,12 @@ public:
         std::size_t transposed_class = N;           // whose input scratch_in holds
     };
 
+    // Classes are initialised in order from one engine: masks (random partners) and weights
+    // draw from it in turn, so a seed gives the same layer whatever else changes.
     layer(const options& o, const goal<N>& g) : options_(o), goal_(g), goal_driver_(o.threads) {
         if (o.neurons == 0) throw error("a layer needs at least one neuron");
         std::mt19937_64 rng(o.seed);
-        for (std::size_t i = 0; i < N; ++i) {
-            const std::size_t in = o.input_sizes[i], n = o.neurons;
-            mask_[i] = make_mask(o.connections[i], in, n, rng, i);
-            if (o.connections[i].kind == connectivity::random_partners) {
-                partners_[i].reserve(n * o.connections[i].partners);
-                for (std::size_t j = 0; j < n; ++j)
-                    for (std::size_t p = 0; p < in; ++p)
-                        if (mask_[i](j, p) != Real(0)) partners_[i].push_back(static_cast<std::uint32_t>(p));
-            }
-            // PyTorch's nn.Linear default: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and bias.
-            const double bound = in > 0 ? 1.0 / std::sqrt(static_cast<double>(in)) : 0.0;
-            weight_[i] = matrix::from_shape({n, in});
-            const double fixed = o.connections[i].fixed_weight;
-            for (std::size_t j = 0; j < weight_[i].size(); ++j)
-                weight_[i].data()[j] =
-                    static_cast<Real>(fixed != 0 ? fixed : (2.0 * detail::uniform01(rng) - 1.0) * bound) * mask_[i].data()[j];
-            bias_[i] = xt::zeros<Real>({n});
-            if (o.connections[i].bias)
-                for (auto& b : bias_[i]) b = static_cast<Real>((2.0 * detail::uniform01(rng) - 1.0) * bound);
-        }
+        for (std::size_t i = 0; i < N; ++i) initialise_class(i, rng);
     }
 
     const matrix& weight(std::size_t i) const { return weight_[i]; }
@@ -162,55 +105,9 @@ public:
     // engine, outputs are sampled (output_values); without, they are theta.
     void forward(const std::array<const matrix*, N>& x, state& s, std::mt19937_64* rng, const pass& p = {}) const {
         const std::size_t batch = check_inputs(x);
-        const std::size_t n = options_.neurons;
         s.transposed_class = N;
-        for (std::size_t i = 0; i < N; ++i) {
-            if (p.reuse && p.reuse_drive[i] && p.reuse != &s) {
-                if (p.reuse->drive[i].shape() != std::array<std::size_t, 2>{batch, n})
-                    throw error("the reused pass has another batch size");
-                detail::shape_to(s.drive[i], batch, n);
-                const Real* from = p.reuse->drive[i].data();
-                Real* to = s.drive[i].data();
-                for_sample_blocks(batch, [&](std::size_t k0, std::size_t k1) { std::copy(from + k0 * n, from + k1 * n, to + k0 * n); });
-                continue;
-            }
-            if (p.reuse == &s && p.reuse_drive[i]) continue;
-            detail::shape_to(s.drive[i], batch, n);
-            Real* drive = s.drive[i].data();
-            const std::size_t in = options_.input_sizes[i];
-            if (options_.connections[i].kind == connectivity::none || in == 0 || p.silent[i]) {
-                s.drive[i].fill(Real(0));
-            } else if (!partners_[i].empty()) {
-                sparse_drive(i, x[i]->data(), batch, s);
-            } else {
-                const Real* w = weight_[i].data();
-                const Real* xi = x[i]->data();
-                // Cut by samples: each block packs only its own rows of the (large) input.
-                const std::size_t blocks = gemm_blocks(batch);
-                detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
-                    const std::size_t k0 = detail::block_begin(batch, blocks, b), k1 = detail::block_begin(batch, blocks, b + 1);
-                    detail::gemm<Real>(false, true, k1 - k0, n, in, Real(1), xi + k0 * in, in, w, in, Real(0), drive + k0 * n, n);
-                });
-            }
-            const Real* b = bias_[i].data();
-            for_sample_blocks(batch, [&](std::size_t k0, std::size_t k1) {
-                for (std::size_t k = k0; k < k1; ++k)
-                    for (std::size_t j = 0; j < n; ++j) drive[k * n + j] += b[j];
-            });
-        }
-        detail::shape_to(s.theta, batch, n);
-        detail::shape_to(s.output, batch, n);
-        for (auto& d : s.dtheta) detail::shape_to(d, batch, n);
-        // Samples are drawn block by block from streams keyed by one draw of the engine and the
-        // block: in parallel, and the same for any number of threads.
-        const std::uint64_t stream_key = rng ? (*rng)() : 0;
-        for_sample_blocks(batch, [&](std::size_t k0, std::size_t k1) {
-            activate(s, k0 * n, k1 * n);
-            if (rng)
-                sample(s, k0 * n, k1 * n, detail::stream_seed(stream_key, k0));
-            else
-                std::copy(s.theta.data() + k0 * n, s.theta.data() + k1 * n, s.output.data() + k0 * n);
-        });
+        for (std::size_t i = 0; i < N; ++i) class_drive(i, x[i], batch, s, p);
+        activate_and_sample(s, batch, rng);
         if (p.bins) bin(s);
     }
 
@@ -249,56 +146,146 @@ public:
             const bool connected = c.kind != connectivity::none && options_.input_sizes[i] > 0;
             const bool learns = c.trainable && c.kind != connectivity::none;
             if (!learns && !(d_input[i] && connected)) continue;
-            detail::shape_to(delta_, batch, n);
-            {
-                // Cut by neurons: each bias sum runs over the samples in order, whatever the cut.
-                const bool bias_sums = learns && c.bias;
-                const Real* up = upstream.data();
-                const Real* dt = s.dtheta[i].data();
-                Real* delta = delta_.data();
-                Real* db = d_bias[i].data();
-                const std::size_t blocks = column_blocks();
-                detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
-                    const std::size_t j0 = detail::block_begin(n, blocks, b), j1 = detail::block_begin(n, blocks, b + 1);
-                    for (std::size_t k = 0; k < batch; ++k) {
-                        const std::size_t row = k * n;
-                        for (std::size_t j = j0; j < j1; ++j) delta[row + j] = up[row + j] * dt[row + j];
-                        if (bias_sums)
-                            for (std::size_t j = j0; j < j1; ++j) db[j] += delta[row + j];
-                    }
-                });
-            }
+            delta_and_bias_sums(i, upstream, s, learns && c.bias, d_bias[i].data());
             if (learns && connected && c.fixed_weight == 0) {
-                if (!partners_[i].empty()) {
-                    sparse_weight_gradient(i, x[i]->data(), batch, s, d_weight[i].data());
-                } else {
-                    // Accumulating (beta = 1) then masking keeps earlier, already masked sums intact.
-                    // Cut by input features: each block packs only its own columns of the input.
-                    const std::size_t in = options_.input_sizes[i], blocks = gemm_blocks(in);
-                    Real* dw = d_weight[i].data();
-                    const Real* m = mask_[i].data();
-                    detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
-                        const std::size_t c0 = detail::block_begin(in, blocks, b), c1 = detail::block_begin(in, blocks, b + 1);
-                        detail::gemm<Real>(true, false, n, c1 - c0, batch, Real(1), delta_.data(), n, x[i]->data() + c0, in,
-                                           Real(1), dw + c0, in);
-                        if (c.kind != connectivity::full)  // a full mask is all ones
-                            for (std::size_t j = 0; j < n; ++j)
-                                for (std::size_t e = j * in + c0; e < j * in + c1; ++e) dw[e] *= m[e];
-                    });
-                }
+                if (!partners_[i].empty()) sparse_weight_gradient(i, x[i]->data(), batch, s, d_weight[i].data());
+                else dense_weight_gradient(i, x[i]->data(), batch, d_weight[i].data());
             }
-            if (d_input[i]) {
-                if (connected) {
-                    detail::shape_to(*d_input[i], batch, options_.input_sizes[i]);
-                    xt::blas::gemm(delta_, weight_[i], *d_input[i], false, false);
-                } else {
-                    *d_input[i] = xt::zeros<Real>({batch, options_.input_sizes[i]});
-                }
-            }
+            if (d_input[i]) input_gradient(i, batch, connected, *d_input[i]);
         }
     }
 
 private:
+    using partner_kernels = detail::partner_kernels<Real>;
+    static constexpr std::size_t tile = partner_kernels::tile;
+
+    // Class i's mask (and partner list), then its weights and bias: PyTorch's nn.Linear
+    // default, U(-1/sqrt(fan_in), 1/sqrt(fan_in)), times the mask.
+    void initialise_class(std::size_t i, std::mt19937_64& rng) {
+        const auto& c = options_.connections[i];
+        const std::size_t in = options_.input_sizes[i], n = options_.neurons;
+        mask_[i] = make_mask<Real>(c, in, n, rng, i);
+        if (c.kind == connectivity::random_partners) partners_[i] = partner_list(mask_[i]);
+        const double bound = in > 0 ? 1.0 / std::sqrt(static_cast<double>(in)) : 0.0;
+        weight_[i] = matrix::from_shape({n, in});
+        for (std::size_t j = 0; j < weight_[i].size(); ++j)
+            weight_[i].data()[j] = static_cast<Real>(c.fixed_weight != 0 ? c.fixed_weight
+                                                                         : (2.0 * detail::uniform01(rng) - 1.0) * bound) *
+                                   mask_[i].data()[j];
+        bias_[i] = xt::zeros<Real>({n});
+        if (c.bias)
+            for (auto& b : bias_[i]) b = static_cast<Real>((2.0 * detail::uniform01(rng) - 1.0) * bound);
+    }
+
+    // r_i of the batch into s.drive[i]: copied from or kept in a reused pass, or computed
+    // (zero, sparse or dense) plus the bias.
+    void class_drive(std::size_t i, const matrix* x, std::size_t batch, state& s, const pass& p) const {
+        const std::size_t n = options_.neurons;
+        if (p.reuse && p.reuse_drive[i]) {
+            if (p.reuse != &s) copy_drive(p.reuse->drive[i], batch, s.drive[i]);
+            return;
+        }
+        detail::shape_to(s.drive[i], batch, n);
+        if (options_.connections[i].kind == connectivity::none || options_.input_sizes[i] == 0 || p.silent[i])
+            s.drive[i].fill(Real(0));
+        else if (!partners_[i].empty())
+            sparse_drive(i, x->data(), batch, s);
+        else
+            dense_drive(i, x->data(), batch, s.drive[i].data());
+        add_bias(i, batch, s.drive[i].data());
+    }
+
+    void copy_drive(const matrix& from, std::size_t batch, matrix& to) const {
+        const std::size_t n = options_.neurons;
+        if (from.shape() != std::array<std::size_t, 2>{batch, n}) throw error("the reused pass has another batch size");
+        detail::shape_to(to, batch, n);
+        const Real* f = from.data();
+        Real* t = to.data();
+        for_sample_blocks(batch, [&](std::size_t k0, std::size_t k1) { std::copy(f + k0 * n, f + k1 * n, t + k0 * n); });
+    }
+
+    // Cut by samples: each block packs only its own rows of the (large) input.
+    void dense_drive(std::size_t i, const Real* xi, std::size_t batch, Real* drive) const {
+        const std::size_t in = options_.input_sizes[i], n = options_.neurons;
+        const Real* w = weight_[i].data();
+        const std::size_t blocks = gemm_blocks(batch);
+        detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
+            const std::size_t k0 = detail::block_begin(batch, blocks, b), k1 = detail::block_begin(batch, blocks, b + 1);
+            detail::gemm<Real>(false, true, k1 - k0, n, in, Real(1), xi + k0 * in, in, w, in, Real(0), drive + k0 * n, n);
+        });
+    }
+
+    void add_bias(std::size_t i, std::size_t batch, Real* drive) const {
+        const std::size_t n = options_.neurons;
+        const Real* b = bias_[i].data();
+        for_sample_blocks(batch, [&](std::size_t k0, std::size_t k1) {
+            for (std::size_t k = k0; k < k1; ++k)
+                for (std::size_t j = 0; j < n; ++j) drive[k * n + j] += b[j];
+        });
+    }
+
+    // theta, its derivatives and the outputs, block by block: sampled from streams keyed by
+    // one draw of the engine and the block (sampling.hpp), or theta itself without an engine.
+    void activate_and_sample(state& s, std::size_t batch, std::mt19937_64* rng) const {
+        const std::size_t n = options_.neurons;
+        detail::shape_to(s.theta, batch, n);
+        detail::shape_to(s.output, batch, n);
+        for (auto& d : s.dtheta) detail::shape_to(d, batch, n);
+        const std::uint64_t key = sampling_key(rng);
+        const Real silent = options_.output_values[0], firing = options_.output_values[1];
+        for_sample_blocks(batch, [&](std::size_t k0, std::size_t k1) {
+            activate(s, k0 * n, k1 * n);
+            const Real* theta = s.theta.data() + k0 * n;
+            Real* out = s.output.data() + k0 * n;
+            if (rng) sample_outputs(theta, out, (k1 - k0) * n, sampling_stream(key, k0), silent, firing);
+            else std::copy(theta, theta + (k1 - k0) * n, out);
+        });
+    }
+
+    // delta_ = upstream * dtheta/dr_i and, when bias_sums, d_bias += its column sums. Cut by
+    // neurons: each bias sum runs over the samples in order, whatever the cut.
+    void delta_and_bias_sums(std::size_t i, const matrix& upstream, const state& s, bool bias_sums, Real* db) {
+        const std::size_t batch = s.theta.shape()[0], n = options_.neurons;
+        detail::shape_to(delta_, batch, n);
+        const Real* up = upstream.data();
+        const Real* dt = s.dtheta[i].data();
+        Real* delta = delta_.data();
+        const std::size_t blocks = column_blocks();
+        detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
+            const std::size_t j0 = detail::block_begin(n, blocks, b), j1 = detail::block_begin(n, blocks, b + 1);
+            for (std::size_t k = 0; k < batch; ++k) {
+                const std::size_t row = k * n;
+                for (std::size_t j = j0; j < j1; ++j) delta[row + j] = up[row + j] * dt[row + j];
+                if (bias_sums)
+                    for (std::size_t j = j0; j < j1; ++j) db[j] += delta[row + j];
+            }
+        });
+    }
+
+    // dw += delta_^T x_i, masked. Accumulating (beta = 1) then masking keeps earlier, already
+    // masked sums intact. Cut by input features: each block packs only its own columns.
+    void dense_weight_gradient(std::size_t i, const Real* xi, std::size_t batch, Real* dw) const {
+        const std::size_t in = options_.input_sizes[i], n = options_.neurons, blocks = gemm_blocks(in);
+        const bool masked = options_.connections[i].kind != connectivity::full;  // a full mask is all ones
+        const Real* m = mask_[i].data();
+        detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
+            const std::size_t c0 = detail::block_begin(in, blocks, b), c1 = detail::block_begin(in, blocks, b + 1);
+            detail::gemm<Real>(true, false, n, c1 - c0, batch, Real(1), delta_.data(), n, xi + c0, in, Real(1), dw + c0, in);
+            if (masked)
+                for (std::size_t j = 0; j < n; ++j)
+                    for (std::size_t e = j * in + c0; e < j * in + c1; ++e) dw[e] *= m[e];
+        });
+    }
+
+    void input_gradient(std::size_t i, std::size_t batch, bool connected, matrix& d_input) const {
+        if (connected) {
+            detail::shape_to(d_input, batch, options_.input_sizes[i]);
+            xt::blas::gemm(delta_, weight_[i], d_input, false, false);
+        } else {
+            d_input = xt::zeros<Real>({batch, options_.input_sizes[i]});
+        }
+    }
+
     // Element-wise work in blocks of 128 samples (fixed by the batch alone, see parallel.hpp).
     template <class Fn>
     void for_sample_blocks(std::size_t batch, Fn&& fn) const {
@@ -311,6 +298,10 @@ private:
     // Column-wise work (sums over samples per neuron) in ranges of about 256 neurons.
     std::size_t column_blocks() const { return (options_.neurons + 255) / 256; }
 
+    // Work is cut into blocks fixed by the problem's size alone (see parallel.hpp): samples or
+    // input features (about 512 each) for the GEMMs.
+    static std::size_t gemm_blocks(std::size_t extent) { return (extent + 511) / 512; }
+
     void fill_zero(Real* data, std::size_t count) const {
         const std::size_t blocks = (count + (1u << 18) - 1) >> 18;
         detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
@@ -318,149 +309,40 @@ private:
         });
     }
 
-    // Outputs [first, end) sampled from theta: two samples per 64 random bits (24 bits each, the
-    // resolution of a float theta; u < theta is exact in Real). The bits are drawn ahead into a
-    // small buffer so that the comparisons run branch-free and vectorised: a coin flip per
-    // output is the worst case for a branch predictor.
-    void sample(state& s, std::size_t first, std::size_t end, std::uint64_t seed) const {
-        constexpr std::size_t chunk = 256;
-        std::array<std::uint64_t, chunk / 2> bits;
-        detail::split_mix stream{seed};
-        const Real* theta = s.theta.data();
-        Real* out = s.output.data();
-        const Real silent = options_.output_values[0], firing = options_.output_values[1];
-        constexpr Real unit = Real(0x1.0p-24);
-        for (std::size_t e0 = first; e0 < end; e0 += chunk) {
-            const std::size_t count = std::min(chunk, end - e0);
-            for (std::size_t i = 0; i < (count + 1) / 2; ++i) bits[i] = stream();
-            const Real* t = theta + e0;
-            Real* o = out + e0;
-            for (std::size_t i = 0; i < count / 2; ++i) {
-                const Real u0 = static_cast<Real>(static_cast<std::uint32_t>(bits[i] >> 40)) * unit;
-                const Real u1 = static_cast<Real>(static_cast<std::uint32_t>(bits[i] >> 8) & 0xffffffu) * unit;
-                o[2 * i] = u0 < t[2 * i] ? firing : silent;
-                o[2 * i + 1] = u1 < t[2 * i + 1] ? firing : silent;
-            }
-            if (count % 2 != 0) {
-                const Real u0 = static_cast<Real>(static_cast<std::uint32_t>(bits[count / 2] >> 40)) * unit;
-                o[count - 1] = u0 < t[count - 1] ? firing : silent;
-            }
-        }
+    partner_kernels partner_kernel(std::size_t i) const {
+        return {options_.threads, options_.neurons, options_.input_sizes[i], options_.connections[i].partners,
+                partners_[i].data()};
     }
 
-    // Work is cut into blocks fixed by the problem's size alone (see parallel.hpp): samples or
-    // input features (about 512 each) for the GEMMs.
-    static std::size_t gemm_blocks(std::size_t extent) { return (extent + 511) / 512; }
-
-    // Sparse connections (k random partners): r[t, j] = sum_q W[j, p_jq] x[t, p_jq]. Inputs are
-    // transposed into tiles of `tile` samples (detail::to_tiles): the inner loop runs over the
-    // samples of one tile, whose sums stay in registers, and one tile of all inputs (256 B a
-    // row, 512 KB for 2000 inputs) is contiguous, so that it stays in L2 and in few TLB pages
-    // while every neuron gathers its partners' rows from it. Costs k/in of the GEMM.
-    using simd = xsimd::batch<Real>;
-    static constexpr std::size_t width = simd::size, tile = 4 * simd::size;
-
-    // One contiguous range of neurons per thread: each thread then streams the tiles once,
-    // whereas many small blocks would each stream all of them from L3. The sums of a neuron
-    // do not depend on the cut, so results do not depend on the number of threads.
-    std::size_t sparse_blocks() const { return std::max<std::size_t>(1, std::min(options_.threads, options_.neurons)); }
-
-    void to_tiles(const Real* x, std::size_t batch, std::size_t cols, Real* tiles) const {
-        detail::parallel_blocks(options_.threads, detail::tile_count<tile>(batch),
-                                [&](std::size_t c) { detail::to_tiles<tile>(x, batch, cols, tiles, c, c + 1); });
-    }
-
+    // The input is tiled into s.scratch_in, where the weight gradient of a learning pass finds it.
     void sparse_drive(std::size_t i, const Real* x, std::size_t batch, state& s) const {
-        const std::size_t in = options_.input_sizes[i], n = options_.neurons, k = options_.connections[i].partners;
+        const partner_kernels kernel = partner_kernel(i);
         const std::size_t tiles = detail::tile_count<tile>(batch);
-        s.scratch_in.resize(tiles * in * tile);
-        s.scratch_out.resize(tiles * n * tile);
-        to_tiles(x, batch, in, s.scratch_in.data());
+        s.scratch_in.resize(tiles * kernel.inputs * tile);
+        s.scratch_out.resize(tiles * kernel.neurons * tile);
+        kernel.to_tiles(x, batch, kernel.inputs, s.scratch_in.data());
         s.transposed_class = i;
-        const std::uint32_t* partners = partners_[i].data();
-        const Real* w = weight_[i].data();
-        const std::size_t blocks = sparse_blocks();
-        detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
-            const std::size_t j0 = detail::block_begin(n, blocks, b), j1 = detail::block_begin(n, blocks, b + 1);
-            for (std::size_t c = 0; c < tiles; ++c) {
-                const Real* xt = s.scratch_in.data() + c * in * tile;
-                Real* rt = s.scratch_out.data() + c * n * tile;
-                for (std::size_t j = j0; j < j1; ++j) {
-                    simd a0(Real(0)), a1(Real(0)), a2(Real(0)), a3(Real(0));
-                    for (std::size_t q = 0; q < k; ++q) {
-                        const std::uint32_t p = partners[j * k + q];
-                        const simd wq(w[j * in + p]);
-                        const Real* src = xt + p * tile;
-                        a0 = xsimd::fma(wq, simd::load_aligned(src), a0);
-                        a1 = xsimd::fma(wq, simd::load_aligned(src + width), a1);
-                        a2 = xsimd::fma(wq, simd::load_aligned(src + 2 * width), a2);
-                        a3 = xsimd::fma(wq, simd::load_aligned(src + 3 * width), a3);
-                    }
-                    Real* out = rt + j * tile;
-                    a0.store_aligned(out);
-                    a1.store_aligned(out + width);
-                    a2.store_aligned(out + 2 * width);
-                    a3.store_aligned(out + 3 * width);
-                }
-            }
-        });
-        const Real* sums = s.scratch_out.data();
-        Real* drive = s.drive[i].data();
-        detail::parallel_blocks(options_.threads, tiles, [&](std::size_t c) { detail::from_tiles<tile>(sums, batch, n, drive, c, c + 1); });
+        kernel.drive(weight_[i].data(), s.scratch_in.data(), tiles, s.scratch_out.data());
+        kernel.from_tiles(s.scratch_out.data(), batch, kernel.neurons, s.drive[i].data());
     }
 
-    // dW[j, p_jq] += sum_t delta[t, j] x[t, p_jq], on the same tiles (zero past the batch's end,
-    // so a ragged last tile adds nothing).
     void sparse_weight_gradient(std::size_t i, const Real* x, std::size_t batch, const state& s, Real* dw) {
-        const std::size_t in = options_.input_sizes[i], n = options_.neurons, k = options_.connections[i].partners;
-        const std::size_t tiles = detail::tile_count<tile>(batch);
+        const partner_kernels kernel = partner_kernel(i);
+        const std::size_t in = kernel.inputs, n = kernel.neurons, tiles = detail::tile_count<tile>(batch);
         sparse_delta_.resize(tiles * n * tile);
         // The learning pass tiled this very input for its drive; otherwise do it here.
         const bool have = s.transposed_class == i && s.scratch_in.size() == tiles * in * tile;
         if (!have) {
             sparse_in_.resize(tiles * in * tile);
-            to_tiles(x, batch, in, sparse_in_.data());
+            kernel.to_tiles(x, batch, in, sparse_in_.data());
         }
-        to_tiles(delta_.data(), batch, n, sparse_delta_.data());
-        const Real* x_tiles = have ? s.scratch_in.data() : sparse_in_.data();
-        const std::uint32_t* partners = partners_[i].data();
-        // Sums per live weight in compact form (added to the dense dW at the end), so that the
-        // sums of `width` partners are reduced together (detail::lane_sums) and added as one vector
-        // instead of one horizontal sum per partner and tile.
-        sparse_dw_.assign(n * k, Real(0));
-        Real* dwc = sparse_dw_.data();
-        const std::size_t blocks = sparse_blocks();
-        detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
-            const std::size_t j0 = detail::block_begin(n, blocks, b), j1 = detail::block_begin(n, blocks, b + 1);
-            for (std::size_t c = 0; c < tiles; ++c) {
-                const Real* xt = x_tiles + c * in * tile;
-                const Real* dt = sparse_delta_.data() + c * n * tile;
-                for (std::size_t j = j0; j < j1; ++j) {
-                    const Real* d = dt + j * tile;
-                    const simd d0 = simd::load_aligned(d), d1 = simd::load_aligned(d + width),
-                               d2 = simd::load_aligned(d + 2 * width), d3 = simd::load_aligned(d + 3 * width);
-                    auto partner_sum = [&](std::size_t q) {
-                        const Real* src = xt + std::size_t{partners[j * k + q]} * tile;
-                        simd sum = d0 * simd::load_aligned(src);
-                        sum = xsimd::fma(d1, simd::load_aligned(src + width), sum);
-                        sum = xsimd::fma(d2, simd::load_aligned(src + 2 * width), sum);
-                        return xsimd::fma(d3, simd::load_aligned(src + 3 * width), sum);
-                    };
-                    std::size_t q = 0;
-                    for (; q + width <= k; q += width) {
-                        std::array<simd, width> sums;
-                        for (std::size_t u = 0; u < width; ++u) sums[u] = partner_sum(q + u);
-                        Real* to = dwc + j * k + q;
-                        (simd::load_unaligned(to) + detail::lane_sums(sums.data())).store_unaligned(to);
-                    }
-                    for (; q < k; ++q) dwc[j * k + q] += xsimd::hadd(partner_sum(q));
-                }
-            }
-            for (std::size_t e = j0 * k; e < j1 * k; ++e) dw[(e / k) * in + partners[e]] += dwc[e];
-        });
+        kernel.to_tiles(delta_.data(), batch, n, sparse_delta_.data());
+        sparse_dw_.resize(n * kernel.k);
+        kernel.weight_gradient(have ? s.scratch_in.data() : sparse_in_.data(), sparse_delta_.data(), tiles,
+                               sparse_dw_.data(), dw);
     }
 
-    // theta and its derivatives for all `count` entries: SIMD batches, then a scalar tail.
+    // theta and its derivatives for entries [first, end): SIMD batches, then a scalar tail.
     void activate(state& s, std::size_t first, std::size_t end) const {
         using batch_t = xsimd::batch<Real>;
         constexpr std::size_t width = batch_t::size;
@@ -511,58 +393,14 @@ private:
             if (options_.connections[i].kind == connectivity::none || options_.input_sizes[i] == 0) continue;
             if (x[i] == nullptr) throw error("input class " + std::to_string(i + 1) + " is missing");
             if (x[i]->shape()[1] != options_.input_sizes[i])
-                throw error("input class " + std::to_string(i + 1) + " has " +
-                                            std::to_string(x[i]->shape()[1]) + " features, the layer expects " +
-                                            std::to_string(options_.input_sizes[i]));
-            if (have && x[i]->shape()[0] != batch)
-                throw error("input classes have different batch sizes");
+                throw error("input class " + std::to_string(i + 1) + " has " + std::to_string(x[i]->shape()[1]) +
+                            " features, the layer expects " + std::to_string(options_.input_sizes[i]));
+            if (have && x[i]->shape()[0] != batch) throw error("input classes have different batch sizes");
             batch = x[i]->shape()[0];
             have = true;
         }
         if (!have || batch == 0) throw error("the layer got no input");
         return batch;
-    }
-
-    static matrix make_mask(const connection& c, std::size_t in, std::size_t n, std::mt19937_64& rng, std::size_t cls) {
-        matrix m = xt::zeros<Real>({n, in});
-        const bool square = in == n;
-        auto need_square = [&] {
-            if (!square)
-                throw error("class " + std::to_string(cls + 1) +
-                                            ": this connectivity needs as many inputs as neurons");
-        };
-        switch (c.kind) {
-            case connectivity::full: m.fill(Real(1)); break;
-            case connectivity::none: break;
-            case connectivity::identity:
-                need_square();
-                for (std::size_t j = 0; j < n; ++j) m(j, j) = Real(1);
-                break;
-            case connectivity::no_self:
-                need_square();
-                m.fill(Real(1));
-                for (std::size_t j = 0; j < n; ++j) m(j, j) = Real(0);
-                break;
-            case connectivity::random_partners: {
-                need_square();
-                if (c.partners >= n)
-                    throw error(std::to_string(c.partners) + " partners need more than " +
-                                                std::to_string(n) + " neurons");
-                std::vector<std::size_t> others(n - 1);
-                for (std::size_t j = 0; j < n; ++j) {
-                    for (std::size_t o = 0, w = 0; o < n; ++o)
-                        if (o != j) others[w++] = o;
-                    // Partial Fisher-Yates with our own uniform draws: reproducible everywhere.
-                    for (std::size_t p = 0; p < c.partners; ++p) {
-                        const auto pick = p + static_cast<std::size_t>(detail::uniform01(rng) * static_cast<double>(n - 1 - p));
-                        std::swap(others[p], others[pick]);
-                        m(j, others[p]) = Real(1);
-                    }
-                }
-                break;
-            }
-        }
-        return m;
     }
 
     options options_;

@@ -98,23 +98,12 @@ private:
         return detail::popcount(mask & ~target_bit) >= 2;
     }
 
+    // Every set of sources with and without the target (bit N).
     void build_groups(const sparse_distribution& d) {
-        for (std::size_t v = 0; v <= N; ++v) {
-            const std::uint32_t* column = d.column(v);
-            std::uint32_t largest = 0;
-            for (std::size_t r = 0; r < rows_; ++r) largest = std::max(largest, column[r]);
-            builder_.combine(nullptr, 1, column, std::size_t{largest} + 1, d.probabilities().data(), rows_, groups_[1u << v],
-                             needs_first(1u << v));
-        }
-        // Each larger set extends a smaller one by its highest variable, so every set costs O(R).
-        for (std::uint32_t m = 1; m < n_masks; ++m) {
-            if ((m & (m - 1)) == 0) continue;
-            const std::uint32_t high = 1u << (31 - std::countl_zero(m));
-            const auto& rest = groups_[m & ~high];
-            const auto& last = groups_[high];
-            builder_.combine(rest.id.data(), rest.count(), last.id.data(), last.count(), d.probabilities().data(), rows_,
-                             groups_[m], needs_first(m));
-        }
+        std::array<const std::uint32_t*, N + 1> columns{};
+        for (std::size_t v = 0; v <= N; ++v) columns[v] = d.column(v);
+        builder_.combine_subsets(columns, d.probabilities().data(), rows_, groups_,
+                                 [](std::uint32_t mask) { return needs_first(mask); });
     }
 
     // Every antichain's union probabilities, their logarithms and weighted sums, support by

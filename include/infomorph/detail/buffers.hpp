@@ -1,0 +1,18 @@
+#pragma once
+// Batch-sized buffers keep their storage from batch to batch: reallocating them costs page
+// faults on every batch.
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+
+namespace infomorph::detail {
+
+// Resizes t to the extents unless it has them already.
+template <class Tensor, class... Extent>
+void shape_to(Tensor& t, Extent... extent) {
+    const std::array<std::size_t, sizeof...(Extent)> shape{static_cast<std::size_t>(extent)...};
+    if (!std::equal(shape.begin(), shape.end(), t.shape().begin(), t.shape().end())) t.resize(shape);
+}
+
+}  // namespace infomorph::detail

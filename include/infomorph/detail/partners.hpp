@@ -1,0 +1,120 @@
+#pragma once
+// The kernels of sparse connections (k random partners per neuron): the drive
+// r[t, j] = sum_q W[j, p_jq] x[t, p_jq] and the weight gradient dW[j, p_jq] += sum_t delta[t, j]
+// x[t, p_jq], at k/in of the dense GEMMs' cost.
+//
+// Inputs come as sample tiles (detail/tiles.hpp): the inner loops run over the samples of one
+// tile, whose sums stay in registers, and one tile of all inputs (256 B a row, 512 KB for 2000
+// inputs) is contiguous, so that it stays in L2 and in few TLB pages while every neuron
+// gathers its partners' rows from it.
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+#include <xsimd/xsimd.hpp>
+
+#include "infomorph/detail/parallel.hpp"
+#include "infomorph/detail/simd.hpp"
+#include "infomorph/detail/tiles.hpp"
+
+namespace infomorph::detail {
+
+template <class Real>
+struct partner_kernels {
+    using simd = xsimd::batch<Real>;
+    static constexpr std::size_t width = simd::size, tile = 4 * simd::size;
+
+    std::size_t threads = 1;
+    std::size_t neurons = 0, inputs = 0, k = 0;  // k partners per neuron among `inputs`
+    const std::uint32_t* partners = nullptr;     // neuron j's at [j k, (j + 1) k)
+
+    // One contiguous range of neurons per thread: each thread then streams the tiles once,
+    // whereas many small blocks would each stream all of them from L3. The sums of a neuron
+    // do not depend on the cut, so results do not depend on the number of threads.
+    std::size_t blocks() const { return std::max<std::size_t>(1, std::min(threads, neurons)); }
+
+    void to_tiles(const Real* x, std::size_t batch, std::size_t cols, Real* tiles) const {
+        parallel_blocks(threads, tile_count<tile>(batch),
+                        [&](std::size_t c) { detail::to_tiles<tile>(x, batch, cols, tiles, c, c + 1); });
+    }
+
+    void from_tiles(const Real* tiles, std::size_t batch, std::size_t cols, Real* x) const {
+        parallel_blocks(threads, tile_count<tile>(batch),
+                        [&](std::size_t c) { detail::from_tiles<tile>(tiles, batch, cols, x, c, c + 1); });
+    }
+
+    // Drive tiles [tiles x neurons x tile] from input tiles [tiles x inputs x tile].
+    void drive(const Real* w, const Real* x_tiles, std::size_t tiles, Real* r_tiles) const {
+        const std::size_t in = inputs, n = neurons, kk = k;
+        const std::uint32_t* p_of = partners;
+        const std::size_t count = blocks();
+        parallel_blocks(threads, count, [&](std::size_t b) {
+            const std::size_t j0 = block_begin(n, count, b), j1 = block_begin(n, count, b + 1);
+            for (std::size_t c = 0; c < tiles; ++c) {
+                const Real* xt = x_tiles + c * in * tile;
+                Real* rt = r_tiles + c * n * tile;
+                for (std::size_t j = j0; j < j1; ++j) {
+                    simd a0(Real(0)), a1(Real(0)), a2(Real(0)), a3(Real(0));
+                    for (std::size_t q = 0; q < kk; ++q) {
+                        const std::uint32_t p = p_of[j * kk + q];
+                        const simd wq(w[j * in + p]);
+                        const Real* src = xt + p * tile;
+                        a0 = xsimd::fma(wq, simd::load_aligned(src), a0);
+                        a1 = xsimd::fma(wq, simd::load_aligned(src + width), a1);
+                        a2 = xsimd::fma(wq, simd::load_aligned(src + 2 * width), a2);
+                        a3 = xsimd::fma(wq, simd::load_aligned(src + 3 * width), a3);
+                    }
+                    Real* out = rt + j * tile;
+                    a0.store_aligned(out);
+                    a1.store_aligned(out + width);
+                    a2.store_aligned(out + 2 * width);
+                    a3.store_aligned(out + 3 * width);
+                }
+            }
+        });
+    }
+
+    // dw [neurons x inputs] += the partners' sums of delta x input over the tiles (zero past
+    // the batch's end, so a ragged last tile adds nothing). The sums per live weight are kept
+    // in compact form, `compact` [neurons x k], and added to the dense dw at the end, so that
+    // the sums of `width` partners are reduced together (lane_sums) and added as one vector
+    // instead of one horizontal sum per partner and tile.
+    void weight_gradient(const Real* x_tiles, const Real* delta_tiles, std::size_t tiles, Real* compact, Real* dw) const {
+        const std::size_t in = inputs, n = neurons, kk = k;
+        const std::uint32_t* p_of = partners;
+        std::fill(compact, compact + n * kk, Real(0));
+        const std::size_t count = blocks();
+        parallel_blocks(threads, count, [&](std::size_t b) {
+            const std::size_t j0 = block_begin(n, count, b), j1 = block_begin(n, count, b + 1);
+            for (std::size_t c = 0; c < tiles; ++c) {
+                const Real* xt = x_tiles + c * in * tile;
+                const Real* dt = delta_tiles + c * n * tile;
+                for (std::size_t j = j0; j < j1; ++j) {
+                    const Real* d = dt + j * tile;
+                    const simd d0 = simd::load_aligned(d), d1 = simd::load_aligned(d + width),
+                               d2 = simd::load_aligned(d + 2 * width), d3 = simd::load_aligned(d + 3 * width);
+                    auto partner_sum = [&](std::size_t q) {
+                        const Real* src = xt + std::size_t{p_of[j * kk + q]} * tile;
+                        simd sum = d0 * simd::load_aligned(src);
+                        sum = xsimd::fma(d1, simd::load_aligned(src + width), sum);
+                        sum = xsimd::fma(d2, simd::load_aligned(src + 2 * width), sum);
+                        return xsimd::fma(d3, simd::load_aligned(src + 3 * width), sum);
+                    };
+                    std::size_t q = 0;
+                    for (; q + width <= kk; q += width) {
+                        std::array<simd, width> sums;
+                        for (std::size_t u = 0; u < width; ++u) sums[u] = partner_sum(q + u);
+                        Real* to = compact + j * kk + q;
+                        (simd::load_unaligned(to) + lane_sums(sums.data())).store_unaligned(to);
+                    }
+                    for (; q < kk; ++q) compact[j * kk + q] += xsimd::hadd(partner_sum(q));
+                }
+            }
+            for (std::size_t e = j0 * kk; e < j1 * kk; ++e) dw[(e / kk) * in + p_of[e]] += compact[e];
+        });
+    }
+};
+
+}  // namespace infomorph::detail
