@@ -1,6 +1,12 @@
-// Facts about the lattices that must hold at compile time: this file passes by compiling.
+// Facts that must hold at compile time: this file passes by compiling. The lattices, and the
+// policy concepts (neuron/concepts.hpp): every shipped policy satisfies its concept, and a type
+// that misses any one requirement does not.
 #include <infomorph/lattice/lattice.hpp>
 #include <infomorph/lattice/orders.hpp>
+#include <infomorph/neuron/activation.hpp>
+#include <infomorph/neuron/binning.hpp>
+#include <infomorph/neuron/concepts.hpp>
+#include <infomorph/neuron/optimizer.hpp>
 
 namespace {
 
@@ -95,6 +101,151 @@ static_assert(authors_order<2>()[2] == redundancy_lattice<2>::bottom && authors_
 // SxPID's generator starts at the top (the empty upward-closed set) and ends at the bottom.
 static_assert(sxpid_order<3>()[0] == redundancy_lattice<3>::top);
 static_assert(sxpid_order<4>()[redundancy_lattice<4>::size - 1] == redundancy_lattice<4>::bottom);
+
+// --- Policy concepts -------------------------------------------------------------------------
+
+// Every shipped policy, in both precisions a layer computes in.
+template <class Real>
+constexpr bool shipped_policies_satisfy_their_concepts() {
+    return activation_policy<activation::bivariate, 2, Real> && activation_policy<activation::kay_phillips, 2, Real> &&
+           activation_policy<activation::trivariate, 3, Real> && activation_policy<activation::sum2, 2, Real> &&
+           activation_policy<activation::sum3, 3, Real> &&
+           activation_policy<activation::heaviside<activation::bivariate>, 2, Real> &&
+           activation_policy<activation::heaviside<activation::trivariate>, 3, Real> &&
+           activation_policy<activation::bernoulli<activation::bivariate>, 2, Real> &&
+           activation_policy<activation::bernoulli<activation::trivariate>, 3, Real> &&
+           binning_policy<binning::fixed_bins<20>, Real> && binning_policy<binning::adaptive_bins<20>, Real> &&
+           binning_policy<binning::fixed_bins<1>, Real> && binning_policy<binning::adaptive_bins<64>, Real> &&
+           optimizer_policy<optimizer::adam, Real> && optimizer_policy<optimizer::sgd, Real>;
+}
+static_assert(shipped_policies_satisfy_their_concepts<float>());
+static_assert(shipped_policies_satisfy_their_concepts<double>());
+// The defaults: float, as layers default to.
+static_assert(activation_policy<activation::trivariate, 3> && binning_policy<binning::fixed_bins<20>> &&
+              optimizer_policy<optimizer::adam>);
+
+// An activation's number of classes must be the layer's.
+static_assert(!activation_policy<activation::bivariate, 3> && !activation_policy<activation::trivariate, 2>);
+static_assert(!activation_policy<int, 2> && !activation_policy<activation::result<2>, 2>);
+
+// Activations that each lack one requirement (a complete one first, so that each negative
+// check fails for the member it removes and not for a mistake in the stand-in).
+struct complete_activation {
+    static constexpr std::size_t classes = 2;
+    template <class T>
+    T evaluate(const std::array<T, 2>& x, std::array<T, 2>& d) const noexcept {
+        d = x;
+        return x[0];
+    }
+};
+struct activation_without_classes {
+    template <class T>
+    T evaluate(const std::array<T, 2>& x, std::array<T, 2>&) const noexcept {
+        return x[0];
+    }
+};
+struct activation_without_evaluate {
+    static constexpr std::size_t classes = 2;
+};
+struct activation_scalar_only {  // no SIMD batches: the layer's hot loop could not call it
+    static constexpr std::size_t classes = 2;
+    double evaluate(const std::array<double, 2>& x, std::array<double, 2>&) const noexcept { return x[0]; }
+    float evaluate(const std::array<float, 2>& x, std::array<float, 2>&) const noexcept { return x[0]; }
+};
+struct activation_without_derivatives {  // evaluate(x) only: no d theta / d x
+    static constexpr std::size_t classes = 2;
+    template <class T>
+    T evaluate(const std::array<T, 2>& x) const noexcept {
+        return x[0];
+    }
+};
+struct activation_mutating {  // evaluate is not const: the layer's options are const in a pass
+    static constexpr std::size_t classes = 2;
+    template <class T>
+    T evaluate(const std::array<T, 2>& x, std::array<T, 2>&) noexcept {
+        return x[0];
+    }
+};
+struct activation_without_default {  // no default constructor: a layer's options hold one
+    explicit activation_without_default(double) {}
+    [[maybe_unused]] static constexpr std::size_t classes = 2;  // the check stops before it
+    template <class T>
+    T evaluate(const std::array<T, 2>& x, std::array<T, 2>&) const noexcept {
+        return x[0];
+    }
+};
+static_assert(activation_policy<complete_activation, 2> && activation_policy<complete_activation, 2, double>);
+static_assert(!activation_policy<activation_without_classes, 2>);
+static_assert(!activation_policy<activation_without_evaluate, 2>);
+static_assert(!activation_policy<activation_scalar_only, 2> && !activation_policy<activation_scalar_only, 2, double>);
+static_assert(!activation_policy<activation_without_derivatives, 2>);
+static_assert(!activation_policy<activation_mutating, 2>);
+static_assert(!activation_policy<activation_without_default, 2>);
+
+struct complete_binning {
+    static constexpr bool per_neuron = true;
+    template <class Real>
+    void operator()(const Real*, std::size_t, std::size_t, std::uint32_t*, std::size_t) const {}
+};
+struct binning_without_per_neuron {
+    template <class Real>
+    void operator()(const Real*, std::size_t, std::size_t, std::uint32_t*, std::size_t) const {}
+};
+struct binning_with_run_time_per_neuron {  // the layer picks its loop at compile time
+    bool per_neuron = true;
+    template <class Real>
+    void operator()(const Real*, std::size_t, std::size_t, std::uint32_t*, std::size_t) const {}
+};
+struct binning_without_call {
+    static constexpr bool per_neuron = false;
+};
+struct binning_double_only {  // a float layer bins float drives
+    static constexpr bool per_neuron = false;
+    void operator()(const double*, std::size_t, std::size_t, std::uint32_t*, std::size_t) const {}
+};
+struct binning_without_strides {  // the layer writes interleaved bins: it needs both strides
+    static constexpr bool per_neuron = false;
+    template <class Real>
+    void operator()(const Real*, std::size_t, std::uint32_t*) const {}
+};
+static_assert(binning_policy<complete_binning> && binning_policy<complete_binning, double>);
+static_assert(!binning_policy<int> && !binning_policy<activation::bivariate>);
+static_assert(!binning_policy<binning_without_per_neuron>);
+static_assert(!binning_policy<binning_with_run_time_per_neuron>);
+static_assert(!binning_policy<binning_without_call>);
+static_assert(!binning_policy<binning_double_only> && binning_policy<binning_double_only, double>);
+static_assert(!binning_policy<binning_without_strides>);
+
+struct complete_optimizer {
+    struct state {};
+    template <class Real>
+    void step(Real*, const Real*, std::size_t, state&, double = 1.0, std::size_t = 1) const {}
+};
+struct optimizer_without_state {
+    template <class Real, class State>
+    void step(Real*, const Real*, std::size_t, State&, double = 1.0, std::size_t = 1) const {}
+};
+struct optimizer_without_scale {  // the networks ascend goals with scale = -1
+    struct state {};
+    template <class Real>
+    void step(Real*, const Real*, std::size_t, state&) const {}
+};
+struct optimizer_without_step {
+    struct state {};
+};
+struct optimizer_with_unconstructible_state {
+    struct state {
+        explicit state(std::size_t) {}
+    };
+    template <class Real>
+    void step(Real*, const Real*, std::size_t, state&, double = 1.0, std::size_t = 1) const {}
+};
+static_assert(optimizer_policy<complete_optimizer> && optimizer_policy<complete_optimizer, double>);
+static_assert(!optimizer_policy<int> && !optimizer_policy<activation::bivariate>);
+static_assert(!optimizer_policy<optimizer_without_state>);
+static_assert(!optimizer_policy<optimizer_without_scale>);
+static_assert(!optimizer_policy<optimizer_without_step>);
+static_assert(!optimizer_policy<optimizer_with_unconstructible_state>);
 
 }  // namespace
 

@@ -246,6 +246,24 @@ TEST_CASE("one Adam step and one SGD step equal their closed forms") {
     CHECK(p[0] == doctest::Approx(1.0 - 0.1 * (0.5 + 0.01)).epsilon(1e-7));
 }
 
+TEST_CASE("SGD takes adam's scale and threads: scale -1 ascends, the thread count changes no bit") {
+    const optimizer::sgd sgd{.lr = 0.1, .weight_decay = 0.01};
+    optimizer::sgd::state none;
+    // 40 000 parameters: three blocks of 16 384, so that two threads share the work.
+    std::vector<double> one(40000), two, g(40000);
+    for (std::size_t i = 0; i < one.size(); ++i) {
+        one[i] = 1.0 + 1e-4 * static_cast<double>(i);
+        g[i] = 0.5 - 2e-5 * static_cast<double>(i);
+    }
+    two = one;
+    const std::vector<double> start = one;
+    sgd.step(one.data(), g.data(), one.size(), none, -1.0, 1);
+    sgd.step(two.data(), g.data(), two.size(), none, -1.0, 2);
+    CHECK(one == two);
+    for (std::size_t i : {std::size_t{0}, std::size_t{16384}, std::size_t{39999}})
+        CHECK(one[i] == doctest::Approx(start[i] - 0.1 * (-g[i] + 0.01 * start[i])).epsilon(1e-15));
+}
+
 #include <infomorph/neuron/layer.hpp>
 
 namespace {

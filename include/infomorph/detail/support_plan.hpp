@@ -11,6 +11,8 @@
 #include <type_traits>
 #include <utility>
 
+#include <xsimd/xsimd.hpp>  // union_sum and union_spread fuse with xsimd::fma
+
 #include "infomorph/error.hpp"
 #include "infomorph/lattice/lattice.hpp"
 #include "infomorph/detail/lattice_tables.hpp"
@@ -28,7 +30,8 @@ constexpr void static_for(Fn&& fn) {
 template <std::size_t N, std::uint32_t S>
 struct support_plan {
     using lattice = redundancy_lattice<N>;
-    static_assert(S >= 1 && S <= lattice::full_set, "a support is a non-empty set of the N sources");
+    static_assert(S >= 1 && S <= lattice::full_set,
+                  "support_plan<N, S>: the support S must be a non-empty set of the N sources, a mask in 1 .. 2^N - 1");
 
     static constexpr std::size_t n_subsets = (std::size_t{1} << std::popcount(S)) - 1;
 

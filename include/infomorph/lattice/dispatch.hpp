@@ -15,7 +15,8 @@ namespace infomorph {
 // A list of supported numbers of sources.
 template <std::size_t... Ns>
 struct source_counts {
-    static_assert(sizeof...(Ns) > 0, "infomorph: source_counts needs at least one number of sources");
+    static_assert(sizeof...(Ns) > 0,
+                  "source_counts<Ns...> is empty: list the numbers of sources to instantiate, e.g. source_counts<2, 3>");
     static std::string names() {
         std::string s;
         ((s += (s.empty() ? "" : ", ") + std::to_string(Ns)), ...);

@@ -288,7 +288,8 @@ constexpr int_matrix<L> invert_zeta(const int_matrix<L>& z) noexcept {
 template <std::size_t N>
 struct redundancy_lattice {
     static_assert(N >= 2 && N <= max_sources,
-                  "the redundancy lattice is provided for 2, 3 or 4 sources");
+                  "redundancy_lattice<N>: N, the number of sources, must be 2, 3 or 4 (max_sources); a PID needs "
+                  "at least two sources, and five would have 7579 antichains");
 
     static constexpr std::size_t n_sources = N;
     // Non-empty source sets, indexed by their mask 1 .. 2^N - 1.

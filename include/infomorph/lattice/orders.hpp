@@ -43,13 +43,17 @@ constexpr bool is_permutation(const lattice_order<N>& order) noexcept {
 // convention of theirs, so it is spelled out; it exists for 2 and 3 sources only.
 template <std::size_t N>
 constexpr lattice_order<N> authors_order() noexcept {
-    static_assert(N == 2 || N == 3, "the authors' code defines a gamma order for 2 and 3 sources only");
+    static_assert(N == 2 || N == 3,
+                  "authors_order<N>: the authors' code orders the atoms of 2 and 3 sources only; give the goal of "
+                  "other N in the canonical order (goal<N>::gamma) instead of from_authors_order");
     if constexpr (N == 2) {
         return detail::order_from_names<2>(std::array<std::string_view, 4>{"{1}", "{2}", "{1}{2}", "{1,2}"});
-    } else {
+    } else if constexpr (N == 3) {
         return detail::order_from_names<3>(std::array<std::string_view, 18>{
             "{1}{2}{3}", "{1}{2}", "{1}{3}", "{2}{3}", "{1}{2,3}", "{2}{1,3}", "{3}{1,2}", "{1}", "{2}", "{3}",
             "{1,2}{1,3}{2,3}", "{1,2}{1,3}", "{1,2}{2,3}", "{1,3}{2,3}", "{1,2}", "{1,3}", "{2,3}", "{1,2,3}"});
+    } else {
+        return lattice_order<N>{};  // not reached: the static_assert above stops the build, alone
     }
 }
 

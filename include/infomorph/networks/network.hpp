@@ -173,21 +173,7 @@ layer_result summarise(const std::string& name, const std::vector<goal_result<N>
     return s;
 }
 
-// Sums and means of layer results, for averages over neurons and over batches.
-inline void accumulate(layer_result& sum, const layer_result& now) {
-    sum.goal += now.goal;
-    sum.h_res += now.h_res;
-    sum.mi += now.mi;
-    for (std::size_t a = 0; a < sum.atoms.size(); ++a) sum.atoms[a] += now.atoms[a];
-}
-
-inline void divide(layer_result& l, double n) {
-    l.goal /= n;
-    l.h_res /= n;
-    l.mi /= n;
-    for (auto& a : l.atoms) a /= n;
-}
-
+// Sums and means of the layer results of batches.
 inline void accumulate(std::vector<layer_result>& sum, const std::vector<layer_result>& now) {
     if (sum.empty()) {
         sum = now;
@@ -196,8 +182,8 @@ inline void accumulate(std::vector<layer_result>& sum, const std::vector<layer_r
     for (std::size_t l = 0; l < now.size(); ++l) accumulate(sum[l], now[l]);
 }
 
-inline void divide(std::vector<layer_result>& layers, double n) {
-    for (auto& l : layers) divide(l, n);
+inline void to_mean(std::vector<layer_result>& layers, double count) {
+    for (auto& l : layers) to_mean(l, count);
 }
 
 // One optimiser step of every learning parameter of a layer. `sign` = -1 ascends a goal

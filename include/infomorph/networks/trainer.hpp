@@ -131,7 +131,7 @@ inline epoch_result train_epoch(network& net, const data::labelled_images& set, 
     const double n = batches.count() == 0 ? 1.0 : static_cast<double>(batches.count());
     r.train_accuracy /= n;
     r.train_loss /= n;
-    detail::divide(r.layers, n);
+    detail::to_mean(r.layers, n);
     return r;
 }
 

@@ -165,7 +165,7 @@ void count_buckets(const std::array<double, Bins + 1>& at, const Real* x, std::s
 // Fixed range (the paper's trivariate hidden layer: 20 bins on [-20, 20] per class).
 template <std::size_t Bins>
 struct fixed_bins {
-    static_assert(Bins >= 1, "a binning needs at least one bin");
+    static_assert(Bins >= 1, "fixed_bins<Bins>: Bins must be at least 1 (the paper bins into 20)");
     static constexpr std::size_t bins = Bins;
     static constexpr bool per_neuron = false;  // the same bins for every neuron: bin a whole matrix at once
     double lo = -20.0, hi = 20.0;
@@ -191,7 +191,7 @@ struct fixed_bins {
 // context at test time) is left at zero instead of becoming 0/0.
 template <std::size_t Bins>
 struct adaptive_bins {
-    static_assert(Bins >= 1, "a binning needs at least one bin");
+    static_assert(Bins >= 1, "adaptive_bins<Bins>: Bins must be at least 1 (the paper bins into 20)");
     static constexpr std::size_t bins = Bins;
     static constexpr bool per_neuron = true;
 

@@ -34,15 +34,17 @@
 #include "infomorph/goal/goal.hpp"
 #include "infomorph/goal/layer_goal.hpp"
 #include "infomorph/neuron/activation.hpp"
+#include "infomorph/neuron/concepts.hpp"
 #include "infomorph/neuron/connectivity.hpp"
 #include "infomorph/neuron/sampling.hpp"
 
 namespace infomorph {
 
+// Activation and Binning are policies (neuron/concepts.hpp); Real is float or double.
 template <std::size_t N, class Activation, class Binning, class Real = float>
+    requires std::floating_point<Real> && activation_policy<Activation, N, Real> && binning_policy<Binning, Real>
 class layer {
 public:
-    static_assert(Activation::classes == N, "the activation's number of input classes must equal the layer's");
     static constexpr std::size_t sources = N;
     using activation_type = Activation;
     using binning_type = Binning;

@@ -63,11 +63,18 @@ private:
 struct sgd {
     double lr = 1e-2, weight_decay = 0.0;
     struct state {};
+
+    // The same call as adam::step (see optimizer_policy in neuron/concepts.hpp): a step on
+    // scale * g, element-wise over fixed blocks, so the numbers do not depend on `threads`.
     template <class Real>
-    void step(Real* w, const Real* g, std::size_t n, state&) const {
-        for (std::size_t i = 0; i < n; ++i)
-            w[i] = static_cast<Real>(static_cast<double>(w[i]) -
-                                     lr * (static_cast<double>(g[i]) + weight_decay * static_cast<double>(w[i])));
+    void step(Real* w, const Real* g, std::size_t n, state&, double scale = 1.0, std::size_t threads = 1) const {
+        constexpr std::size_t block = 16384;
+        detail::parallel_blocks(threads, (n + block - 1) / block, [&](std::size_t b) {
+            const std::size_t end = std::min(n, (b + 1) * block);
+            for (std::size_t i = b * block; i < end; ++i)
+                w[i] = static_cast<Real>(static_cast<double>(w[i]) -
+                                         lr * (scale * static_cast<double>(g[i]) + weight_decay * static_cast<double>(w[i])));
+        });
     }
 };
 
