@@ -13,6 +13,8 @@
 #include <infomorph/learning/network.hpp>
 #include <infomorph/learning/trainer.hpp>
 
+#include "data_location.hpp"
+
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -77,7 +79,7 @@ inline std::vector<CLI::Option*> add_flags(CLI::App& cmd, settings& s, std::stri
     o.push_back(cmd.add_option("--seed", s.seed, "seed of weights, split, shuffling and sampling"));
     o.push_back(cmd.add_option("--threads", s.threads, "threads for the goal computations"));
     o.push_back(cmd.add_option("--dataset", s.dataset, "mnist (default), fashion-mnist or cifar10"));
-    o.push_back(cmd.add_option("--data-dir", s.data_dir, "dataset directory (default: data/mnist, the Debian Fashion-MNIST)"));
+    o.push_back(cmd.add_option("--data-dir", s.data_dir, "dataset directory (default: $INFOMORPH_DATA_DIR/mnist, data/mnist or the installed MNIST; the Debian Fashion-MNIST)"));
     o.push_back(cmd.add_option("--out,-o", s.out, "output directory (default infomorph-run)"));
     o.push_back(cmd.add_option("--train-fraction", s.train_fraction, "training share of the training set (default 0.8)"));
     o.push_back(cmd.add_flag("!--no-progress", s.progress, "no progress bar"));
@@ -162,7 +164,7 @@ inline datasets load(settings& s) {
     namespace d = infomorph::data;
     datasets out;
     if (s.dataset == "mnist") {
-        if (s.data_dir.empty()) s.data_dir = "data/mnist";
+        if (s.data_dir.empty()) s.data_dir = find_mnist_dir();
         out.train = d::read_idx_pair(s.data_dir + "/train-images-idx3-ubyte.gz", s.data_dir + "/train-labels-idx1-ubyte.gz");
         out.test = d::read_idx_pair(s.data_dir + "/t10k-images-idx3-ubyte.gz", s.data_dir + "/t10k-labels-idx1-ubyte.gz");
     } else if (s.dataset == "fashion-mnist") {
