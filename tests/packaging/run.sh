@@ -6,7 +6,8 @@
 #   run.sh fetchcontent     SOURCE WORK CXX EXAMPLE         FetchContent from a git repository of SOURCE's working tree
 #   run.sh pkgconfig        SOURCE PREFIX WORK CXX EXAMPLE  CXX $(pkg-config --cflags --libs infomorph)
 #   run.sh installed_cli    PREFIX WORK                     the installed `infomorph` outside the source tree
-# Each consumer compiles EXAMPLE (one of examples/, whose output CTest checks elsewhere) and runs it.
+# Each consumer compiles EXAMPLE (one of examples/, whose output CTest checks elsewhere) and runs it;
+# unoptimised (no build type), which halves the compile time of the xtensor-heavy headers.
 set -euo pipefail
 kind="$1"; shift
 launcher=()
@@ -29,8 +30,7 @@ case "$kind" in
     ;;
   find_package)
     src="$1" prefix="$2" work="$3" cxx="$4" example="$5"
-    consumer "$src/tests/packaging/find_package" "$work" "$cxx" "$example" \
-      -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix"
+    consumer "$src/tests/packaging/find_package" "$work" "$cxx" "$example" -DCMAKE_PREFIX_PATH="$prefix"
     ;;
   add_subdirectory)
     src="$1" work="$2" cxx="$3" example="$4"
@@ -50,7 +50,7 @@ case "$kind" in
     git -C "$repo" init -q
     git -C "$repo" add -A
     git -C "$repo" -c user.name=test -c user.email=test@invalid commit -q -m snapshot
-    consumer "$src/tests/packaging/fetchcontent" "$work" "$cxx" "$example" -DCMAKE_BUILD_TYPE=Release \
+    consumer "$src/tests/packaging/fetchcontent" "$work" "$cxx" "$example" \
       -DINFOMORPH_GIT_REPOSITORY="file://$repo" -DINFOMORPH_GIT_TAG="$(git -C "$repo" rev-parse HEAD)"
     ;;
   pkgconfig)
@@ -62,7 +62,7 @@ case "$kind" in
     if "$cxx" --version | grep -q clang; then flags+=($(pkg-config --variable=clang_cflags infomorph)); fi
     echo "$cxx ${flags[*]}"
     ccache_=(); command -v ccache >/dev/null && ccache_=(ccache)
-    "${ccache_[@]}" "$cxx" -O1 "$example" -o "$work/consumer" "${flags[@]}"
+    "${ccache_[@]}" "$cxx" "$example" -o "$work/consumer" "${flags[@]}"
     "$work/consumer"
     ;;
   installed_cli)
