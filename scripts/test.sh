@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 packages=(cmake make g++ ccache python3
           libxtensor-dev libxtensor-blas-dev xtl-dev libxsimd-dev libopenblas-dev
           doctest-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
-          dataset-fashion-mnist python3-matplotlib)
+          dataset-fashion-mnist python3-matplotlib
+          clang doxygen git pkg-config python3-venv)  # the Clang build, API reference, packaging checks
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -22,7 +23,10 @@ fi
 build="${INFOMORPH_BUILD_DIR:-build}"
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release "${launcher[@]}"
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DINFOMORPH_WERROR=ON "${launcher[@]}"
 cmake --build "$build" -j "$(nproc)"
-cd "$build"
-OPENBLAS_NUM_THREADS=1 ctest --output-on-failure -j "$(nproc)"
+cmake --build "$build" --target docs   # the API reference (Doxygen)
+(cd "$build" && OPENBLAS_NUM_THREADS=1 ctest --output-on-failure -j "$(nproc)")
+
+bash scripts/check_clang.sh "$build-clang" "${launcher[@]}"   # Clang 14: unit tests and tools
+bash scripts/check_conan.sh "$build"                          # Conan 2: conan create, offline

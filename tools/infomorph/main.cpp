@@ -3,6 +3,7 @@
 // Bad input: one line on stderr, nothing on stdout, status 2.
 
 #include <infomorph/infomorph.hpp>
+#include <infomorph/version.hpp>
 
 #include "evaluate_command.hpp"
 #include "train_command.hpp"
@@ -175,6 +176,7 @@ int main(int argc, char** argv) {
     if (openblas_set_num_threads != nullptr && std::getenv("OPENBLAS_NUM_THREADS") == nullptr) openblas_set_num_threads(1);
     CLI::App app{"infomorph: partial information decomposition (I^sx) and infomorphic networks"};
     app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("infomorph ") + INFOMORPH_VERSION_STRING);
     auto* pid = app.add_subcommand("pid", "PID of a joint distribution read as CSV rows s1,...,sN,t[,p|count]");
     std::string file;
     std::size_t n_sources = 0;
@@ -212,6 +214,8 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
     } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         std::cerr << "infomorph: error: " << e.what() << "\n";

@@ -14,6 +14,8 @@
 #include <infomorph/networks/trainer.hpp>
 #include <infomorph/networks/training_log.hpp>
 
+#include "data_location.hpp"
+
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -78,7 +80,7 @@ inline std::vector<CLI::Option*> add_flags(CLI::App& cmd, settings& s, std::stri
     o.push_back(cmd.add_option("--seed", s.seed, "seed of weights, split, shuffling and sampling"));
     o.push_back(cmd.add_option("--threads", s.threads, "threads for the goal computations"));
     o.push_back(cmd.add_option("--dataset", s.dataset, "mnist (default), fashion-mnist or cifar10"));
-    o.push_back(cmd.add_option("--data-dir", s.data_dir, "dataset directory (default: data/mnist, the Debian Fashion-MNIST)"));
+    o.push_back(cmd.add_option("--data-dir", s.data_dir, "dataset directory (default: $INFOMORPH_DATA_DIR/mnist, data/mnist or the installed MNIST; the Debian Fashion-MNIST)"));
     o.push_back(cmd.add_option("--out,-o", s.out, "output directory (default infomorph-run)"));
     o.push_back(cmd.add_option("--train-fraction", s.train_fraction, "training share of the training set (default 0.8)"));
     o.push_back(cmd.add_flag("!--no-progress", s.progress, "no progress bar"));
@@ -164,7 +166,7 @@ inline datasets load(const std::string& dataset, std::string& data_dir) {
     namespace d = infomorph::data;
     datasets out;
     if (dataset == "mnist") {
-        if (data_dir.empty()) data_dir = "data/mnist";
+        if (data_dir.empty()) data_dir = find_mnist_dir();
         out.train = d::read_idx_pair(data_dir + "/train-images-idx3-ubyte.gz", data_dir + "/train-labels-idx1-ubyte.gz");
         out.test = d::read_idx_pair(data_dir + "/t10k-images-idx3-ubyte.gz", data_dir + "/t10k-labels-idx1-ubyte.gz");
     } else if (dataset == "fashion-mnist") {

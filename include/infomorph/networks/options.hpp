@@ -105,7 +105,8 @@ inline void validate_optimisers(const network_options& o) {
     const std::pair<const char*, const optimizer::adam*> all[] = {
         {"hidden", &o.hidden_optimizer}, {"output", &o.output_optimizer}, {"backprop", &o.backprop_optimizer}};
     for (const auto& [name, a] : all) {
-        const auto fail = [&](const std::string& what) {
+        // name = name: clang 14 cannot capture a structured binding (C++20 allows it; clang 16 does).
+        const auto fail = [name = name](const std::string& what) {
             return error("the " + std::string(name) + " optimiser's " + what);
         };
         if (!(std::isfinite(a->lr) && a->lr > 0)) throw fail("learning rate must be positive and finite, got " + std::to_string(a->lr));
