@@ -14,6 +14,7 @@
 #include "learning/optimizer.hpp"
 #include "learning/layer.hpp"
 #include "learning/network.hpp"
+#include "memory.hpp"
 #include "data/labelled_images.hpp"
 #include "data/dataset.hpp"
 #include "data/cifar.hpp"

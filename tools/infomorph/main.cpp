@@ -4,6 +4,7 @@
 
 #include <infomorph/infomorph.hpp>
 
+#include "memory_command.hpp"
 #include "train_command.hpp"
 
 #include <CLI/CLI.hpp>
@@ -190,6 +191,9 @@ int main(int argc, char** argv) {
     train_cli::settings train_settings;
     std::string train_config;
     const auto train_flags = train_cli::add_flags(*train, train_settings, train_config);
+    auto* memory = app.add_subcommand("memory", "associative memory: infomorphic or classical Hopfield networks on random patterns");
+    memory_cli::settings memory_settings;
+    memory_cli::add_flags(*memory, memory_settings);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -206,6 +210,7 @@ int main(int argc, char** argv) {
             if (!train_config.empty()) train_cli::apply_config(train_config, train_settings, train_flags);
             return train_cli::run(train_settings);
         }
+        if (memory->parsed()) return memory_cli::run(memory_settings);
     } catch (const std::exception& e) {
         std::string message = e.what();
         if (message.rfind("infomorph: ", 0) == 0) message = message.substr(11);

@@ -491,16 +491,25 @@ private:
         std::uint32_t* bins = s.bins.data();
         if constexpr (Estimator::per_neuron) {  // per neuron over the batch: cut by neurons
             detail::parallel_blocks(options_.threads, n, [&](std::size_t j) {
-                for (std::size_t i = 0; i < N; ++i) options_.estimator(s.drive[i].data() + j, batch, n, bins + j * N + i, n * N);
+                for (std::size_t i = 0; i < N; ++i) bin_source(i, s.drive[i].data() + j, batch, n, bins + j * N + i, n * N);
             });
         } else {  // the same bins everywhere: contiguous sweeps over blocks of samples
             const std::size_t blocks = (batch + 127) / 128;
             detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
                 const std::size_t k0 = detail::block_begin(batch, blocks, b), k1 = detail::block_begin(batch, blocks, b + 1);
                 for (std::size_t i = 0; i < N; ++i)
-                    options_.estimator(s.drive[i].data() + k0 * n, (k1 - k0) * n, 1, bins + k0 * n * N + i, N);
+                    bin_source(i, s.drive[i].data() + k0 * n, (k1 - k0) * n, 1, bins + k0 * n * N + i, N);
             });
         }
+    }
+
+    // Binning policies that differ per source (estimator::per_source) take the source first.
+    template <class... A>
+    void bin_source(std::size_t i, A... a) const {
+        if constexpr (requires { Estimator::source_dependent; })
+            options_.estimator(i, a...);
+        else
+            options_.estimator(a...);
     }
 
     std::size_t check_inputs(const std::array<const matrix*, N>& x) const {
