@@ -28,7 +28,7 @@ struct settings {
     std::uint64_t seed = 1;
     std::string rule = "infomorphic", goal = "redundancy";
     std::vector<double> gamma;
-    bool json_out = false, capacity = false, noise_sweep = false;
+    bool json_out = false, capacity = false, noise_sweep = false, full_training = false;
     CLI::Option *load_opt = nullptr, *patterns_opt = nullptr, *gamma_opt = nullptr;
 };
 
@@ -55,6 +55,7 @@ inline void add_flags(CLI::App& app, settings& s) {
     app.add_flag("--noise-sweep", s.noise_sweep, "recall over the flip fraction 0, 0.05, ..., 0.5");
     app.add_option("--online", s.online, "online task: patterns arrive this many at a time");
     app.add_option("--window", s.window, "online task: train on the last W patterns seen (default 0: all)");
+    app.add_flag("--full-training", s.full_training, "train all epochs (default: stop once stored at a checkpoint, as the authors)");
     app.add_option("--mpf-lr", s.mpf_lr, "MPF learning rate (default 0.01)");
 }
 
@@ -125,6 +126,7 @@ inline int run(const settings& s) {
     e.epochs = s.epochs;
     e.noise = s.noise;
     e.mpf.lr = s.mpf_lr;
+    e.early_stop = !s.full_training;
     const std::size_t patterns =
         s.patterns_opt->count() ? s.patterns : static_cast<std::size_t>(std::ceil(s.load * static_cast<double>(s.neurons) - 1e-9));
 

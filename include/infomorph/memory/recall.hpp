@@ -48,8 +48,9 @@ inline double cosine(const float* a, const float* b, std::size_t n) {
         aa += static_cast<double>(a[j]) * a[j];
         bb += static_cast<double>(b[j]) * b[j];
     }
-    // torch.nn.CosineSimilarity clamps each norm at eps = 1e-8
-    return ab / (std::max(std::sqrt(aa), 1e-8) * std::max(std::sqrt(bb), 1e-8));
+    // As torch.nn.CosineSimilarity: x.y / sqrt(max(|x|^2 |y|^2, eps^2)), eps = 1e-8 (exactly 1
+    // for equal +-1 vectors).
+    return ab / std::sqrt(std::max(aa * bb, 1e-16));
 }
 
 // One synchronous update of every cue: next = f(state W^T + b).
