@@ -277,3 +277,19 @@ TEST_CASE("memory: the layer bins the external source in 2 bins and the recurren
             CHECK(s.bins(k, j, 1) == expect[0]);
         }
 }
+
+TEST_CASE("memory: the noise sweep recalls one trained network from cues of every flip fraction") {
+    experiment e;
+    e.kind = rule::hebb;
+    e.neurons = 40;
+    const std::vector<double> fractions{0.0, 0.1, 0.5};
+    const auto curve = noise_sweep(e, 3, 2, fractions);
+    REQUIRE(curve.size() == 3);
+    for (std::size_t k = 0; k < 3; ++k) {
+        experiment ek = e;
+        ek.noise = fractions[k];
+        CHECK(curve[k].mean_cosine == run_experiment(ek, 3, 2).recall.mean_cosine);  // the same cues and network
+    }
+    CHECK(curve[0].mean_cosine == 1.0);
+    CHECK(curve[2].mean_cosine < 0.5);
+}

@@ -64,6 +64,7 @@ struct outcome {
     std::size_t epochs_run = 0;
     bool has_atoms = false;
     atom_summary atoms{};              // infomorphic: the neurons' mean atoms after training
+    std::vector<recall_result> swept;  // from cues with each of `sweep`'s flip fractions
 };
 
 // numpy.logspace(0, log10(epochs), n, dtype=int): the epochs at which training is tested.
@@ -83,8 +84,10 @@ inline std::uint64_t stream(std::uint64_t seed, std::uint64_t what, std::uint64_
     return detail::stream_seed(detail::stream_seed(seed, what), patterns);
 }
 
-// Trains one network on `patterns` fresh random patterns of `seed` and tests it.
-inline outcome run_experiment(const experiment& e, std::size_t patterns, std::uint64_t seed) {
+// Trains one network on `patterns` fresh random patterns of `seed` and tests it (and, if
+// `sweep` is given, the same network from cues with each of those flip fractions).
+inline outcome run_experiment(const experiment& e, std::size_t patterns, std::uint64_t seed,
+                              const std::vector<double>& sweep = {}) {
     if (e.neurons < 2) throw std::invalid_argument("infomorph: the memory needs at least 2 neurons (got " + std::to_string(e.neurons) + ")");
     if (patterns == 0) throw std::invalid_argument("infomorph: the memory needs at least one pattern");
     const matrix x = random_patterns(patterns, e.neurons, stream(seed, 1, patterns));
@@ -109,6 +112,7 @@ inline outcome run_experiment(const experiment& e, std::size_t patterns, std::ui
         out.stored = clean.stored;
         out.clean_mean_cosine = clean.mean_cosine;
         out.recall = e.noise > 0 ? net.recall(cues, x) : clean;
+        for (double f : sweep) out.swept.push_back(net.recall(flip_bits(x, f, stream(seed, 3, patterns)), x));
         out.atoms = net.atoms(x);
         out.has_atoms = true;
         return out;
@@ -128,6 +132,8 @@ inline outcome run_experiment(const experiment& e, std::size_t patterns, std::ui
     out.stored = clean.stored;
     out.clean_mean_cosine = clean.mean_cosine;
     out.recall = e.noise > 0 ? recall(w.weights, w.bias, update_rule::sign_keep, cues, x, e.neurons) : clean;
+    for (double f : sweep)
+        out.swept.push_back(recall(w.weights, w.bias, update_rule::sign_keep, flip_bits(x, f, stream(seed, 3, patterns)), x, e.neurons));
     return out;
 }
 
@@ -165,13 +171,11 @@ struct noise_point {
 
 inline std::vector<noise_point> noise_sweep(const experiment& e, std::size_t patterns, std::uint64_t seed,
                                             const std::vector<double>& fractions) {
+    // One network, trained once, recalled from cues with every flip fraction.
+    const auto o = run_experiment(e, patterns, seed, fractions);
     std::vector<noise_point> out;
-    for (double f : fractions) {
-        experiment ef = e;
-        ef.noise = f;
-        const auto o = run_experiment(ef, patterns, seed);  // the same patterns and network for every f
-        out.push_back({f, o.recall.mean_cosine, o.recall.recalled_fraction});
-    }
+    for (std::size_t k = 0; k < fractions.size(); ++k)
+        out.push_back({fractions[k], o.swept[k].mean_cosine, o.swept[k].recalled_fraction});
     return out;
 }
 
