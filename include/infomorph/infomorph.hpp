@@ -14,5 +14,6 @@
 #include "infomorph/data/cifar.hpp"
 #include "infomorph/data/dataset.hpp"
 #include "infomorph/data/labelled_images.hpp"
+#include "infomorph/memory.hpp"
 // data/idx.hpp and data/fashion_mnist.hpp (gzip IDX files) need zlib: include them where you
 // link ZLIB::ZLIB.

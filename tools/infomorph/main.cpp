@@ -6,6 +6,7 @@
 #include <infomorph/version.hpp>
 
 #include "evaluate_command.hpp"
+#include "memory_command.hpp"
 #include "train_command.hpp"
 
 #include <CLI/CLI.hpp>
@@ -193,6 +194,9 @@ int main(int argc, char** argv) {
     train_cli::settings train_settings;
     std::string train_config;
     const auto train_flags = train_cli::add_flags(*train, train_settings, train_config);
+    auto* memory = app.add_subcommand("memory", "associative memory: infomorphic or classical Hopfield networks on random patterns");
+    memory_cli::settings memory_settings;
+    memory_cli::add_flags(*memory, memory_settings);
     auto* evaluate = app.add_subcommand("evaluate", "accuracy and confusion matrix of a saved model on the test set");
     evaluate_cli::settings evaluate_settings;
     evaluate_cli::add_common_flags(*evaluate, evaluate_settings);
@@ -229,6 +233,7 @@ int main(int argc, char** argv) {
         }
         if (evaluate->parsed()) return evaluate_cli::run_evaluate(evaluate_settings);
         if (predict->parsed()) return evaluate_cli::run_predict(predict_settings);
+        if (memory->parsed()) return memory_cli::run(memory_settings);
     } catch (const std::exception& e) {
         std::cerr << "infomorph: error: " << e.what() << "\n";
         return 2;

@@ -10,8 +10,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <stdexcept>
+#include <tuple>
 #include <type_traits>
+#include <utility>
 
 #include <xsimd/xsimd.hpp>
 
@@ -207,6 +210,31 @@ struct adaptive_bins {
             const double v = largest > 0 ? static_cast<double>(x[k * stride] / largest) : 0.0;
             out[k * out_stride] = edges.bucket(std::clamp(v, low, high));
         }
+    }
+};
+
+// One policy per source, e.g. the memory network's [2, 60] bins on [-20, 20]: the external
+// source (the neuron's own bit through a fixed weight) needs only two, the recurrent sum 60.
+// The layer passes the source index first (see layer::bin).
+template <class... Policies>
+struct per_source {
+    static constexpr std::size_t sources = sizeof...(Policies);
+    static constexpr bool source_dependent = true;
+    static constexpr bool per_neuron = (Policies::per_neuron || ...);
+    std::tuple<Policies...> policies{};
+
+    template <class Real>
+    void operator()(std::size_t source, const Real* x, std::size_t batch, std::size_t stride, std::uint32_t* out,
+                    std::size_t out_stride) const {
+        if (source >= sources) throw error("per_source binning has no policy for source " + std::to_string(source + 1));
+        dispatch(std::make_index_sequence<sources>{}, source, x, batch, stride, out, out_stride);
+    }
+
+private:
+    template <std::size_t... I, class Real>
+    void dispatch(std::index_sequence<I...>, std::size_t source, const Real* x, std::size_t batch, std::size_t stride,
+                  std::uint32_t* out, std::size_t out_stride) const {
+        ((source == I ? (std::get<I>(policies)(x, batch, stride, out, out_stride), 0) : 0), ...);
     }
 };
 

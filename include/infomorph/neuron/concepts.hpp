@@ -52,8 +52,14 @@ concept binning_policy =
         { B::per_neuron } -> std::convertible_to<bool>;
         typename std::bool_constant<B::per_neuron>;  // a compile-time constant
     } &&
-    requires(const B& b, const Real* x, std::size_t batch, std::size_t stride, std::uint32_t* out,
-             std::size_t out_stride) { b(x, batch, stride, out, out_stride); };
+    (requires(const B& b, const Real* x, std::size_t batch, std::size_t stride, std::uint32_t* out,
+              std::size_t out_stride) { b(x, batch, stride, out, out_stride); } ||
+     // a policy per source (binning::per_source) takes the source index first
+     requires(const B& b, std::size_t source, const Real* x, std::size_t batch, std::size_t stride, std::uint32_t* out,
+              std::size_t out_stride) {
+         { B::source_dependent } -> std::convertible_to<bool>;
+         b(source, x, batch, stride, out, out_stride);
+     });
 
 // A minimising step on n contiguous parameters, with per-parameter-block state:
 //   typename O::state             default-constructible; one per parameter array, kept by the

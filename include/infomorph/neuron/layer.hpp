@@ -376,14 +376,14 @@ private:
         std::uint32_t* bins = s.bins.data();
         if constexpr (Binning::per_neuron) {  // per neuron over the batch: cut by neurons
             detail::parallel_blocks(options_.threads, n, [&](std::size_t j) {
-                for (std::size_t i = 0; i < N; ++i) options_.binning(s.drive[i].data() + j, batch, n, bins + j * N + i, n * N);
+                for (std::size_t i = 0; i < N; ++i) bin_source(i, s.drive[i].data() + j, batch, n, bins + j * N + i, n * N);
             });
         } else {  // the same bins everywhere: contiguous sweeps over blocks of samples
             const std::size_t blocks = (batch + 127) / 128;
             detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
                 const std::size_t k0 = detail::block_begin(batch, blocks, b), k1 = detail::block_begin(batch, blocks, b + 1);
                 for (std::size_t i = 0; i < N; ++i)
-                    options_.binning(s.drive[i].data() + k0 * n, (k1 - k0) * n, 1, bins + k0 * n * N + i, N);
+                    bin_source(i, s.drive[i].data() + k0 * n, (k1 - k0) * n, 1, bins + k0 * n * N + i, N);
             });
         }
     }
@@ -403,6 +403,15 @@ private:
         }
         if (!have || batch == 0) throw error("the layer got no input");
         return batch;
+    }
+
+    // Binning policies that differ per source (binning::per_source) take the source first.
+    template <class... A>
+    void bin_source(std::size_t i, A... a) const {
+        if constexpr (requires { Binning::source_dependent; })
+            options_.binning(i, a...);
+        else
+            options_.binning(a...);
     }
 
     options options_;
