@@ -91,24 +91,24 @@ void for_seeds(std::size_t seeds, std::size_t threads, Fn&& fn) {
 
 inline int run(const settings& s) {
     namespace mem = infomorph::memory;
-    if (s.neurons < 2) throw std::invalid_argument("--neurons must be at least 2 (got " + std::to_string(s.neurons) + ")");
-    if (s.load_opt->count() && !(s.load > 0)) throw std::invalid_argument("--load must be > 0 (got " + std::to_string(s.load) + ")");
-    if (s.patterns_opt->count() && s.patterns == 0) throw std::invalid_argument("--patterns must be at least 1");
+    if (s.neurons < 2) throw infomorph::error("--neurons must be at least 2 (got " + std::to_string(s.neurons) + ")");
+    if (s.load_opt->count() && !(s.load > 0)) throw infomorph::error("--load must be > 0 (got " + std::to_string(s.load) + ")");
+    if (s.patterns_opt->count() && s.patterns == 0) throw infomorph::error("--patterns must be at least 1");
     if (!s.capacity && !s.load_opt->count() && !s.patterns_opt->count())
-        throw std::invalid_argument("give --load or --patterns (or --capacity)");
+        throw infomorph::error("give --load or --patterns (or --capacity)");
     if (s.gamma_opt->count() && s.gamma.size() != 5)
-        throw std::invalid_argument("--gamma needs 5 values (unique external, unique recurrent, redundancy, synergy, H_res), got " +
+        throw infomorph::error("--gamma needs 5 values (unique external, unique recurrent, redundancy, synergy, H_res), got " +
                                     std::to_string(s.gamma.size()));
-    if (s.seeds == 0) throw std::invalid_argument("--seeds must be at least 1");
-    if (!(s.noise >= 0 && s.noise <= 1)) throw std::invalid_argument("--noise must be in [0, 1]");
+    if (s.seeds == 0) throw infomorph::error("--seeds must be at least 1");
+    if (!(s.noise >= 0 && s.noise <= 1)) throw infomorph::error("--noise must be in [0, 1]");
     if (s.capacity && (!(s.from > 0) || !(s.step > 0) || !(s.to >= s.from)))
-        throw std::invalid_argument("--from, --to, --step: the sweep needs 0 < from <= to and step > 0");
-    if (!(s.mpf_lr > 0)) throw std::invalid_argument("--mpf-lr must be > 0");
+        throw infomorph::error("--from, --to, --step: the sweep needs 0 < from <= to and step > 0");
+    if (!(s.mpf_lr > 0)) throw infomorph::error("--mpf-lr must be > 0");
     mem::experiment e;
     try {
         e.kind = mem::rule_from_name(s.rule);
-    } catch (const std::invalid_argument&) {
-        throw std::invalid_argument("--rule '" + s.rule + "' is not one of infomorphic, hebb, mpf, descent_l2");
+    } catch (const infomorph::error&) {
+        throw infomorph::error("--rule '" + s.rule + "' is not one of infomorphic, hebb, mpf, descent_l2");
     }
     if (s.gamma_opt->count()) {
         std::array<double, 5> g{};
@@ -117,11 +117,11 @@ inline int run(const settings& s) {
     } else {
         try {
             e.objective = mem::memory_goal(s.goal);
-        } catch (const std::invalid_argument&) {
-            throw std::invalid_argument("--goal '" + s.goal + "' is not one of redundancy, joint_mi, optimized_1, optimized_2");
+        } catch (const infomorph::error&) {
+            throw infomorph::error("--goal '" + s.goal + "' is not one of redundancy, joint_mi, optimized_1, optimized_2");
         }
     }
-    if (s.online > 0 && e.kind != mem::rule::infomorphic) throw std::invalid_argument("--online needs --rule infomorphic");
+    if (s.online > 0 && e.kind != mem::rule::infomorphic) throw infomorph::error("--online needs --rule infomorphic");
     e.neurons = s.neurons;
     e.epochs = s.epochs;
     e.noise = s.noise;
