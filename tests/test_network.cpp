@@ -133,7 +133,7 @@ TEST_CASE("hidden binning: the bivariate layers bin adaptively or on [-20, 20] a
     auto images = rows(d.train_images, 0, 128);
     for (auto& v : images) v *= 12.0f;
     // The authors' bucketize(clamp(x, lo + 1e-4, hi), edges) - 1 with 20 equal bins, written
-    // out independently of estimator.hpp.
+    // out independently of binning.hpp.
     auto bucket = [](double x, double lo, double hi) {
         const double v = std::clamp(x, lo + 1e-4, hi);
         return static_cast<std::uint32_t>(std::clamp(std::ceil((v - lo) / ((hi - lo) / 20)) - 1, 0.0, 19.0));

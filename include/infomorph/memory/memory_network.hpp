@@ -113,8 +113,8 @@ private:
         l.connections[0] = connection{connectivity::identity, 0, false, false, o.external_weight};
         l.connections[1] = connection{connectivity::no_self, 0, true, false, 0.0};
         l.activation.context_weight = 1.0;  // SumActivation, beta 1: sigmoid(r + c)
-        std::get<0>(l.estimator.policies) = {-20.0, 20.0};
-        std::get<1>(l.estimator.policies) = {-20.0, 20.0};
+        std::get<0>(l.binning.policies) = {-20.0, 20.0};
+        std::get<1>(l.binning.policies) = {-20.0, 20.0};
         l.seed = o.seed;
         l.threads = o.threads;
         return l;
