@@ -39,6 +39,6 @@ int main() {
         change += std::abs(after.data()[i] - before.data()[i]);
     }
     std::printf("%s network, 3 training steps: output probabilities moved by %.4f in total\n",
-                net->variant_name().c_str(), change);
+                net->kind_name().c_str(), change);
     return change > 0 ? 0 : 1;
 }
