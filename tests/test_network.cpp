@@ -49,18 +49,12 @@ const mnist_subset& mnist_data(std::size_t n_train = 6000, std::size_t n_test = 
     static const mnist_subset data = [&] {
         auto train = data::read_idx_pair(mnist + "/train-images-idx3-ubyte.gz", mnist + "/train-labels-idx1-ubyte.gz");
         auto test = data::read_idx_pair(mnist + "/t10k-images-idx3-ubyte.gz", mnist + "/t10k-labels-idx1-ubyte.gz");
-        double sum = 0, sq = 0;
-        for (std::size_t i = 0; i < n_train * 784; ++i) {
-            const double v = train.images.data()[i] / 255.0;
-            sum += v;
-            sq += v * v;
-        }
-        const double mean = sum / (n_train * 784.0), sd = std::sqrt(sq / (n_train * 784.0) - mean * mean);
         mnist_subset out;
         out.train_images = rows(train.images, 0, n_train);
         out.test_images = rows(test.images, 0, n_test);
-        for (auto* set : {&out.train_images, &out.test_images})
-            for (auto& v : *set) v = static_cast<float>((v / 255.0 - mean) / sd);
+        const auto norm = data::normalization::of(out.train_images);
+        norm.apply(out.train_images);
+        norm.apply(out.test_images);
         out.train_labels.assign(train.labels.begin(), train.labels.begin() + static_cast<std::ptrdiff_t>(n_train));
         out.test_labels.assign(test.labels.begin(), test.labels.begin() + static_cast<std::ptrdiff_t>(n_test));
         return out;
@@ -111,13 +105,14 @@ TEST_CASE("IDX reader: MNIST shapes, and malformed files named with their proble
 }
 
 TEST_CASE("one epoch on 6000 MNIST images: every variant is clearly better than chance on held-out images") {
-    // Chance is 0.1. Measured here (seed 3, batch 200, 30 steps): context_lateral 0.43,
-    // output_context 0.42, context 0.40, lateral 0.22 (its hidden layer learns without labels),
-    // random_projection 0.36, readout 0.83, backprop 0.64. The thresholds sit well below.
+    // Chance is 0.1. Measured (seed 3, batch 200, 30 steps; the runs are deterministic):
+    // context_lateral 0.4535, output_context 0.4045, context 0.4945, lateral 0.2305 (its hidden
+    // layer learns without labels), random_projection 0.3615, readout 0.828, backprop 0.665.
+    // The thresholds sit about three points below.
     const std::pair<network_kind, double> expected[] = {
-        {network_kind::context_lateral, 0.3}, {network_kind::output_context, 0.3}, {network_kind::context, 0.3},
-        {network_kind::lateral, 0.15},        {network_kind::random_projection, 0.25}, {network_kind::readout, 0.6},
-        {network_kind::backprop, 0.45}};
+        {network_kind::context_lateral, 0.42}, {network_kind::output_context, 0.37}, {network_kind::context, 0.46},
+        {network_kind::lateral, 0.20},         {network_kind::random_projection, 0.33}, {network_kind::readout, 0.80},
+        {network_kind::backprop, 0.63}};
     for (const auto& [kind, threshold] : expected) {
         auto net = make_network(network_options{.kind = kind, .seed = 3});
         const double accuracy = train_and_test(*net, 200);
