@@ -131,6 +131,27 @@ TEST_CASE("goal presets are entered in the authors' order and converted") {
     CHECK_THROWS_WITH_AS(preset<2>("nope"), "no 2-source goal preset named 'nope'", infomorph::error);
 }
 
+TEST_CASE("the optimised trivariate preset carries the authors' values on the atoms their sweep config names") {
+    // Priesemann-Group/Infomorphic_Networks 5284adf: paper_trivariate/conf/goals/
+    // infomorphic_context_lateral/optuna_sweep.yaml names the 19 gamma values in this order
+    // (sources 1 = F, 2 = C, 3 = L), and opt_1_100_tpe.yaml gives them. The check goes through
+    // the atom names, not through authors_order<3>, so a wrong order table fails it.
+    const char* names[] = {"{1}{2}{3}",       "{1}{2}",     "{1}{3}",     "{2}{3}",     "{1}{2,3}", "{2}{1,3}", "{3}{1,2}",
+                           "{1}",             "{2}",        "{3}",        "{1,2}{1,3}{2,3}", "{1,2}{1,3}", "{1,2}{2,3}",
+                           "{1,3}{2,3}",      "{1,2}",      "{1,3}",      "{2,3}",      "{1,2,3}"};
+    const double yaml[] = {0.3307283306516516,   0.9780761799548087,   -0.9935002057481923, 0.40173303106031233,
+                           0.2427806207519021,   0.6255375402143335,   0.47128370476190684, 0.02120506738070921,
+                           0.06053998481721795,  -0.9469786302806626,  -0.01985334149032275, -0.9676614963177035,
+                           -0.6924498112774857,  0.42701490050101726,  0.9736446648870112,  0.7369645864450716,
+                           -0.12183291675207343, -0.21512478790202927};
+    const auto tpe = preset<3>("opt_1_100_tpe");
+    for (std::size_t i = 0; i < 18; ++i) {
+        CAPTURE(names[i]);
+        CHECK(tpe.gamma[redundancy_lattice<3>::index_of(names[i])] == yaml[i]);
+    }
+    CHECK(tpe.gamma_res == 0.035001249394734923);
+}
+
 TEST_CASE("G, atoms and H_res equal the PID solver on the same pmf") {
     for (std::uint32_t seed = 1; seed <= 3; ++seed) {
         const auto b2 = random_batch(2, 200, 5, seed);
