@@ -15,11 +15,11 @@ run() {  # name, then train flags
   tail -n 1 "$root/$name-seed$seed/log.jsonl" | head -c 200; echo
 }
 mkdir -p "$root"
-run trivariate-opt    --variant context_lateral --goal opt_1_100_tpe
-run trivariate-naive  --variant context_lateral --goal naive
-run backprop          --variant backprop
-run readout           --variant readout
-run bivariate-context --variant context --goal naive --hidden-binning fixed
-run bivariate-context-adaptive --variant context --goal naive
-run fashion-trivariate-opt --variant context_lateral --goal opt_1_100_tpe --dataset fashion-mnist
-run trivariate-opt-2000 --variant context_lateral --goal opt_1_100_tpe --hidden 2000 --partners 100
+run trivariate-opt    --kind context_lateral --goal opt_1_100_tpe
+run trivariate-naive  --kind context_lateral --goal naive
+run backprop          --kind backprop
+run readout           --kind readout
+run bivariate-context --kind context --goal naive --hidden-binning fixed
+run bivariate-context-adaptive --kind context --goal naive
+run fashion-trivariate-opt --kind context_lateral --goal opt_1_100_tpe --dataset fashion-mnist
+run trivariate-opt-2000 --kind context_lateral --goal opt_1_100_tpe --hidden 2000 --partners 100
