@@ -7,10 +7,7 @@
 set -u
 bin="$1"
 mnist="$2"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+source "$(dirname "$0")/cli_lib.sh"
 export OPENBLAS_NUM_THREADS=1
 
 "$bin" train --variant context_lateral --hidden 40 --epochs 2 --limit 4000 --batch 500 --seed 3 \
@@ -47,15 +44,6 @@ for args in "" "help"; do
   grep -q "evaluate" "$tmp/out" && grep -q "predict" "$tmp/out" || fail "'infomorph $args' prints no usage"
 done
 
-expect_error() {
-  local name="$1" fragment="$2"; shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local status=$?
-  [ "$status" -eq 2 ] || fail "$name: exit status $status, expected 2"
-  [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "$name: expected one line on stderr, got: $(cat "$tmp/err")"
-  [ -s "$tmp/out" ] && fail "$name: wrote to stdout on error"
-  grep -qF -- "$fragment" "$tmp/err" || fail "$name: stderr lacks '$fragment': $(cat "$tmp/err")"
-}
 expect_error "missing model" "$tmp/none.bin: cannot open" "$bin" evaluate "$tmp/none.bin"
 expect_error "model is not a model" "config.json: expected 'infomorph-model' in the header" "$bin" evaluate "$tmp/run/config.json"
 python3 - "$tmp/cifar" <<'PY'

@@ -5,10 +5,7 @@
 # sweeps, the online task, and refused arguments (status 2, one line on stderr, no stdout).
 set -u
 bin="$1"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+source "$(dirname "$0")/cli_lib.sh"
 export OPENBLAS_NUM_THREADS=1
 
 # expect_json NAME PYTHON-ASSERTION ARGS... (reads JSON from the command's stdout)
@@ -26,16 +23,6 @@ if not ok:
 PY
 }
 
-# expect_error NAME MESSAGE-FRAGMENT ARGS...
-expect_error() {
-  local name="$1" fragment="$2"; shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local status=$?
-  [ "$status" -eq 2 ] || fail "$name: status $status, expected 2"
-  [ -s "$tmp/out" ] && fail "$name: stdout not empty: $(head -c 200 "$tmp/out")"
-  [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "$name: stderr is not one line: $(cat "$tmp/err")"
-  grep -q -- "$fragment" "$tmp/err" || fail "$name: stderr lacks '$fragment': $(cat "$tmp/err")"
-}
 
 expect_json "one Hebbian pattern is recalled exactly" \
   'j["neurons"] == 40 and j["patterns"] == 1 and j["rule"] == "hebb" and len(j["seeds"]) == 2 and all(s["mean_cosine"] == 1.0 and s["recalled_fraction"] == 1.0 and s["stored"] and s["steps"] == 1 for s in j["seeds"]) and [s["seed"] for s in j["seeds"]] == [5, 6]' \

@@ -4,10 +4,7 @@
 set -u
 bin="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+source "$(dirname "$0")/cli_lib.sh"
 
 # expect_json NAME PYTHON-ASSERTION ARGS... (reads JSON from the command's stdout)
 expect_json() {
@@ -23,16 +20,6 @@ if not ok:
 PY
 }
 
-# expect_error NAME MESSAGE-FRAGMENT ARGS...
-expect_error() {
-  local name="$1" fragment="$2"; shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local status=$?
-  [ "$status" -eq 2 ] || fail "$name: status $status, expected 2"
-  [ -s "$tmp/out" ] && fail "$name: stdout not empty: $(head -c 200 "$tmp/out")"
-  [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "$name: stderr is not one line: $(cat "$tmp/err")"
-  grep -q -- "$fragment" "$tmp/err" || fail "$name: stderr lacks '$fragment': $(cat "$tmp/err")"
-}
 
 printf '0,0,0,0.25\n0,1,1,0.25\n1,0,1,0.25\n1,1,0,0.25\n' >"$tmp/xor.csv"
 printf '0,0,0,3\n0,1,1,3\n1,0,1,3\n1,1,0,3\n' >"$tmp/xor_counts.csv"

@@ -5,10 +5,7 @@
 set -u
 bin="$1"
 mnist="$2"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+source "$(dirname "$0")/cli_lib.sh"
 export OPENBLAS_NUM_THREADS=1
 
 cat >"$tmp/run.json" <<JSON
@@ -42,15 +39,6 @@ rows = list(csv.reader(open(d + "/confusion.csv")))
 assert len(rows) == 11 and sum(int(v) for r in rows[1:] for v in r[1:]) == 10000
 PY
 
-# expect_error NAME MESSAGE-FRAGMENT ARGS...
-expect_error() {
-  local name="$1" fragment="$2"; shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local status=$?
-  [ "$status" -eq 2 ] || fail "$name: exit status $status, expected 2"
-  [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "$name: expected one line on stderr, got: $(cat "$tmp/err")"
-  grep -qF -- "$fragment" "$tmp/err" || fail "$name: stderr lacks '$fragment': $(cat "$tmp/err")"
-}
 expect_error "unknown variant" "no network kind named 'trivariate'" "$bin" train --variant trivariate --data-dir "$mnist" --out "$tmp/x"
 expect_error "unknown goal" "no 2-source goal preset named 'context/best'" "$bin" train --variant context --goal best --data-dir "$mnist" --out "$tmp/x"
 expect_error "gamma length" "--gamma: a goal has 5 values (2 sources) or 19 values (3 sources)" "$bin" train --gamma 1,0,0 --data-dir "$mnist" --out "$tmp/x"
