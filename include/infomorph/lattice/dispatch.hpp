@@ -12,11 +12,12 @@
 
 namespace infomorph {
 
-// A list of supported numbers of sources.
+/// A list of supported numbers of sources.
 template <std::size_t... Ns>
 struct source_counts {
     static_assert(sizeof...(Ns) > 0,
                   "source_counts<Ns...> is empty: list the numbers of sources to instantiate, e.g. source_counts<2, 3>");
+    /// The counts as text, such as "2, 3", for error messages.
     static std::string names() {
         std::string s;
         ((s += (s.empty() ? "" : ", ") + std::to_string(Ns)), ...);
@@ -38,8 +39,8 @@ decltype(auto) dispatch_sources(std::size_t n, Fn&& fn, const char* what) {
 
 }  // namespace detail
 
-// fn(std::integral_constant<std::size_t, N>{}) for the N of Ns that equals n; an error naming
-// `what` and the supported counts otherwise. Every branch must return the same type.
+/// fn(std::integral_constant<std::size_t, N>{}) for the N of Ns that equals n; an error naming
+/// `what` and the supported counts otherwise. Every branch must return the same type.
 template <std::size_t... Ns, class Fn>
 decltype(auto) with_sources(source_counts<Ns...>, std::size_t n, Fn&& fn, const char* what = "this") {
     return detail::dispatch_sources<source_counts<Ns...>, Ns...>(n, std::forward<Fn>(fn), what);
