@@ -16,13 +16,18 @@
 
 namespace infomorph {
 
+/// The I^sx PID of a run-time number of sources: vectors in canonical order, named by names; values in bits.
 struct dynamic_pid_result {
+    /// The number of sources, 2 to 4.
     std::size_t n_sources = 0;
-    std::vector<std::string> names;  // canonical order
+    std::vector<std::string> names;  ///< canonical order
+    /// Informative, misinformative and total atoms pi per antichain.
     std::vector<double> atoms_inf, atoms_misinf, atoms_total;
+    /// Informative, misinformative and total redundancies I^sx_cap per antichain.
     std::vector<double> redundancies_inf, redundancies_misinf, redundancies_total;
+    /// I(T; S1..SN), H(T) and H(T) - I(T; S1..SN).
     double mi = 0, h_target = 0, h_res = 0;
-    pointwise_parts pointwise_atoms, pointwise_redundancies;  // empty unless asked for
+    pointwise_parts pointwise_atoms, pointwise_redundancies;  ///< empty unless asked for
 };
 
 namespace detail {
@@ -49,9 +54,9 @@ dynamic_pid_result to_dynamic(pid_result<N>&& r) {
 
 }  // namespace detail
 
-// The I^sx PID of a distribution whose number of sources is known at run time. Counts lists
-// the numbers of sources to compile solvers for: isx_dynamic<source_counts<2, 3>>(d) builds no
-// 4-source solver.
+/// The I^sx PID of a distribution whose number of sources is known at run time. Counts lists
+/// the numbers of sources to compile solvers for: isx_dynamic<source_counts<2, 3>>(d) builds no
+/// 4-source solver.
 template <class Counts = source_counts<2, 3, 4>>
 dynamic_pid_result isx_dynamic(const sparse_distribution& d, const pid_options& options = {}) {
     return with_sources(Counts{}, d.n_sources(), [&](auto n) { return detail::to_dynamic(isx<decltype(n)::value>(d, options)); },
