@@ -42,24 +42,31 @@
 
 namespace infomorph {
 
+/// A goal on one batch: its value, the averaged atoms and redundancies (bits, canonical order) and entropies.
 template <std::size_t N>
 struct goal_result {
+    /// The lattice of N sources, which indexes the arrays.
     using lattice = redundancy_lattice<N>;
-    double value = 0;                                // G
-    std::array<double, lattice::size> atoms{};       // averaged atoms pi (total), canonical order
-    std::array<double, lattice::size> redundancies{};  // averaged I^sx
+    double value = 0;                                ///< G
+    std::array<double, lattice::size> atoms{};       ///< averaged atoms pi (total), canonical order
+    std::array<double, lattice::size> redundancies{};  ///< averaged I^sx
+    /// I(T; S1..SN), H(T) and H(T) - I(T; S1..SN) of the batch, in bits.
     double mi = 0, h_target = 0, h_res = 0;
 };
 
-// One neuron at a time, reusing its buffers across calls.
+/// Value and exact gradient dG/dtheta of one neuron's goal on a batch, reusing its buffers across calls.
 template <std::size_t N>
 class batch_goal_solver {
 public:
+    /// The lattice of N sources.
     using lattice = redundancy_lattice<N>;
+    /// The number of antichains.
     static constexpr std::size_t size = lattice::size;
 
-    // bins: source i of sample k at bins[k * bin_stride + i]; theta[k * theta_stride];
-    // gradient (may be null) receives dG/dtheta_k at gradient[k * gradient_stride].
+    /// G and the atoms of a batch of `batch` samples, and dG/dtheta_k when gradient is not null.
+    /// theta_k is sample k's firing probability P(y = +1); throws infomorph::error on an empty batch.
+    /// bins: source i of sample k at bins[k * bin_stride + i]; theta[k * theta_stride];
+    /// gradient (may be null) receives dG/dtheta_k at gradient[k * gradient_stride].
     template <class Real>
     goal_result<N> compute(const goal<N>& g, const std::uint32_t* bins, std::size_t bin_stride, const Real* theta,
                           std::size_t theta_stride, std::size_t batch, Real* gradient, std::size_t gradient_stride) {
@@ -72,7 +79,7 @@ public:
         return compute_columns(g, columns, theta, theta_stride, batch, gradient, gradient_stride);
     }
 
-    // The same with the bins of source i in columns[i][0 .. batch).
+    /// The same with the bins of source i in columns[i][0 .. batch).
     template <class Real>
     goal_result<N> compute_columns(const goal<N>& g, const std::array<const std::uint32_t*, N>& columns, const Real* theta,
                                   std::size_t theta_stride, std::size_t batch, Real* gradient, std::size_t gradient_stride) {
