@@ -14,17 +14,22 @@
 
 namespace infomorph::optimizer {
 
+/// Adam (torch.optim.Adam semantics, coupled L2 weight decay); minimises, so pass scale = -1 to ascend a goal.
 struct adam {
+    /// Learning rate, moment decay rates, denominator epsilon and L2 weight decay (added to the gradient).
     double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0.0;
 
+    /// The moments of one parameter block; sized on the first step.
     struct state {
+        /// First and second moment per parameter.
         std::vector<double> m, v;
+        /// The number of steps taken (for the bias corrections).
         long long step = 0;
     };
 
-    // One step on n parameters w with gradient scale * g (of the loss to minimise; scale = -1
-    // ascends a goal without a negated copy of g). Element-wise, so cutting the parameters
-    // into fixed blocks over `threads` gives the same numbers for any thread count.
+    /// One step on n parameters w with gradient scale * g (of the loss to minimise; scale = -1
+    /// ascends a goal without a negated copy of g). Element-wise, so cutting the parameters
+    /// into fixed blocks over `threads` gives the same numbers for any thread count.
     template <class Real>
     void step(Real* w, const Real* g, std::size_t n, state& s, double scale = 1.0, std::size_t threads = 1) const {
         if (s.m.size() != n) {
@@ -60,12 +65,15 @@ private:
     }
 };
 
+/// Plain gradient descent (torch.optim.SGD without momentum, coupled L2 weight decay).
 struct sgd {
+    /// Learning rate and L2 weight decay (added to the gradient).
     double lr = 1e-2, weight_decay = 0.0;
+    /// SGD keeps no state.
     struct state {};
 
-    // The same call as adam::step (see optimizer_policy in neuron/concepts.hpp): a step on
-    // scale * g, element-wise over fixed blocks, so the numbers do not depend on `threads`.
+    /// The same call as adam::step (see optimizer_policy in neuron/concepts.hpp): a step on
+    /// scale * g, element-wise over fixed blocks, so the numbers do not depend on `threads`.
     template <class Real>
     void step(Real* w, const Real* g, std::size_t n, state&, double scale = 1.0, std::size_t threads = 1) const {
         constexpr std::size_t block = 16384;
