@@ -35,6 +35,7 @@
 
 namespace infomorph {
 
+/// The output layer of every infomorphic network: bivariate neurons (F = hidden output or image, C = label through fixed identity weights), adaptive binning into 20 bins.
 using output_layer_type = layer<2, activation::bivariate, binning::adaptive_bins<20>, float>;
 
 namespace detail {
@@ -66,14 +67,21 @@ inline connection lateral_connection(const network_options& o) {
 
 }  // namespace detail
 
+/// A locally learning network of the paper: a Hidden layer (bivariate or trivariate by its type, wired by network_options::kind) and an output layer, each ascending its own goal with Adam.
+/// The label input is present in training and zero at test time. Built for kinds context, lateral, random_projection, context_lateral and output_context.
 template <class Hidden>
 class infomorphic_network final : public network {
 public:
+    /// The number of sources of the hidden neurons (2 or 3).
     static constexpr std::size_t sources = Hidden::sources;
+    /// The hidden layer's type.
     using hidden_layer = Hidden;
+    /// The output layer's type.
     using output_layer = output_layer_type;
+    /// The inputs of one hidden pass, one matrix per class.
     using inputs = std::array<const matrix*, sources>;
 
+    /// Builds the layers from o; throws infomorph::error when o is invalid or its kind needs another Hidden.
     explicit infomorphic_network(const network_options& o)
         : options_(checked(o)), hidden_(hidden_options(o), hidden_goal(o)),
           output_(detail::output_layer_options(o.hidden, o), o.output_goal.get<2>()),
@@ -109,12 +117,14 @@ public:
 
     const network_options& options() const override { return options_; }
 
+    /// The hidden layer.
     hidden_layer& hidden() { return hidden_; }
+    /// The output layer.
     output_layer& output() { return output_; }
-    // The hidden layer's learning pass and the output layer of the last batch run.
+    /// The hidden layer's learning pass and the output layer of the last batch run.
     const typename hidden_layer::state& hidden_state() const { return pass_[1]; }
     const output_layer::state& output_state() const { return out_; }
-    // Per-neuron goals and atoms of the last training batch.
+    /// Per-neuron goals and atoms of the last training batch.
     const std::vector<goal_result<sources>>& hidden_values() const { return hidden_values_; }
     const std::vector<goal_result<2>>& output_values() const { return output_values_; }
 
@@ -240,9 +250,10 @@ private:
     std::array<xt::xtensor<float, 1>, 2> output_db_;
 };
 
-// The infomorphic output layer alone, on the image (the authors' InfomorphicReadoutModel).
+/// The infomorphic output layer alone, on the image (the authors' InfomorphicReadoutModel).
 class readout_network final : public network {
 public:
+    /// Builds the output layer on the image; throws infomorph::error unless o is a valid readout.
     explicit readout_network(const network_options& o)
         : options_(o), output_(detail::output_layer_options(o.inputs, o), o.output_goal.get<2>()) {
         if (o.kind != network_kind::readout) throw error("readout_network builds the readout kind only");
@@ -276,6 +287,7 @@ public:
     }
 
     const network_options& options() const override { return options_; }
+    /// The output layer.
     output_layer_type& output() { return output_; }
 
 private:

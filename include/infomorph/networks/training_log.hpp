@@ -16,6 +16,7 @@
 
 namespace infomorph {
 
+/// The layers of an epoch as a JSON array: per layer its name, sources, mean goal, h_res, mi and atoms by name.
 inline nlohmann::ordered_json layers_json(const std::vector<layer_result>& layers) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const auto& l : layers) {
@@ -27,6 +28,7 @@ inline nlohmann::ordered_json layers_json(const std::vector<layer_result>& layer
     return out;
 }
 
+/// One epoch as the JSON object of a training-log line (epoch, seconds, accuracies, train_loss, layers).
 inline nlohmann::ordered_json epoch_json(const epoch_report& r) {
     using json = nlohmann::ordered_json;
     return {{"epoch", r.epoch},
@@ -38,12 +40,14 @@ inline nlohmann::ordered_json epoch_json(const epoch_report& r) {
             {"layers", layers_json(r.train.layers)}};
 }
 
-// Appends one line per epoch to a file (created anew), each written whole and flushed.
+/// Appends one line per epoch to a file (created anew), each written whole and flushed.
 class training_log {
 public:
+    /// Creates (truncates) the file at path; throws infomorph::error when it cannot.
     explicit training_log(const std::string& path) : path_(path), out_(path, std::ios::trunc) {
         if (!out_) throw error(path + ": cannot create");
     }
+    /// Appends r's line and flushes it; throws infomorph::error when the write fails.
     void operator()(const epoch_report& r) {
         const std::string line = epoch_json(r).dump() + "\n";
         out_.write(line.data(), static_cast<std::streamsize>(line.size()));
