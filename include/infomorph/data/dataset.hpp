@@ -26,7 +26,7 @@ namespace infomorph::data {
 /// are those of the pixel values scaled to [0,1], and apply maps v (0..255) to (v/255 - mean)/sd.
 /// sd is the population standard deviation (divides by the number of values).
 struct normalization {
-    /// Mean and population sd of the pixel values scaled to [0, 1].
+    /// Mean of the pixel values scaled to [0, 1].
     double mean = 0, sd = 1;
 
     /// The statistics of a set's pixels (0..255); throws infomorph::error for an empty set or one of a single value.
@@ -57,12 +57,16 @@ struct normalization {
             x[i] = static_cast<float>((static_cast<double>(x[i]) / 255.0 - mean) / sd);
     }
 };
+/// \var normalization::sd
+/// Population standard deviation of the pixel values scaled to [0, 1].
 
 /// Indices of a training set: those trained on and those held out for validation, both in shuffled order.
 struct split {
-    /// Indices into the set, trained on and validated on.
+    /// Indices of the images trained on.
     std::vector<std::size_t> train, validation;
 };
+/// \var split::validation
+/// Indices of the images held out for validation.
 
 /// Fisher-Yates with our own uniform draws: std::shuffle and std::uniform_int_distribution are
 /// implementation-defined, and a seeded split or epoch order must be the same with every

@@ -15,11 +15,13 @@ struct labelled_images {
     xt::xtensor<float, 2> images;  ///< [n x pixels], values 0..255 as read
     /// One label per image, the class index.
     std::vector<std::uint8_t> labels;
-    /// Image height and width in pixels.
+    /// Image height in pixels.
     std::size_t rows = 0, cols = 0;
     /// A pixel row holds the channels one after another (channel-major, as CIFAR stores them),
     /// so pixels = channels * rows * cols.
     std::size_t channels = 1;
 };
+/// \var labelled_images::cols
+/// Image width in pixels.
 
 }  // namespace infomorph::data

@@ -50,9 +50,13 @@ struct goal_result {
     double value = 0;                                ///< G
     std::array<double, lattice::size> atoms{};       ///< averaged atoms pi (total), canonical order
     std::array<double, lattice::size> redundancies{};  ///< averaged I^sx
-    /// I(T; S1..SN), H(T) and H(T) - I(T; S1..SN) of the batch, in bits.
+    /// I(T; S1..SN) of the batch, in bits.
     double mi = 0, h_target = 0, h_res = 0;
 };
+/// \var goal_result::h_target
+/// H(T) of the batch, in bits.
+/// \var goal_result::h_res
+/// H_res = H(T) - I(T; S1..SN) of the batch, in bits.
 
 /// Value and exact gradient dG/dtheta of one neuron's goal on a batch, reusing its buffers across calls.
 template <std::size_t N>

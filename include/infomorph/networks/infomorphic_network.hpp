@@ -121,11 +121,13 @@ public:
     hidden_layer& hidden() { return hidden_; }
     /// The output layer.
     output_layer& output() { return output_; }
-    /// The hidden layer's learning pass and the output layer of the last batch run.
+    /// The hidden layer's state in the learning pass of the last batch run.
     const typename hidden_layer::state& hidden_state() const { return pass_[1]; }
+    /// The output layer's state of the last batch run.
     const output_layer::state& output_state() const { return out_; }
-    /// Per-neuron goals and atoms of the last training batch.
+    /// The hidden neurons' goals and atoms on the last training batch.
     const std::vector<goal_result<sources>>& hidden_values() const { return hidden_values_; }
+    /// The output neurons' goals and atoms on the last training batch.
     const std::vector<goal_result<2>>& output_values() const { return output_values_; }
 
 private:

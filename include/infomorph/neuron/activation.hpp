@@ -81,7 +81,7 @@ result<Policy::classes> evaluate_scalar(const Policy& p, X... x) noexcept {
 struct bivariate {
     /// Two input classes: feedforward r and context (or lateral) c.
     static constexpr std::size_t classes = 2;
-    /// Weight of r alone (1 = plain feedforward), gain of the modulation, and theta's clamp margin (0 = none).
+    /// Weight of r alone: 1 is plain feedforward, the paper's hidden layers use 0.9.
     double k1 = 0.5, k2 = 2.0, clamp = 1e-6;
 
     /// The drive A = r (k1 + 2 (1 - k1) sigmoid(k2 r c)) before the sigmoid; d receives dA/dr and dA/dc.
@@ -104,12 +104,16 @@ struct bivariate {
     /// theta and its derivatives for one input pair.
     result<2> operator()(double r, double c) const noexcept { return detail::evaluate_scalar(*this, r, c); }
 };
+/// \var bivariate::k2
+/// Gain of the modulation by r c.
+/// \var bivariate::clamp
+/// theta is clamped into [clamp, 1 - clamp], with zero derivative there; 0 clamps nothing.
 
 /// Kay-Phillips: theta = sigmoid(r (k1 + (1 - k1) exp(k2 r c))).
 struct kay_phillips {
     /// Two input classes: feedforward r and context (or lateral) c.
     static constexpr std::size_t classes = 2;
-    /// Weight of r alone and gain of the modulation.
+    /// Weight of r alone (1: plain feedforward).
     double k1 = 0.5, k2 = 2.0;
 
     /// The drive A = r (k1 + (1 - k1) exp(k2 r c)) before the sigmoid; d receives dA/dr and dA/dc.
@@ -132,13 +136,15 @@ struct kay_phillips {
     /// theta and its derivatives for one input pair.
     result<2> operator()(double r, double c) const noexcept { return detail::evaluate_scalar(*this, r, c); }
 };
+/// \var kay_phillips::k2
+/// Gain of the modulation by r c.
 
 /// Trivariate (Schneider): theta = sigmoid(r [(1 - c1 - c2) + c1 sigmoid(w1 r c) + c2 sigmoid(w2 r l)]).
 /// The paper uses c1 = c2 = 0.1, w1 = w2 = 2 (the authors' code defaults to c1 = c2 = 1/3).
 struct trivariate {
     /// Three input classes: feedforward r, context c, lateral l.
     static constexpr std::size_t classes = 3;
-    /// Weights c1 (context) and c2 (lateral) of the modulations and their gains w1 and w2.
+    /// Weight of the context modulation (the paper: 0.1).
     double c1 = 0.1, c2 = 0.1, w1 = 2.0, w2 = 2.0;
 
     /// The drive A = r [(1 - c1 - c2) + c1 sigmoid(w1 r c) + c2 sigmoid(w2 r l)]; d receives dA/dr, dA/dc, dA/dl.
@@ -162,6 +168,12 @@ struct trivariate {
     /// theta and its derivatives for one input triple.
     result<3> operator()(double r, double c, double l) const noexcept { return detail::evaluate_scalar(*this, r, c, l); }
 };
+/// \var trivariate::c2
+/// Weight of the lateral modulation (the paper: 0.1).
+/// \var trivariate::w1
+/// Gain of the context modulation by r c.
+/// \var trivariate::w2
+/// Gain of the lateral modulation by r l.
 
 /// Plain sum of two classes: theta = sigmoid(r + context_weight c).
 // Plain sums: theta = sigmoid(r + context_weight c) and sigmoid(r + context_weight c + l).

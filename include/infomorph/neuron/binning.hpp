@@ -172,7 +172,7 @@ struct fixed_bins {
     /// The number of bins, Bins.
     static constexpr std::size_t bins = Bins;
     static constexpr bool per_neuron = false;  ///< the same bins for every neuron: bin a whole matrix at once
-    /// The range [lo, hi] cut into Bins equal bins; inputs outside are clamped into it.
+    /// Lower end of the range cut into Bins equal bins; inputs are clamped into [lo, hi].
     double lo = -20.0, hi = 20.0;
 
     /// Bins x[k * stride] for k < batch into out[k * out_stride]; throws infomorph::error unless lo < hi.
@@ -190,6 +190,8 @@ struct fixed_bins {
             out[k * out_stride] = edges.bucket(std::clamp(static_cast<double>(x[k * stride]), low, high));
     }
 };
+/// \var fixed_bins::hi
+/// Upper end of the range; must exceed lo.
 
 /// Adaptive (the paper's output layer and bivariate hidden layers): per batch and neuron,
 /// divide by max |x| into [-1, 1], then Bins bins on [-1, 1]. An all-zero input (e.g. the

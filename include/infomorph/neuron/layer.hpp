@@ -87,6 +87,8 @@ public:
         detail::aligned_vector<Real> scratch_in, scratch_out;  ///< tiles for sparse connections
         std::size_t transposed_class = N;           ///< the class whose input scratch_in holds (N: none)
     };
+    /// \var state::scratch_in
+    /// Tiles of a class input for sparse connections.
 
     /// Classes are initialised in order from one engine: masks (random partners) and weights
     /// draw from it in turn, so a seed gives the same layer whatever else changes.

@@ -16,16 +16,18 @@ namespace infomorph::optimizer {
 
 /// Adam (torch.optim.Adam semantics, coupled L2 weight decay); minimises, so pass scale = -1 to ascend a goal.
 struct adam {
-    /// Learning rate, moment decay rates, denominator epsilon and L2 weight decay (added to the gradient).
+    /// Learning rate.
     double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0.0;
 
     /// The moments of one parameter block; sized on the first step.
     struct state {
-        /// First and second moment per parameter.
+        /// First moment per parameter.
         std::vector<double> m, v;
         /// The number of steps taken (for the bias corrections).
         long long step = 0;
     };
+    /// \var adam::state::v
+    /// Second moment per parameter.
 
     /// One step on n parameters w with gradient scale * g (of the loss to minimise; scale = -1
     /// ascends a goal without a negated copy of g). Element-wise, so cutting the parameters
@@ -64,10 +66,18 @@ private:
         }
     }
 };
+/// \var adam::beta1
+/// Decay rate of the first moment.
+/// \var adam::beta2
+/// Decay rate of the second moment.
+/// \var adam::eps
+/// Added to the denominator sqrt(v) / (1 - beta2^t)^(1/2).
+/// \var adam::weight_decay
+/// L2 weight decay, added to the gradient before the moments (coupled).
 
 /// Plain gradient descent (torch.optim.SGD without momentum, coupled L2 weight decay).
 struct sgd {
-    /// Learning rate and L2 weight decay (added to the gradient).
+    /// Learning rate.
     double lr = 1e-2, weight_decay = 0.0;
     /// SGD keeps no state.
     struct state {};
@@ -85,5 +95,7 @@ struct sgd {
         });
     }
 };
+/// \var sgd::weight_decay
+/// L2 weight decay, added to the gradient.
 
 }  // namespace infomorph::optimizer

@@ -21,14 +21,28 @@ struct dynamic_pid_result {
     /// The number of sources, 2 to 4.
     std::size_t n_sources = 0;
     std::vector<std::string> names;  ///< canonical order
-    /// Informative, misinformative and total atoms pi per antichain.
+    /// Informative atoms per antichain (canonical order, bits).
     std::vector<double> atoms_inf, atoms_misinf, atoms_total;
-    /// Informative, misinformative and total redundancies I^sx_cap per antichain.
+    /// Informative redundancies per antichain (canonical order, bits).
     std::vector<double> redundancies_inf, redundancies_misinf, redundancies_total;
-    /// I(T; S1..SN), H(T) and H(T) - I(T; S1..SN).
+    /// I(T; S1..SN), in bits.
     double mi = 0, h_target = 0, h_res = 0;
-    pointwise_parts pointwise_atoms, pointwise_redundancies;  ///< empty unless asked for
+    pointwise_parts pointwise_atoms, pointwise_redundancies;  ///< pointwise redundancies; empty unless asked for
 };
+/// \var dynamic_pid_result::pointwise_atoms
+/// Pointwise atoms of every stored row; empty unless asked for (pid_options::pointwise).
+/// \var dynamic_pid_result::h_target
+/// H(T), in bits.
+/// \var dynamic_pid_result::h_res
+/// H_res = H(T) - I(T; S1..SN), in bits.
+/// \var dynamic_pid_result::redundancies_misinf
+/// Misinformative redundancies per antichain (canonical order, bits).
+/// \var dynamic_pid_result::redundancies_total
+/// Redundancies I^sx_cap per antichain, informative minus misinformative (canonical order, bits).
+/// \var dynamic_pid_result::atoms_misinf
+/// Misinformative atoms per antichain (canonical order, bits).
+/// \var dynamic_pid_result::atoms_total
+/// Atoms pi per antichain, informative minus misinformative (canonical order, bits).
 
 namespace detail {
 

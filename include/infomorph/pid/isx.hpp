@@ -38,15 +38,23 @@ template <std::size_t N>
 struct pid_parts {
     /// The number of antichains, redundancy_lattice<N>::size.
     static constexpr std::size_t size = redundancy_lattice<N>::size;
-    /// Informative (i+), misinformative (i-) and total (i+ - i-) part per antichain, in bits, canonical order.
+    /// Informative part (from i+) per antichain, in bits, canonical order.
     std::array<double, size> inf{}, misinf{}, total{};
 };
+/// \var pid_parts::misinf
+/// Misinformative part (from i-) per antichain, in bits, canonical order.
+/// \var pid_parts::total
+/// Total, informative minus misinformative, per antichain, in bits, canonical order.
 
 /// Pointwise values, rows x lattice size in canonical order; rows follow the distribution's stored rows.
 struct pointwise_parts {
-    /// Informative, misinformative and total parts, in bits.
+    /// Informative parts, in bits.
     xt::xtensor<double, 2> inf, misinf, total;
 };
+/// \var pointwise_parts::misinf
+/// Misinformative parts, in bits.
+/// \var pointwise_parts::total
+/// Total parts, informative minus misinformative, in bits.
 
 /// The I^sx PID of N sources and a target (canonical order of the antichains; values in bits).
 template <std::size_t N>
