@@ -1,8 +1,9 @@
 #pragma once
-// CIFAR-10 binary batches (the "binary version" archive, cifar-10-batches-bin/): each record is a
-// label byte 0..9 and 3072 pixel bytes, 1024 red, 1024 green, 1024 blue, each 32x32 row-major.
-// Images keep that channel-major order (channels = 3). Malformed files throw infomorph::error
-// naming the file and the problem. No zlib: the batches are not compressed.
+/// \file
+/// CIFAR-10 binary batches (the "binary version" archive, cifar-10-batches-bin/): each record is a
+/// label byte 0..9 and 3072 pixel bytes, 1024 red, 1024 green, 1024 blue, each 32x32 row-major.
+/// Images keep that channel-major order (channels = 3). Malformed files throw infomorph::error
+/// naming the file and the problem. No zlib: the batches are not compressed.
 
 #include <cstddef>
 #include <cstdint>

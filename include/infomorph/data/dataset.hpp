@@ -1,6 +1,7 @@
 #pragma once
-// Preparing a labelled image set for training as the paper does: a seeded train/validation
-// split, pixel normalisation with statistics of the training images only, and mini-batches.
+/// \file
+/// Preparing a labelled image set for training as the paper does: a seeded train/validation
+/// split, pixel normalisation with statistics of the training images only, and mini-batches.
 
 #include <algorithm>
 #include <cmath>

@@ -1,7 +1,8 @@
 #pragma once
-// Fashion-MNIST (Zalando; same IDX layout as MNIST: 28x28, 60000 train and 10000 test images,
-// 10 classes). Debian's dataset-fashion-mnist installs the gzip files under
-// /usr/share/datasets/fashion-mnist. Needs zlib, through the IDX reader.
+/// \file
+/// Fashion-MNIST (Zalando; same IDX layout as MNIST: 28x28, 60000 train and 10000 test images,
+/// 10 classes). Debian's dataset-fashion-mnist installs the gzip files under
+/// /usr/share/datasets/fashion-mnist. Needs zlib, through the IDX reader.
 
 #include <filesystem>
 #include <optional>

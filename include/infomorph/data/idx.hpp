@@ -1,7 +1,8 @@
 #pragma once
-// IDX files (MNIST, Fashion-MNIST), raw or gzip-compressed (zlib reads both). Link zlib
-// (CMake: ZLIB::ZLIB) where this header is used. Malformed, truncated or mismatched files throw
-// infomorph::error naming the file and the problem.
+/// \file
+/// IDX files (MNIST, Fashion-MNIST), raw or gzip-compressed (zlib reads both). Link zlib
+/// (CMake: ZLIB::ZLIB) where this header is used. Malformed, truncated or mismatched files throw
+/// infomorph::error naming the file and the problem.
 
 #include <zlib.h>
 

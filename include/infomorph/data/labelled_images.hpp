@@ -1,6 +1,7 @@
 #pragma once
-// The in-memory form every reader returns. Its own header so that code handling images
-// (normalisation, batching, CIFAR) does not pull in zlib through the IDX reader.
+/// \file
+/// The in-memory form every reader returns. Its own header so that code handling images
+/// (normalisation, batching, CIFAR) does not pull in zlib through the IDX reader.
 
 #include <cstddef>
 #include <cstdint>

@@ -1,21 +1,22 @@
 #pragma once
-// Value and exact gradient of an infomorphic neuron's goal on one batch.
-//
-// The batch estimate is p(b, y) = (1/B) sum_k 1[b_k = b] theta_k(y), theta_k(+1) = theta_k,
-// theta_k(-1) = 1 - theta_k, with b_k the tuple of bins of sample k's N class inputs. Bins are
-// constants; theta carries the gradient. docs/goal.md derives what is computed here:
-//
-//   dG/dtheta_k = (1/B) sum_S Q_S[cell of b_k in S] + K,
-//
-// one table Q_S per source set S (filled from the same union probabilities as the value) and
-// one constant K. The source marginals do not depend on theta, so only target-including
-// quantities enter. Cost O(B 2^N |lattice|), memory O(B), no dense grid.
-//
-// Probabilities that are exactly zero (all samples of a union fire, or none does) contribute
-// neither value nor gradient: 0 log 0 = 0 for the value, and their infinite log-derivative is
-// dropped, as the authors' code drops such cells. Nothing else is regularised, so wherever all
-// probabilities are positive the value is the exact I^sx goal and the gradient its exact
-// derivative; no NaN or infinity can arise from theta in [0, 1].
+/// \file
+/// Value and exact gradient of an infomorphic neuron's goal on one batch.
+///
+/// The batch estimate is p(b, y) = (1/B) sum_k 1[b_k = b] theta_k(y), theta_k(+1) = theta_k,
+/// theta_k(-1) = 1 - theta_k, with b_k the tuple of bins of sample k's N class inputs. Bins are
+/// constants; theta carries the gradient. docs/goal.md derives what is computed here:
+///
+///   dG/dtheta_k = (1/B) sum_S Q_S[cell of b_k in S] + K,
+///
+/// one table Q_S per source set S (filled from the same union probabilities as the value) and
+/// one constant K. The source marginals do not depend on theta, so only target-including
+/// quantities enter. Cost O(B 2^N |lattice|), memory O(B), no dense grid.
+///
+/// Probabilities that are exactly zero (all samples of a union fire, or none does) contribute
+/// neither value nor gradient: 0 log 0 = 0 for the value, and their infinite log-derivative is
+/// dropped, as the authors' code drops such cells. Nothing else is regularised, so wherever all
+/// probabilities are positive the value is the exact I^sx goal and the gradient its exact
+/// derivative; no NaN or infinity can arise from theta in [0, 1].
 
 #include <algorithm>
 #include <array>

@@ -1,8 +1,9 @@
 #pragma once
-// A goal whose number of sources is known only at run time (network options, model files,
-// the command line), for the neurons of the networks: 2 or 3 sources. Stored in the
-// canonical atom order like goal<N>; the authors' order (their configs: atoms, then H_res)
-// only at input and output.
+/// \file
+/// A goal whose number of sources is known only at run time (network options, model files,
+/// the command line), for the neurons of the networks: 2 or 3 sources. Stored in the
+/// canonical atom order like goal<N>; the authors' order (their configs: atoms, then H_res)
+/// only at input and output.
 
 #include <array>
 #include <cstddef>

@@ -1,7 +1,9 @@
 #pragma once
-// Goal functions G = sum_alpha gamma_alpha Pi_alpha + gamma_res H_res of infomorphic neurons,
-// with the presets of the authors' configs (Priesemann-Group/Infomorphic_Networks, commit
-// 5284adf, paper_trivariate/conf/goals/** and conf/base_config.yaml).
+/// \file
+/// Goal functions goal<N> of infomorphic neurons and the presets of the authors' configs.
+/// Goal functions G = sum_alpha gamma_alpha Pi_alpha + gamma_res H_res of infomorphic neurons,
+/// with the presets of the authors' configs (Priesemann-Group/Infomorphic_Networks, commit
+/// 5284adf, paper_trivariate/conf/goals/** and conf/base_config.yaml).
 
 #include <array>
 #include <cstddef>

@@ -1,7 +1,8 @@
 #pragma once
-// The goal and its gradient for every neuron of a layer at once, parallel over neurons.
-// Neurons do not interact, and each is computed by one thread from start to end, so the
-// results are bit-identical for any number of threads.
+/// \file
+/// The goal and its gradient for every neuron of a layer at once, parallel over neurons.
+/// Neurons do not interact, and each is computed by one thread from start to end, so the
+/// results are bit-identical for any number of threads.
 
 #include <cstddef>
 #include <algorithm>

@@ -1,7 +1,8 @@
 #pragma once
-// Turns a number of sources known only at run time (a file, a flag) into a compile-time N:
-// with_sources(source_counts<2, 3>{}, n, fn) calls fn(std::integral_constant<std::size_t, n>{}).
-// Only the listed counts are instantiated, so N = 4 costs nothing unless a caller lists it.
+/// \file
+/// Turns a number of sources known only at run time (a file, a flag) into a compile-time N:
+/// with_sources(source_counts<2, 3>{}, n, fn) calls fn(std::integral_constant<std::size_t, n>{}).
+/// Only the listed counts are instantiated, so N = 4 costs nothing unless a caller lists it.
 
 #include <cstddef>
 #include <string>

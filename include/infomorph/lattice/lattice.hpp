@@ -1,18 +1,19 @@
 #pragma once
-// The redundancy lattice of N sources, computed at compile time.
-//
-// A source set is a bit mask over the sources (bit i = source i+1, 1-based in names).
-// An antichain is a bit mask over source-set masks: bit m is set when the source set m
-// belongs to the antichain. Both fit 32 bits for N <= 4 (2^4 - 1 = 15 source sets).
-//
-// Canonical order (the index every array of this library uses):
-//   1. ascending size of the down-set (how many antichains lie at or below it), so the
-//      order is a linear extension of the lattice: bottom {1}{2}..{N} first, top {1..N} last,
-//      the zeta and Moebius matrices are lower triangular;
-//   2. ties broken lexicographically on the antichain's source sets, each set ranked by
-//      (size, then its indices lexicographically) - the order of the names as written.
-//
-// For N = 2 this gives {1}{2}, {1}, {2}, {1,2}.
+/// \file
+/// The redundancy lattice of N sources, computed at compile time.
+///
+/// A source set is a bit mask over the sources (bit i = source i+1, 1-based in names).
+/// An antichain is a bit mask over source-set masks: bit m is set when the source set m
+/// belongs to the antichain. Both fit 32 bits for N <= 4 (2^4 - 1 = 15 source sets).
+///
+/// Canonical order (the index every array of this library uses):
+///   1. ascending size of the down-set (how many antichains lie at or below it), so the
+///      order is a linear extension of the lattice: bottom {1}{2}..{N} first, top {1..N} last,
+///      the zeta and Moebius matrices are lower triangular;
+///   2. ties broken lexicographically on the antichain's source sets, each set ranked by
+///      (size, then its indices lexicographically) - the order of the names as written.
+///
+/// For N = 2 this gives {1}{2}, {1}, {2}, {1,2}.
 
 #include <array>
 #include <bit>

@@ -1,7 +1,8 @@
 #pragma once
-// Other programs list the antichains in other orders. An order here is an array `order` with
-// order[i] = canonical index of that program's i-th antichain; from_order / to_order move
-// values between it and the canonical order of redundancy_lattice<N>.
+/// \file
+/// Other programs list the antichains in other orders. An order here is an array `order` with
+/// order[i] = canonical index of that program's i-th antichain; from_order / to_order move
+/// values between it and the canonical order of redundancy_lattice<N>.
 
 #include <array>
 #include <cstddef>

@@ -1,11 +1,12 @@
 #pragma once
-// Experiments on the memory: one network trained at a load, the capacity sweep, the recall
-// curve over cue noise and the online (streaming) task. Protocol of the authors'
-// paper_hopfield/src/training.py (commit ecc3d7e): threshold_learning tests recall at 15
-// log-spaced checkpoint epochs and stops once the mean cosine reaches 0.95; capacity_learning
-// sweeps the load alpha = P/N from `from` in steps of `step` (P = ceil(alpha N)), with fresh
-// patterns and a fresh network at every load, and stops at the first load not stored
-// (conf/mods/capacity/exact.yaml: interrupt, threshold = epsilon = 0.95).
+/// \file
+/// Experiments on the memory: one network trained at a load, the capacity sweep, the recall
+/// curve over cue noise and the online (streaming) task. Protocol of the authors'
+/// paper_hopfield/src/training.py (commit ecc3d7e): threshold_learning tests recall at 15
+/// log-spaced checkpoint epochs and stops once the mean cosine reaches 0.95; capacity_learning
+/// sweeps the load alpha = P/N from `from` in steps of `step` (P = ceil(alpha N)), with fresh
+/// patterns and a fresh network at every load, and stops at the first load not stored
+/// (conf/mods/capacity/exact.yaml: interrupt, threshold = epsilon = 0.95).
 
 #include <algorithm>
 #include <cmath>

@@ -1,15 +1,17 @@
 #pragma once
-// The recurrent infomorphic memory network of the authors' paper_hopfield (IMHopfield in
-// src/hopfield.py, settings of conf/basic_config.yaml and the demo's run at commit ecc3d7e):
-// N bivariate infomorphic neurons. Source 1 (external) is the neuron's own bit of the pattern
-// through a frozen diagonal weight w_T = 2.3; source 2 (recurrent) is the weighted sum of all
-// other neurons' states, no self-connection, initial weights PyTorch's nn.Linear draw times
-// 0.001. theta = sigmoid(r + c); outputs +-1. Training sets the state to the patterns (no
-// noisy transmission) and ascends every neuron's goal on the full batch of patterns with
-// Adam (lr 0.05); the PID is measured with [2, 60] fixed bins on [-20, 20].
-//
-// Composed from the library's pieces: layer<2> with the sum activation, per-source fixed
-// binning, the layer goal kernel and Adam.
+/// \file
+/// The recurrent infomorphic memory network of the authors' paper_hopfield.
+/// The recurrent infomorphic memory network of the authors' paper_hopfield (IMHopfield in
+/// src/hopfield.py, settings of conf/basic_config.yaml and the demo's run at commit ecc3d7e):
+/// N bivariate infomorphic neurons. Source 1 (external) is the neuron's own bit of the pattern
+/// through a frozen diagonal weight w_T = 2.3; source 2 (recurrent) is the weighted sum of all
+/// other neurons' states, no self-connection, initial weights PyTorch's nn.Linear draw times
+/// 0.001. theta = sigmoid(r + c); outputs +-1. Training sets the state to the patterns (no
+/// noisy transmission) and ascends every neuron's goal on the full batch of patterns with
+/// Adam (lr 0.05); the PID is measured with [2, 60] fixed bins on [-20, 20].
+///
+/// Composed from the library's pieces: layer<2> with the sum activation, per-source fixed
+/// binning, the layer goal kernel and Adam.
 
 #include <algorithm>
 #include <array>

@@ -1,7 +1,8 @@
 #pragma once
-// Random bipolar patterns and noisy cues for the associative-memory task. As the authors'
-// HopfieldDataset (p_bernoulli 0.5) and training.noisy_patterns: a cue with flip fraction f
-// has exactly int(N f) bits flipped, at positions drawn anew for every pattern.
+/// \file
+/// Random bipolar patterns and noisy cues for the associative-memory task. As the authors'
+/// HopfieldDataset (p_bernoulli 0.5) and training.noisy_patterns: a cue with flip fraction f
+/// has exactly int(N f) bits flipped, at positions drawn anew for every pattern.
 
 #include <cstddef>
 #include <cstdint>

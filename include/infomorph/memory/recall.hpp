@@ -1,9 +1,11 @@
 #pragma once
-// Recall dynamics of a Hopfield network, as the authors' BaseHopfield.fixed_point
-// (paper_hopfield/src/hopfield.py, commit ecc3d7e): deterministic synchronous updates of the
-// whole batch of cues, stopped when no unit of any cue changes (fixed points), or when the set
-// of units that changed equals the set of the step before (every cue is at a fixed point or
-// in a 2-cycle), or after max_steps updates. Similarity to the stored pattern is the cosine.
+/// \file
+/// Recall dynamics of a Hopfield network and the cosine similarity that scores them.
+/// Recall dynamics of a Hopfield network, as the authors' BaseHopfield.fixed_point
+/// (paper_hopfield/src/hopfield.py, commit ecc3d7e): deterministic synchronous updates of the
+/// whole batch of cues, stopped when no unit of any cue changes (fixed points), or when the set
+/// of units that changed equals the set of the step before (every cue is at a fixed point or
+/// in a 2-cycle), or after max_steps updates. Similarity to the stored pattern is the cosine.
 
 #include <algorithm>
 #include <cmath>

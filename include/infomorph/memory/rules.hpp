@@ -1,8 +1,9 @@
 #pragma once
-// The classical learning rules the infomorphic memory is compared with (paper_hopfield/src/
-// hopfield.py, mpf.py, tolmachev.py at commit ecc3d7e). Each takes the patterns [P x N]
-// (+1/-1) and returns the weights (and biases) of a sign-update Hopfield network
-// (update_rule::sign_keep).
+/// \file
+/// The classical learning rules the infomorphic memory is compared with (paper_hopfield/src/
+/// hopfield.py, mpf.py, tolmachev.py at commit ecc3d7e). Each takes the patterns [P x N]
+/// (+1/-1) and returns the weights (and biases) of a sign-update Hopfield network
+/// (update_rule::sign_keep).
 
 #include <algorithm>
 #include <cmath>

@@ -1,11 +1,12 @@
 #pragma once
-// The paper's baseline (the authors' GlobalBackpropModel): the trivariate topology (hidden
-// layer with F = image, C = label, L = own previous output, two passes; output layer of
-// `classes` neurons with theta = sigmoid(r)) trained globally by backpropagation. The loss is
-// torch.nn.CrossEntropyLoss applied to the output *probabilities* theta as logits, as the
-// authors do; hidden units emit Bernoulli(theta) samples in {0, 1} with the sigmoid's
-// derivative passed straight through; Adam with lr 1e-3 on every parameter. Gradients flow
-// through both hidden passes (the lateral input of the second pass is the first pass's output).
+/// \file
+/// The paper's baseline (the authors' GlobalBackpropModel): the trivariate topology (hidden
+/// layer with F = image, C = label, L = own previous output, two passes; output layer of
+/// `classes` neurons with theta = sigmoid(r)) trained globally by backpropagation. The loss is
+/// torch.nn.CrossEntropyLoss applied to the output *probabilities* theta as logits, as the
+/// authors do; hidden units emit Bernoulli(theta) samples in {0, 1} with the sigmoid's
+/// derivative passed straight through; Adam with lr 1e-3 on every parameter. Gradients flow
+/// through both hidden passes (the lateral input of the second pass is the first pass's output).
 
 #include <array>
 #include <cmath>

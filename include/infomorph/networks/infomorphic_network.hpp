@@ -1,20 +1,21 @@
 #pragma once
-// The paper's locally learning networks (Schneider et al., ICLR 2025; the authors'
-// paper_trivariate/base_model.py and base_model_singlelayer.py at commit 5284adf).
-//
-// infomorphic_network<Hidden>: a hidden layer (bivariate or trivariate, by its type) and an
-// output layer of `classes` bivariate neurons (F = hidden output, C = label through fixed
-// identity weights, theta = sigmoid(r), adaptive binning). Each layer ascends its own goal with
-// Adam. How the hidden layer is wired is the variant (network_options::kind):
-//   context            F = image, C = label; one pass
-//   lateral            F = image, C-slot = own previous output; two passes, learning on the second
-//   random_projection  F = image, C = label, Heaviside units, never trained; one pass
-//   context_lateral    F = image, C = label, L = own previous output; two passes (the first with
-//                      zero lateral input), learning on the second
-//   output_context     F = image, C = the output layer's sampled activity of the first pass,
-//                      L = own previous output; two passes
-// readout_network: the output layer alone on the image.
-// At test time the label input is zero.
+/// \file
+/// The paper's locally learning networks (Schneider et al., ICLR 2025; the authors'
+/// paper_trivariate/base_model.py and base_model_singlelayer.py at commit 5284adf).
+///
+/// infomorphic_network<Hidden>: a hidden layer (bivariate or trivariate, by its type) and an
+/// output layer of `classes` bivariate neurons (F = hidden output, C = label through fixed
+/// identity weights, theta = sigmoid(r), adaptive binning). Each layer ascends its own goal with
+/// Adam. How the hidden layer is wired is the variant (network_options::kind):
+///   context            F = image, C = label; one pass
+///   lateral            F = image, C-slot = own previous output; two passes, learning on the second
+///   random_projection  F = image, C = label, Heaviside units, never trained; one pass
+///   context_lateral    F = image, C = label, L = own previous output; two passes (the first with
+///                      zero lateral input), learning on the second
+///   output_context     F = image, C = the output layer's sampled activity of the first pass,
+///                      L = own previous output; two passes
+/// readout_network: the output layer alone on the image.
+/// At test time the label input is zero.
 
 #include <array>
 #include <cstddef>

@@ -1,10 +1,12 @@
 #pragma once
-// Every network kind of the paper, by type or by name:
-//   bivariate_network (context, lateral), bivariate_fixed_network, trivariate_network
-//   (context_lateral, output_context),
-//   random_projection_network, readout_network, backprop_network,
-// and make_network(options) for the kind named in options.kind (the `infomorph train`
-// command builds its networks this way). See docs/network.md.
+/// \file
+/// Every network kind of the paper by type, and make_network() by name.
+/// Every network kind of the paper, by type or by name:
+///   bivariate_network (context, lateral), bivariate_fixed_network, trivariate_network
+///   (context_lateral, output_context),
+///   random_projection_network, readout_network, backprop_network,
+/// and make_network(options) for the kind named in options.kind (the `infomorph train`
+/// command builds its networks this way). See docs/network.md.
 
 #include <memory>
 

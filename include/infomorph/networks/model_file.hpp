@@ -1,10 +1,11 @@
 #pragma once
-// Model files: a short text header (format version, variant, sizes, hidden binning, seed, goals,
-// the parameter names and shapes) followed by the parameters as little-endian float32, in
-// header order. Format 1 (no binning line; standard binning) is still read.
-// The seed is stored because it fixes the connectivity masks (random lateral partners) that
-// load_model rebuilds. Files are written to a temporary name and renamed into place, so a
-// failed or interrupted save never leaves a half-written model.
+/// \file
+/// Model files: a short text header (format version, variant, sizes, hidden binning, seed, goals,
+/// the parameter names and shapes) followed by the parameters as little-endian float32, in
+/// header order. Format 1 (no binning line; standard binning) is still read.
+/// The seed is stored because it fixes the connectivity masks (random lateral partners) that
+/// load_model rebuilds. Files are written to a temporary name and renamed into place, so a
+/// failed or interrupted save never leaves a half-written model.
 
 #include <bit>
 #include <cstdint>

@@ -1,8 +1,9 @@
 #pragma once
-// What every network kind shares: the run-time interface (train a batch, predict, expose
-// parameters for saving), per-layer summaries of the learned PID atoms, and the paper's
-// evaluation rule. The variants themselves live in infomorphic_network.hpp and
-// backprop_network.hpp; network.hpp builds any of them by name.
+/// \file
+/// What every network kind shares: the run-time interface (train a batch, predict, expose
+/// parameters for saving), per-layer summaries of the learned PID atoms, and the paper's
+/// evaluation rule. The variants themselves live in infomorphic_network.hpp and
+/// backprop_network.hpp; network.hpp builds any of them by name.
 
 #include <array>
 #include <cstddef>

@@ -1,7 +1,8 @@
 #pragma once
-// Run-time description of a network: which of the paper's variants, its sizes, goals,
-// optimisers, seed and threads. Defaults are the paper's (Schneider et al., ICLR 2025; the
-// authors' paper_trivariate/conf).
+/// \file
+/// Run-time description of a network: which of the paper's variants, its sizes, goals,
+/// optimisers, seed and threads. Defaults are the paper's (Schneider et al., ICLR 2025; the
+/// authors' paper_trivariate/conf).
 
 #include <algorithm>
 #include <array>

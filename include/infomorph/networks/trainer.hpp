@@ -1,13 +1,15 @@
 #pragma once
-// Training as the authors run it (paper_trivariate/base_model.py: trainer, valid), as a library:
-//   prepare()   first `limit` training images, normalisation by the training images' mean and
-//               sd (all of them, before the split), the seeded train/validation split;
-//   trainer     epochs of shuffled training batches with the label input present (training
-//               accuracy = mean of the batch accuracies, the layers' PID atoms averaged over
-//               the epoch's batches), then validation and test with the label input zero,
-//               batch by batch (the inversion rule uses each batch's mean theta);
-//   evaluate()  accuracy and confusion matrix of a network on a set.
-// Observers are optional callbacks; `infomorph train` is this plus files and a progress bar.
+/// \file
+/// Training and evaluation of a network as the authors run them: prepare(), trainer, evaluate().
+/// Training as the authors run it (paper_trivariate/base_model.py: trainer, valid), as a library:
+///   prepare()   first `limit` training images, normalisation by the training images' mean and
+///               sd (all of them, before the split), the seeded train/validation split;
+///   trainer     epochs of shuffled training batches with the label input present (training
+///               accuracy = mean of the batch accuracies, the layers' PID atoms averaged over
+///               the epoch's batches), then validation and test with the label input zero,
+///               batch by batch (the inversion rule uses each batch's mean theta);
+///   evaluate()  accuracy and confusion matrix of a network on a set.
+/// Observers are optional callbacks; `infomorph train` is this plus files and a progress bar.
 
 #include <chrono>
 #include <cstddef>

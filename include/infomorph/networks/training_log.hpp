@@ -1,8 +1,10 @@
 #pragma once
-// The training log as JSON lines, one object per epoch: epoch, seconds, train_accuracy,
-// validation_accuracy (null without a validation share), test_accuracy, train_loss, and per
-// layer its mean goal, H_res, I(T;S) and atoms. Needs nlohmann-json (header-only); the rest
-// of the library does not.
+/// \file
+/// The training log as JSON lines, one object per epoch.
+/// The training log as JSON lines, one object per epoch: epoch, seconds, train_accuracy,
+/// validation_accuracy (null without a validation share), test_accuracy, train_loss, and per
+/// layer its mean goal, H_res, I(T;S) and atoms. Needs nlohmann-json (header-only); the rest
+/// of the library does not.
 
 #include <fstream>
 #include <string>

@@ -1,11 +1,13 @@
 #pragma once
-// Activation policies: the firing probability theta of an infomorphic neuron from the summed
-// inputs of its classes (r = feedforward, c = context, l = lateral), with the partial
-// derivatives the three-factor rule needs. Forms and defaults follow the authors' code
-// (Priesemann-Group/Infomorphic_Networks, im_net/activation_functions.py, commit 5284adf).
-//
-// Each policy is written once for any arithmetic type T: double for the scalar interface
-// (operator()), and SIMD batches (xsimd::batch<float|double>) for the layer's hot loop.
+/// \file
+/// Activation policies: a neuron's firing probability theta from its class inputs, with derivatives.
+/// Activation policies: the firing probability theta of an infomorphic neuron from the summed
+/// inputs of its classes (r = feedforward, c = context, l = lateral), with the partial
+/// derivatives the three-factor rule needs. Forms and defaults follow the authors' code
+/// (Priesemann-Group/Infomorphic_Networks, im_net/activation_functions.py, commit 5284adf).
+///
+/// Each policy is written once for any arithmetic type T: double for the scalar interface
+/// (operator()), and SIMD batches (xsimd::batch<float|double>) for the layer's hot loop.
 
 #include <array>
 #include <cmath>

@@ -1,8 +1,9 @@
 #pragma once
-// Binning policies: which of `Bins` bins each sample's class input falls into. Semantics of the
-// authors' im_net/prob_estim.py (commit 5284adf): edges = torch.linspace(lo, hi, Bins + 1) in
-// double, inputs clamped into [lo + 1e-4, hi], bins right-closed ((e_i, e_{i+1}]), i.e.
-// torch.bucketize(x, edges) - 1.
+/// \file
+/// Binning policies: which of `Bins` bins each sample's class input falls into. Semantics of the
+/// authors' im_net/prob_estim.py (commit 5284adf): edges = torch.linspace(lo, hi, Bins + 1) in
+/// double, inputs clamped into [lo + 1e-4, hi], bins right-closed ((e_i, e_{i+1}]), i.e.
+/// torch.bucketize(x, edges) - 1.
 
 #include <algorithm>
 #include <array>

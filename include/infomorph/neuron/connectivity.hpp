@@ -1,7 +1,9 @@
 #pragma once
-// Which inputs of a class reach which neurons of a layer: the connection kinds, their masks
-// [neurons x inputs] (1 = connected) and, for sparse random partners, the partner lists that
-// the sparse kernels (detail/partners.hpp) walk instead of the mostly-zero mask.
+/// \file
+/// Which inputs of a class reach which neurons of a layer: connection kinds, masks, partner lists.
+/// Which inputs of a class reach which neurons of a layer: the connection kinds, their masks
+/// [neurons x inputs] (1 = connected) and, for sparse random partners, the partner lists that
+/// the sparse kernels (detail/partners.hpp) walk instead of the mostly-zero mask.
 
 #include <cstddef>
 #include <cstdint>

@@ -1,15 +1,16 @@
 #pragma once
-// A layer of infomorphic neurons with N input classes (1 = feedforward, 2 = context,
-// 3 = lateral). Each class has its own weight matrix and bias; an activation policy turns the
-// class drives into a firing probability; a binning policy turns them into the bins whose joint
-// distribution with the output the local goal is measured on; weight gradients follow the
-// three-factor rule  dG/dW_i = (dG/dtheta * dtheta/dr_i)^T X_i  with the products through BLAS.
-//
-// The same backward pass serves global training by backpropagation (the paper's baseline),
-// with the loss gradient in place of dG/dtheta.
-//
-// Which inputs reach which neurons is connectivity.hpp's; sampling the outputs is
-// sampling.hpp's; the sparse-partner kernels are detail/partners.hpp's.
+/// \file
+/// A layer of infomorphic neurons with N input classes (1 = feedforward, 2 = context,
+/// 3 = lateral). Each class has its own weight matrix and bias; an activation policy turns the
+/// class drives into a firing probability; a binning policy turns them into the bins whose joint
+/// distribution with the output the local goal is measured on; weight gradients follow the
+/// three-factor rule  dG/dW_i = (dG/dtheta * dtheta/dr_i)^T X_i  with the products through BLAS.
+///
+/// The same backward pass serves global training by backpropagation (the paper's baseline),
+/// with the loss gradient in place of dG/dtheta.
+///
+/// Which inputs reach which neurons is connectivity.hpp's; sampling the outputs is
+/// sampling.hpp's; the sparse-partner kernels are detail/partners.hpp's.
 
 #include <algorithm>
 #include <array>

@@ -1,7 +1,8 @@
 #pragma once
-// Optimisers for parameters stored contiguously. Both *minimise*: pass -dG/dw to ascend a
-// goal. Semantics of torch.optim.Adam and torch.optim.SGD (weight decay coupled: added to the
-// gradient before the moments, not decoupled as AdamW).
+/// \file
+/// Optimisers for parameters stored contiguously. Both *minimise*: pass -dG/dw to ascend a
+/// goal. Semantics of torch.optim.Adam and torch.optim.SGD (weight decay coupled: added to the
+/// gradient before the moments, not decoupled as AdamW).
 
 #include <algorithm>
 #include <cmath>

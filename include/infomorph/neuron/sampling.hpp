@@ -1,8 +1,9 @@
 #pragma once
-// Binary outputs sampled from firing probabilities: silent / firing values (-1 / +1 for
-// infomorphic neurons, 0 / 1 for the baselines' straight-through units) drawn from per-block
-// streams. A batch's streams are keyed by one draw of the caller's engine and the block, so
-// that blocks can be sampled in parallel and give the same outputs for any number of threads.
+/// \file
+/// Binary outputs sampled from firing probabilities: silent / firing values (-1 / +1 for
+/// infomorphic neurons, 0 / 1 for the baselines' straight-through units) drawn from per-block
+/// streams. A batch's streams are keyed by one draw of the caller's engine and the block, so
+/// that blocks can be sampled in parallel and give the same outputs for any number of threads.
 
 #include <algorithm>
 #include <array>

@@ -1,7 +1,8 @@
 #pragma once
-// Sparse joint distributions of N discrete sources and one discrete target: the input of the
-// PID. Only rows of positive probability are stored; every builder validates its input and
-// throws infomorph::error naming the problem and where it is.
+/// \file
+/// Sparse joint distributions of N discrete sources and one discrete target: the input of the
+/// PID. Only rows of positive probability are stored; every builder validates its input and
+/// throws infomorph::error naming the problem and where it is.
 
 #include <cmath>
 #include <cstdio>

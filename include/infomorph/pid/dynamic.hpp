@@ -1,6 +1,7 @@
 #pragma once
-// The PID for a number of sources known at run time only (files, the command line): one
-// dispatch to the compile-time solvers, results as name-keyed vectors.
+/// \file
+/// The PID for a number of sources known at run time only (files, the command line): one
+/// dispatch to the compile-time solvers, results as name-keyed vectors.
 
 #include <cstddef>
 #include <stdexcept>

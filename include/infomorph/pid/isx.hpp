@@ -1,15 +1,16 @@
 #pragma once
-// The shared-exclusion PID I^sx (Makkeh, Gutknecht & Wibral, Phys. Rev. E 103, 032149, 2021).
-//
-// For a realization (s, t) and an antichain alpha = {A_1, .., A_m}, let W = the union of the
-// events {S_Ai = s_Ai}. Then, in bits,
-//   i+ = -log2 P(W),   i- = -log2 P(W | t),   i^sx = i+ - i- = log2 P(W, t) / (P(W) p(t)),
-// pointwise atoms are the Moebius inverse of i over the lattice, and averaged values are
-// their expectations. SxPID evaluates P(W) by scanning all R rows for each row (O(R^2)).
-// Here every union probability is an integer combination of subset marginals (inclusion-
-// exclusion coefficients from the lattice), and P(W) depends only on the sources of the
-// union of alpha, so it is evaluated once per occupied cell of those sources: O(R 2^N |L|)
-// with no dense grid. Averaged redundancies are reduced before the (linear) Moebius step.
+/// \file
+/// The shared-exclusion PID I^sx (Makkeh, Gutknecht & Wibral, Phys. Rev. E 103, 032149, 2021).
+///
+/// For a realization (s, t) and an antichain alpha = {A_1, .., A_m}, let W = the union of the
+/// events {S_Ai = s_Ai}. Then, in bits,
+///   i+ = -log2 P(W),   i- = -log2 P(W | t),   i^sx = i+ - i- = log2 P(W, t) / (P(W) p(t)),
+/// pointwise atoms are the Moebius inverse of i over the lattice, and averaged values are
+/// their expectations. SxPID evaluates P(W) by scanning all R rows for each row (O(R^2)).
+/// Here every union probability is an integer combination of subset marginals (inclusion-
+/// exclusion coefficients from the lattice), and P(W) depends only on the sources of the
+/// union of alpha, so it is evaluated once per occupied cell of those sources: O(R 2^N |L|)
+/// with no dense grid. Averaged redundancies are reduced before the (linear) Moebius step.
 
 #include <algorithm>
 #include <array>
