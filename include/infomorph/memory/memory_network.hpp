@@ -42,7 +42,7 @@ namespace goals {
 inline constexpr goal<2> redundancy = goal<2>::from_authors_order({0.0, 0.0, 1.0, 0.0, 0.0});  // conf/goal/redundancy.yaml
 /// Maximise the joint mutual information I(T; E, R), the sum of the four atoms (conf/goal/joint_MI.yaml).
 inline constexpr goal<2> joint_mi = goal<2>::from_authors_order({1.0, 1.0, 1.0, 1.0, 0.0});    // conf/goal/joint_MI.yaml
-/// The two optimised goals of the paper's notebooks (capacities 1.70 and 1.68 there).
+/// The first optimised goal of the paper's notebooks (capacity 1.70 there).
 inline constexpr goal<2> optimized_1 = goal<2>::from_authors_order({0.48, -0.16, 0.25, 0.04, -0.63});
 /// The second optimised goal of the paper's notebooks (capacity 1.68 there).
 inline constexpr goal<2> optimized_2 = goal<2>::from_authors_order({-0.27, -0.68, 0.68, -0.77, -0.80});
@@ -74,7 +74,7 @@ struct memory_options {
     double lr = 0.05;               ///< Adam's learning rate (optim_params.params.lr)
     /// Seed of the initial recurrent weights.
     std::uint64_t seed = 0;
-    /// Threads of the goal computation; results do not depend on it.
+    /// Threads of the layer's work; results do not depend on it.
     std::size_t threads = 1;
 };
 

@@ -3,7 +3,7 @@
 /// What every network kind shares: the run-time interface (train a batch, predict, expose
 /// parameters for saving), per-layer summaries of the learned PID atoms, and the paper's
 /// evaluation rule. The variants themselves live in infomorphic_network.hpp and
-/// backprop_network.hpp; network.hpp builds any of them by name.
+/// backprop_network.hpp; make_network.hpp builds any of them by name.
 
 #include <array>
 #include <cstddef>

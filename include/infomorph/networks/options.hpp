@@ -115,7 +115,7 @@ struct network_options {
     optimizer::adam backprop_optimizer{.lr = 1e-3};
     /// Seed of the initial weights, the random lateral partners and the sampling of outputs.
     std::uint64_t seed = 1;
-    std::size_t threads = default_threads();  ///< results are the same bits for any count
+    std::size_t threads = default_threads();  ///< threads of the layers' work; results are the same bits for any count
 };
 /// \var network_options::classes
 /// The number of classes, one output neuron each.

@@ -71,7 +71,7 @@ public:
         /// The binning policy's parameters.
         Binning binning{};
         std::uint64_t seed = 0;  ///< initial weights and random partners
-        /// Threads of the goal computation; results do not depend on it.
+        /// Threads of the layer's work (drives, sampling, goals, gradients); results do not depend on it.
         std::size_t threads = 1;
         /// Values of a silent and a firing sampled output: -1/+1 for infomorphic neurons, 0/1
         /// for the straight-through units of the baselines (as the authors' surrogate layers).
@@ -116,7 +116,7 @@ public:
     const connection& connections(std::size_t i) const { return options_.connections[i]; }
     /// The number of neurons.
     std::size_t neurons() const { return options_.neurons; }
-    /// Threads of the goal computation.
+    /// The number of threads the layer works on.
     std::size_t threads() const { return options_.threads; }
 
     /// What a forward pass may skip or reuse.

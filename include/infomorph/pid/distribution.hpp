@@ -66,7 +66,7 @@ public:
     const std::vector<double>& probabilities() const noexcept { return probabilities_; }
     /// The input row each stored row came from (rows of zero probability are not stored).
     std::size_t input_row(std::size_t row) const noexcept { return input_rows_[row]; }
-    /// The number of rows given to the builder, zero-probability ones included.
+    /// The number of input rows, stored or of zero probability; input_row() indexes into them.
     std::size_t input_rows() const noexcept { return n_input_rows_; }
 
     /// values: row-major, rows x (n_sources + 1), the target last. Rows may repeat: their

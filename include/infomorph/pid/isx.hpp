@@ -95,7 +95,7 @@ public:
         return result;
     }
 
-    /// The PID of d into `out`, reusing out's and the solver's storage; throws infomorph::error unless d has N sources.
+    /// The PID of d into `out`, with the solver's buffers reused across calls; throws infomorph::error unless d has N sources.
     void compute(const sparse_distribution& d, pid_result<N>& out, const pid_options& options = {}) {
         if (d.n_sources() != N)
             throw error("a " + std::to_string(N) + "-source PID was asked of a distribution with " +
