@@ -1,6 +1,7 @@
 #pragma once
-// Umbrella header: everything infomorph offers. PID users who need no networks include
-// <infomorph/pid.hpp> instead, which compiles in a fraction of the time.
+/// \file
+/// Umbrella header: everything infomorph offers. PID users who need no networks include
+/// <infomorph/pid.hpp> instead, which compiles in a fraction of the time.
 
 #include "infomorph/pid.hpp"
 #include "infomorph/neuron/activation.hpp"

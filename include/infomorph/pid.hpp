@@ -1,8 +1,9 @@
 #pragma once
-// Umbrella header for PID users: the redundancy lattice, the I^sx PID and the goal functions
-// with their batch kernel. Cheap to compile next to <infomorph/infomorph.hpp>: no networks,
-// no data readers, and nothing for 4 sources unless the code asks for N = 4
-// (docs/architecture.md has the measured compile times).
+/// \file
+/// Umbrella header for PID users: the redundancy lattice, the I^sx PID and the goal functions
+/// with their batch kernel. Cheap to compile next to <infomorph/infomorph.hpp>: no networks,
+/// no data readers, and nothing for 4 sources unless the code asks for N = 4
+/// (docs/architecture.md has the measured compile times).
 
 #include "infomorph/error.hpp"
 #include "infomorph/lattice/dispatch.hpp"

@@ -1,8 +1,9 @@
 #pragma once
-// CIFAR-10 binary batches (the "binary version" archive, cifar-10-batches-bin/): each record is a
-// label byte 0..9 and 3072 pixel bytes, 1024 red, 1024 green, 1024 blue, each 32x32 row-major.
-// Images keep that channel-major order (channels = 3). Malformed files throw infomorph::error
-// naming the file and the problem. No zlib: the batches are not compressed.
+/// \file
+/// CIFAR-10 binary batches (the "binary version" archive, cifar-10-batches-bin/): each record is a
+/// label byte 0..9 and 3072 pixel bytes, 1024 red, 1024 green, 1024 blue, each 32x32 row-major.
+/// Images keep that channel-major order (channels = 3). Malformed files throw infomorph::error
+/// naming the file and the problem. No zlib: the batches are not compressed.
 
 #include <cstddef>
 #include <cstdint>
@@ -71,15 +72,15 @@ inline labelled_images cifar_images(const std::vector<std::uint8_t>& pixels, std
 
 }  // namespace detail
 
-// One batch file: [n x 3072] floats 0..255, channel-major (R plane, G plane, B plane).
+/// One batch file: [n x 3072] floats 0..255, channel-major (R plane, G plane, B plane).
 inline labelled_images read_cifar10_batch(const std::string& path) {
     std::vector<std::uint8_t> pixels, labels;
     detail::append_cifar_batch(path, pixels, labels);
     return detail::cifar_images(pixels, std::move(labels));
 }
 
-// The training set (data_batch_1.bin .. data_batch_5.bin, in that order) or the test set
-// (test_batch.bin) of a cifar-10-batches-bin directory.
+/// The training set (data_batch_1.bin .. data_batch_5.bin, in that order) or the test set
+/// (test_batch.bin) of a cifar-10-batches-bin directory.
 inline labelled_images read_cifar10(const std::string& dir, bool train) {
     std::vector<std::uint8_t> pixels, labels;
     const auto file = [&](const std::string& name) { return (std::filesystem::path(dir) / name).string(); };

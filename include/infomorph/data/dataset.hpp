@@ -1,6 +1,7 @@
 #pragma once
-// Preparing a labelled image set for training as the paper does: a seeded train/validation
-// split, pixel normalisation with statistics of the training images only, and mini-batches.
+/// \file
+/// Preparing a labelled image set for training as the paper does: a seeded train/validation
+/// split, pixel normalisation with statistics of the training images only, and mini-batches.
 
 #include <algorithm>
 #include <cmath>
@@ -22,12 +23,14 @@
 
 namespace infomorph::data {
 
-// torchvision's ToTensor + Normalize(mean, sd) with one scalar for all pixels: the statistics
-// are those of the pixel values scaled to [0,1], and apply maps v (0..255) to (v/255 - mean)/sd.
-// sd is the population standard deviation (divides by the number of values).
+/// torchvision's ToTensor + Normalize(mean, sd) with one scalar for all pixels: the statistics
+/// are those of the pixel values scaled to [0,1], and apply maps v (0..255) to (v/255 - mean)/sd.
+/// sd is the population standard deviation (divides by the number of values).
 struct normalization {
+    /// Mean of the pixel values scaled to [0, 1].
     double mean = 0, sd = 1;
 
+    /// The statistics of a set's pixels (0..255); throws infomorph::error for an empty set or one of a single value.
     static normalization of(const xt::xtensor<float, 2>& images) {
         const std::size_t n = images.size();
         if (n == 0) throw error("normalization of an empty image set");
@@ -48,20 +51,27 @@ struct normalization {
         return {mean, sd};
     }
 
+    /// Normalises pixel values v (0..255) in place: (v / 255 - mean) / sd.
     void apply(xt::xtensor<float, 2>& images) const {
         float* x = images.data();
         for (std::size_t i = 0, n = images.size(); i < n; ++i)
             x[i] = static_cast<float>((static_cast<double>(x[i]) / 255.0 - mean) / sd);
     }
 };
+/// \var normalization::sd
+/// Population standard deviation of the pixel values scaled to [0, 1].
 
+/// Indices of a training set: those trained on and those held out for validation, both in shuffled order.
 struct split {
+    /// Indices of the images trained on.
     std::vector<std::size_t> train, validation;
 };
+/// \var split::validation
+/// Indices of the images held out for validation.
 
-// Fisher-Yates with our own uniform draws: std::shuffle and std::uniform_int_distribution are
-// implementation-defined, and a seeded split or epoch order must be the same with every
-// standard library.
+/// Fisher-Yates with our own uniform draws: std::shuffle and std::uniform_int_distribution are
+/// implementation-defined, and a seeded split or epoch order must be the same with every
+/// standard library.
 inline void shuffle(std::vector<std::size_t>& v, std::mt19937_64& rng) {
     for (std::size_t i = v.size(); i > 1; --i) {
         const double u = infomorph::detail::uniform01(rng);  // qualified: data::detail would hide it
@@ -71,14 +81,15 @@ inline void shuffle(std::vector<std::size_t>& v, std::mt19937_64& rng) {
     }
 }
 
+/// The indices 0 to n-1 in order.
 inline std::vector<std::size_t> all_indices(std::size_t n) {
     std::vector<std::size_t> v(n);
     std::iota(v.begin(), v.end(), std::size_t{0});
     return v;
 }
 
-// Shuffles 0..n-1 with the seed; the first round(n * train_fraction) go to train, the rest to
-// validation, both in shuffled order. The paper holds out 20%: train_fraction 0.8.
+/// Shuffles 0..n-1 with the seed; the first round(n * train_fraction) go to train, the rest to
+/// validation, both in shuffled order. The paper holds out 20%: train_fraction 0.8.
 inline split train_validation_split(std::size_t n, double train_fraction, std::uint64_t seed) {
     if (!(train_fraction > 0 && train_fraction <= 1))
         throw error("train_fraction " + std::to_string(train_fraction) +
@@ -93,11 +104,12 @@ inline split train_validation_split(std::size_t n, double train_fraction, std::u
     return s;
 }
 
-// Mini-batches of the given rows of a set, in the order of the indices (shuffle them each epoch
-// and build a new one: it is cheap); the last batch keeps the remainder. Holds a pointer to the set, which
-// must outlive it.
+/// Mini-batches of the given rows of a set, in the order of the indices (shuffle them each epoch
+/// and build a new one: it is cheap); the last batch keeps the remainder. Holds a pointer to the set, which
+/// must outlive it.
 class batches {
 public:
+    /// Batches of the rows `indices` of `set` (which must outlive them); throws infomorph::error on batch size 0 or an index out of range.
     batches(const labelled_images& set, std::vector<std::size_t> indices, std::size_t batch_size)
         : set_(&set), indices_(std::move(indices)), batch_size_(batch_size) {
         if (batch_size == 0) throw error("batch size 0");
@@ -111,14 +123,17 @@ public:
                                             std::to_string(k) + ") is out of range for a set of " +
                                             std::to_string(n) + " images");
     }
-    // A temporary set would be gone before the first batch is read.
+    /// A temporary set would be gone before the first batch is read.
     batches(labelled_images&&, std::vector<std::size_t>, std::size_t) = delete;
 
+    /// The number of batches, the last one possibly short.
     std::size_t count() const { return (indices_.size() + batch_size_ - 1) / batch_size_; }
+    /// The number of rows over all batches.
     std::size_t size() const { return indices_.size(); }
+    /// Rows per batch (but the last).
     std::size_t batch_size() const { return batch_size_; }
 
-    // Batch b as [rows x pixels] and its labels; reuses the outputs' storage when the shape fits.
+    /// Batch b as [rows x pixels] and its labels; reuses the outputs' storage when the shape fits.
     void get(std::size_t b, xt::xtensor<float, 2>& images, std::vector<std::uint8_t>& labels) const {
         if (b >= count())
             throw error("batch " + std::to_string(b) + " of " + std::to_string(count()));

@@ -1,7 +1,8 @@
 #pragma once
-// Fashion-MNIST (Zalando; same IDX layout as MNIST: 28x28, 60000 train and 10000 test images,
-// 10 classes). Debian's dataset-fashion-mnist installs the gzip files under
-// /usr/share/datasets/fashion-mnist. Needs zlib, through the IDX reader.
+/// \file
+/// Fashion-MNIST (Zalando; same IDX layout as MNIST: 28x28, 60000 train and 10000 test images,
+/// 10 classes). Debian's dataset-fashion-mnist installs the gzip files under
+/// /usr/share/datasets/fashion-mnist. Needs zlib, through the IDX reader.
 
 #include <filesystem>
 #include <optional>
@@ -11,6 +12,7 @@
 
 namespace infomorph::data {
 
+/// Where Debian's dataset-fashion-mnist package installs the four gzip IDX files.
 inline constexpr const char* fashion_mnist_debian_dir = "/usr/share/datasets/fashion-mnist";
 
 namespace detail {
@@ -30,14 +32,14 @@ inline const char* const fashion_mnist_files[] = {"train-images-idx3-ubyte", "tr
 
 }  // namespace detail
 
-// The Debian directory when all four files are there.
+/// The Debian directory (fashion_mnist_debian_dir) when all four files are there; none otherwise.
 inline std::optional<std::string> find_fashion_mnist() {
     for (const char* base : detail::fashion_mnist_files)
         if (!detail::idx_file(fashion_mnist_debian_dir, base)) return std::nullopt;
     return std::string(fashion_mnist_debian_dir);
 }
 
-// The training (60000) or test (10000) set of a directory holding the four IDX files.
+/// The training (60000) or test (10000) set of a directory holding the four IDX files.
 inline labelled_images read_fashion_mnist(const std::string& dir, bool train) {
     const std::string images = train ? "train-images-idx3-ubyte" : "t10k-images-idx3-ubyte";
     const std::string labels = train ? "train-labels-idx1-ubyte" : "t10k-labels-idx1-ubyte";

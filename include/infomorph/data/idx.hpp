@@ -1,7 +1,8 @@
 #pragma once
-// IDX files (MNIST, Fashion-MNIST), raw or gzip-compressed (zlib reads both). Link zlib
-// (CMake: ZLIB::ZLIB) where this header is used. Malformed, truncated or mismatched files throw
-// infomorph::error naming the file and the problem.
+/// \file
+/// IDX files (MNIST, Fashion-MNIST), raw or gzip-compressed (zlib reads both). Link zlib
+/// (CMake: ZLIB::ZLIB) where this header is used. Malformed, truncated or mismatched files throw
+/// infomorph::error naming the file and the problem.
 
 #include <zlib.h>
 
@@ -86,7 +87,7 @@ inline std::vector<std::uint8_t> read_idx(const std::string& path, std::size_t r
 
 }  // namespace detail
 
-// An images file (rank 3), without labels.
+/// An IDX images file (rank 3; gzip or plain) as [n x rows*cols] pixels 0..255, without labels; throws infomorph::error on a bad file.
 inline labelled_images read_idx_images(const std::string& path) {
     std::vector<std::size_t> di;
     const auto pixels = detail::read_idx(path, 3, di);
@@ -99,7 +100,7 @@ inline labelled_images read_idx_images(const std::string& path) {
     return out;
 }
 
-// An images file (rank 3) and its labels file (rank 1); the counts must match.
+/// An IDX images file (rank 3) and its labels file (rank 1), gzip or plain; throws infomorph::error unless the counts match.
 inline labelled_images read_idx_pair(const std::string& images_path, const std::string& labels_path) {
     auto out = read_idx_images(images_path);
     std::vector<std::size_t> dl;

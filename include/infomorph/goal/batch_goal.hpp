@@ -1,21 +1,22 @@
 #pragma once
-// Value and exact gradient of an infomorphic neuron's goal on one batch.
-//
-// The batch estimate is p(b, y) = (1/B) sum_k 1[b_k = b] theta_k(y), theta_k(+1) = theta_k,
-// theta_k(-1) = 1 - theta_k, with b_k the tuple of bins of sample k's N class inputs. Bins are
-// constants; theta carries the gradient. docs/goal.md derives what is computed here:
-//
-//   dG/dtheta_k = (1/B) sum_S Q_S[cell of b_k in S] + K,
-//
-// one table Q_S per source set S (filled from the same union probabilities as the value) and
-// one constant K. The source marginals do not depend on theta, so only target-including
-// quantities enter. Cost O(B 2^N |lattice|), memory O(B), no dense grid.
-//
-// Probabilities that are exactly zero (all samples of a union fire, or none does) contribute
-// neither value nor gradient: 0 log 0 = 0 for the value, and their infinite log-derivative is
-// dropped, as the authors' code drops such cells. Nothing else is regularised, so wherever all
-// probabilities are positive the value is the exact I^sx goal and the gradient its exact
-// derivative; no NaN or infinity can arise from theta in [0, 1].
+/// \file
+/// Value and exact gradient of an infomorphic neuron's goal on one batch.
+///
+/// The batch estimate is p(b, y) = (1/B) sum_k 1[b_k = b] theta_k(y), theta_k(+1) = theta_k,
+/// theta_k(-1) = 1 - theta_k, with b_k the tuple of bins of sample k's N class inputs. Bins are
+/// constants; theta carries the gradient. docs/goal.md derives what is computed here:
+///
+///   dG/dtheta_k = (1/B) sum_S Q_S[cell of b_k in S] + K,
+///
+/// one table Q_S per source set S (filled from the same union probabilities as the value) and
+/// one constant K. The source marginals do not depend on theta, so only target-including
+/// quantities enter. Cost O(B 2^N |lattice|), memory O(B), no dense grid.
+///
+/// Probabilities that are exactly zero (all samples of a union fire, or none does) contribute
+/// neither value nor gradient: 0 log 0 = 0 for the value, and their infinite log-derivative is
+/// dropped, as the authors' code drops such cells. Nothing else is regularised, so wherever all
+/// probabilities are positive the value is the exact I^sx goal and the gradient its exact
+/// derivative; no NaN or infinity can arise from theta in [0, 1].
 
 #include <algorithm>
 #include <array>
@@ -42,24 +43,35 @@
 
 namespace infomorph {
 
+/// A goal on one batch: its value, the averaged atoms and redundancies (bits, canonical order) and entropies.
 template <std::size_t N>
 struct goal_result {
+    /// The lattice of N sources, which indexes the arrays.
     using lattice = redundancy_lattice<N>;
-    double value = 0;                                // G
-    std::array<double, lattice::size> atoms{};       // averaged atoms pi (total), canonical order
-    std::array<double, lattice::size> redundancies{};  // averaged I^sx
+    double value = 0;                                ///< G
+    std::array<double, lattice::size> atoms{};       ///< averaged atoms pi (total), canonical order
+    std::array<double, lattice::size> redundancies{};  ///< averaged I^sx
+    /// I(T; S1..SN) of the batch, in bits.
     double mi = 0, h_target = 0, h_res = 0;
 };
+/// \var goal_result::h_target
+/// H(T) of the batch, in bits.
+/// \var goal_result::h_res
+/// H_res = H(T) - I(T; S1..SN) of the batch, in bits.
 
-// One neuron at a time, reusing its buffers across calls.
+/// Value and exact gradient dG/dtheta of one neuron's goal on a batch, reusing its buffers across calls.
 template <std::size_t N>
 class batch_goal_solver {
 public:
+    /// The lattice of N sources.
     using lattice = redundancy_lattice<N>;
+    /// The number of antichains.
     static constexpr std::size_t size = lattice::size;
 
-    // bins: source i of sample k at bins[k * bin_stride + i]; theta[k * theta_stride];
-    // gradient (may be null) receives dG/dtheta_k at gradient[k * gradient_stride].
+    /// G and the atoms of a batch of `batch` samples, and dG/dtheta_k when gradient is not null.
+    /// theta_k is sample k's firing probability P(y = +1); throws infomorph::error on an empty batch.
+    /// bins: source i of sample k at bins[k * bin_stride + i]; theta[k * theta_stride];
+    /// gradient (may be null) receives dG/dtheta_k at gradient[k * gradient_stride].
     template <class Real>
     goal_result<N> compute(const goal<N>& g, const std::uint32_t* bins, std::size_t bin_stride, const Real* theta,
                           std::size_t theta_stride, std::size_t batch, Real* gradient, std::size_t gradient_stride) {
@@ -72,7 +84,7 @@ public:
         return compute_columns(g, columns, theta, theta_stride, batch, gradient, gradient_stride);
     }
 
-    // The same with the bins of source i in columns[i][0 .. batch).
+    /// The same with the bins of source i in columns[i][0 .. batch).
     template <class Real>
     goal_result<N> compute_columns(const goal<N>& g, const std::array<const std::uint32_t*, N>& columns, const Real* theta,
                                   std::size_t theta_stride, std::size_t batch, Real* gradient, std::size_t gradient_stride) {

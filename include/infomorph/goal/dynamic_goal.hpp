@@ -1,8 +1,9 @@
 #pragma once
-// A goal whose number of sources is known only at run time (network options, model files,
-// the command line), for the neurons of the networks: 2 or 3 sources. Stored in the
-// canonical atom order like goal<N>; the authors' order (their configs: atoms, then H_res)
-// only at input and output.
+/// \file
+/// A goal whose number of sources is known only at run time (network options, model files,
+/// the command line), for the neurons of the networks: 2 or 3 sources. Stored in the
+/// canonical atom order like goal<N>; the authors' order (their configs: atoms, then H_res)
+/// only at input and output.
 
 #include <array>
 #include <cstddef>
@@ -17,17 +18,21 @@
 
 namespace infomorph {
 
+/// A goal<2> or goal<3> chosen at run time, or none; canonical atom order inside, the authors' order at input and output.
 class dynamic_goal {
 public:
+    /// The numbers of sources a dynamic_goal may have: 2 and 3.
     using counts = source_counts<2, 3>;
 
     dynamic_goal() = default;  // empty: "the default goal" where options allow one
-    // The gamma vector as the authors' configs write it; its length gives the number of sources.
+    /// The gamma vector as the authors' configs write it; its length gives the number of sources.
     dynamic_goal(std::initializer_list<double> authors) : dynamic_goal(from_authors_order(std::vector<double>(authors))) {}
+    /// Wraps a compile-time goal; implicit, so that goals:: presets convert.
     template <std::size_t N>
     dynamic_goal(const goal<N>& g)  // NOLINT: implicit on purpose, goals:: presets read naturally
         : sources_(N), gamma_(g.gamma.begin(), g.gamma.end()), gamma_res_(g.gamma_res) {}
 
+    /// From the authors' order (atoms, then H_res): 5 values give 2 sources, 19 give 3, none an empty goal; other lengths throw infomorph::error.
     static dynamic_goal from_authors_order(const std::vector<double>& authors) {
         if (authors.empty()) return {};
         for (std::size_t n : {std::size_t{2}, std::size_t{3}})
@@ -37,6 +42,7 @@ public:
                     std::to_string(authors.size()));
     }
 
+    /// The gamma vector in the authors' order, H_res last; empty for an empty goal.
     std::vector<double> to_authors_order() const {
         if (empty()) return {};
         return with_sources(counts{}, sources_, [&](auto c) {
@@ -45,9 +51,12 @@ public:
         });
     }
 
+    /// Whether no goal is set (then the default goal applies where options allow one).
     bool empty() const noexcept { return sources_ == 0; }
+    /// The number of sources: 2, 3, or 0 when empty.
     std::size_t sources() const noexcept { return sources_; }
 
+    /// The goal<N>; throws infomorph::error unless it has N sources.
     template <std::size_t N>
     goal<N> get() const {
         if (sources_ != N)

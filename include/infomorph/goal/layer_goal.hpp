@@ -1,7 +1,8 @@
 #pragma once
-// The goal and its gradient for every neuron of a layer at once, parallel over neurons.
-// Neurons do not interact, and each is computed by one thread from start to end, so the
-// results are bit-identical for any number of threads.
+/// \file
+/// The goal and its gradient for every neuron of a layer at once, parallel over neurons.
+/// Neurons do not interact, and each is computed by one thread from start to end, so the
+/// results are bit-identical for any number of threads.
 
 #include <cstddef>
 #include <algorithm>
@@ -20,16 +21,19 @@
 
 namespace infomorph {
 
+/// The goal and its gradient for every neuron of a layer, parallel over neurons; bit-identical for any number of threads.
 template <std::size_t N>
 class layer_goal {
 public:
+    /// A solver running on `threads` threads (0 means 1).
     explicit layer_goal(std::size_t threads = 1)
         : solvers_(threads == 0 ? 1 : threads), scratch_(threads == 0 ? 1 : threads) {}
 
+    /// The number of threads.
     std::size_t threads() const noexcept { return solvers_.size(); }
 
-    // bins: [batch x neurons x N] bin indices; theta: [batch x neurons] firing probabilities.
-    // values receives one goal_result per neuron; gradient [batch x neurons] dG/dtheta.
+    /// bins: [batch x neurons x N] bin indices; theta: [batch x neurons] firing probabilities.
+    /// values receives one goal_result per neuron; gradient [batch x neurons] dG/dtheta.
     template <class Real>
     void compute(const goal<N>& g, const xt::xtensor<std::uint32_t, 3>& bins, const xt::xtensor<Real, 2>& theta,
                  std::vector<goal_result<N>>& values, xt::xtensor<Real, 2>& gradient) {

@@ -1,7 +1,8 @@
 #pragma once
-// Turns a number of sources known only at run time (a file, a flag) into a compile-time N:
-// with_sources(source_counts<2, 3>{}, n, fn) calls fn(std::integral_constant<std::size_t, n>{}).
-// Only the listed counts are instantiated, so N = 4 costs nothing unless a caller lists it.
+/// \file
+/// Turns a number of sources known only at run time (a file, a flag) into a compile-time N:
+/// with_sources(source_counts<2, 3>{}, n, fn) calls fn(std::integral_constant<std::size_t, n>{}).
+/// Only the listed counts are instantiated, so N = 4 costs nothing unless a caller lists it.
 
 #include <cstddef>
 #include <string>
@@ -12,11 +13,12 @@
 
 namespace infomorph {
 
-// A list of supported numbers of sources.
+/// A list of supported numbers of sources.
 template <std::size_t... Ns>
 struct source_counts {
     static_assert(sizeof...(Ns) > 0,
                   "source_counts<Ns...> is empty: list the numbers of sources to instantiate, e.g. source_counts<2, 3>");
+    /// The counts as text, such as "2, 3", for error messages.
     static std::string names() {
         std::string s;
         ((s += (s.empty() ? "" : ", ") + std::to_string(Ns)), ...);
@@ -38,8 +40,8 @@ decltype(auto) dispatch_sources(std::size_t n, Fn&& fn, const char* what) {
 
 }  // namespace detail
 
-// fn(std::integral_constant<std::size_t, N>{}) for the N of Ns that equals n; an error naming
-// `what` and the supported counts otherwise. Every branch must return the same type.
+/// fn(std::integral_constant<std::size_t, N>{}) for the N of Ns that equals n; an error naming
+/// `what` and the supported counts otherwise. Every branch must return the same type.
 template <std::size_t... Ns, class Fn>
 decltype(auto) with_sources(source_counts<Ns...>, std::size_t n, Fn&& fn, const char* what = "this") {
     return detail::dispatch_sources<source_counts<Ns...>, Ns...>(n, std::forward<Fn>(fn), what);

@@ -1,18 +1,19 @@
 #pragma once
-// The redundancy lattice of N sources, computed at compile time.
-//
-// A source set is a bit mask over the sources (bit i = source i+1, 1-based in names).
-// An antichain is a bit mask over source-set masks: bit m is set when the source set m
-// belongs to the antichain. Both fit 32 bits for N <= 4 (2^4 - 1 = 15 source sets).
-//
-// Canonical order (the index every array of this library uses):
-//   1. ascending size of the down-set (how many antichains lie at or below it), so the
-//      order is a linear extension of the lattice: bottom {1}{2}..{N} first, top {1..N} last,
-//      the zeta and Moebius matrices are lower triangular;
-//   2. ties broken lexicographically on the antichain's source sets, each set ranked by
-//      (size, then its indices lexicographically) - the order of the names as written.
-//
-// For N = 2 this gives {1}{2}, {1}, {2}, {1,2}.
+/// \file
+/// The redundancy lattice of N sources, computed at compile time.
+///
+/// A source set is a bit mask over the sources (bit i = source i+1, 1-based in names).
+/// An antichain is a bit mask over source-set masks: bit m is set when the source set m
+/// belongs to the antichain. Both fit 32 bits for N <= 4 (2^4 - 1 = 15 source sets).
+///
+/// Canonical order (the index every array of this library uses):
+///   1. ascending size of the down-set (how many antichains lie at or below it), so the
+///      order is a linear extension of the lattice: bottom {1}{2}..{N} first, top {1..N} last,
+///      the zeta and Moebius matrices are lower triangular;
+///   2. ties broken lexicographically on the antichain's source sets, each set ranked by
+///      (size, then its indices lexicographically) - the order of the names as written.
+///
+/// For N = 2 this gives {1}{2}, {1}, {2}, {1,2}.
 
 #include <array>
 #include <bit>
@@ -26,6 +27,7 @@
 
 namespace infomorph {
 
+/// The largest number of sources of a lattice, a PID or a goal: 4 (166 antichains; 5 would have 7579).
 inline constexpr std::size_t max_sources = 4;
 
 namespace detail {
@@ -284,28 +286,35 @@ constexpr int_matrix<L> invert_zeta(const int_matrix<L>& z) noexcept {
 
 }  // namespace detail
 
-// Everything about the redundancy lattice of N sources, as compile-time constants.
+/// Everything about the redundancy lattice of N sources, as compile-time constants.
 template <std::size_t N>
 struct redundancy_lattice {
     static_assert(N >= 2 && N <= max_sources,
                   "redundancy_lattice<N>: N, the number of sources, must be 2, 3 or 4 (max_sources); a PID needs "
                   "at least two sources, and five would have 7579 antichains");
 
+    /// N, the number of sources.
     static constexpr std::size_t n_sources = N;
-    // Non-empty source sets, indexed by their mask 1 .. 2^N - 1.
+    /// The number of non-empty source sets, 2^N - 1; their masks 1 to 2^N - 1 index them.
     static constexpr std::size_t n_source_sets = (std::size_t{1} << N) - 1;
+    /// The mask of the set of all sources {1,...,N}.
     static constexpr std::uint32_t full_set = static_cast<std::uint32_t>(n_source_sets);
+    /// The number of antichains (nodes of the lattice): 4, 18 and 166 for N = 2, 3 and 4.
     static constexpr std::size_t size = detail::count_antichains<N>();
 
+    /// The antichains in canonical order; bit m of one is set when the source set of mask m belongs to it.
     static constexpr std::array<std::uint32_t, size> antichains = detail::canonical_antichains<N, size>();
+    /// Canonical index of the bottom {1}{2}...{N}, the first antichain.
     static constexpr std::size_t bottom = 0;
+    /// Canonical index of the top {1,...,N}, the last antichain.
     static constexpr std::size_t top = size - 1;
 
+    /// Whether beta <= alpha in the lattice (every set of alpha contains some set of beta); canonical indices.
     static constexpr bool leq(std::size_t beta, std::size_t alpha) noexcept {
         return detail::precedes_or_equal<N>(antichains[beta], antichains[alpha]);
     }
 
-    // zeta[alpha][beta] = 1 when beta <= alpha: I(alpha) = sum_beta zeta[alpha][beta] pi(beta).
+    /// zeta[alpha][beta] = 1 when beta <= alpha: I(alpha) = sum_beta zeta[alpha][beta] pi(beta).
     static constexpr detail::int_matrix<size> zeta = [] {
         detail::int_matrix<size> z{};
         for (std::size_t a = 0; a < size; ++a)
@@ -313,10 +322,10 @@ struct redundancy_lattice {
         return z;
     }();
 
-    // pi(alpha) = sum_beta moebius[alpha][beta] I(beta).
+    /// The Moebius inverse of zeta, lower triangular: pi(alpha) = sum_beta moebius[alpha][beta] I(beta).
     static constexpr detail::int_matrix<size> moebius = detail::invert_zeta(zeta);
 
-    // The union of all source sets of an antichain: its redundancy depends on these sources only.
+    /// The union of all source sets of an antichain: its redundancy depends on these sources only.
     static constexpr std::array<std::uint32_t, size> support = [] {
         std::array<std::uint32_t, size> s{};
         for (std::size_t a = 0; a < size; ++a)
@@ -325,9 +334,9 @@ struct redundancy_lattice {
         return s;
     }();
 
-    // P(union over the sets A of alpha of {S_A = s_A}) = sum_U coeff[alpha][U] P(S_U = s_U),
-    // by inclusion-exclusion: coeff[alpha][U] = sum over non-empty subcollections B of alpha
-    // whose union is U of (-1)^(|B|+1). Index U is the source-set mask (index 0 unused).
+    /// P(union over the sets A of alpha of {S_A = s_A}) = sum_U coeff[alpha][U] P(S_U = s_U),
+    /// by inclusion-exclusion: coeff[alpha][U] = sum over non-empty subcollections B of alpha
+    /// whose union is U of (-1)^(|B|+1). Index U is the source-set mask (index 0 unused).
     static constexpr std::array<std::array<std::int32_t, n_source_sets + 1>, size> union_coefficients = [] {
         std::array<std::array<std::int32_t, n_source_sets + 1>, size> c{};
         for (std::size_t a = 0; a < size; ++a) {
@@ -342,16 +351,18 @@ struct redundancy_lattice {
         return c;
     }();
 
+    /// The names of the antichains in canonical order, such as "{1,2}{1,3}{2,3}" (sources numbered from 1).
     static constexpr std::array<detail::antichain_name, size> name_table = [] {
         std::array<detail::antichain_name, size> n{};
         for (std::size_t a = 0; a < size; ++a) n[a] = detail::name_of<N>(antichains[a]);
         return n;
     }();
 
+    /// The name of the antichain of canonical index alpha, such as "{1}{2,3}".
     static constexpr std::string_view name(std::size_t alpha) noexcept { return name_table[alpha].view(); }
 
-    // Index of a name such as "{1}{2,3}" (sets and their order inside may be written in any
-    // order); size when the text names no antichain of N sources.
+    /// Index of a name such as "{1}{2,3}" (sets and their order inside may be written in any
+    /// order); size when the text names no antichain of N sources.
     static constexpr std::size_t find(std::string_view text) noexcept {
         const auto chain = detail::parse_antichain<N>(text);
         for (std::size_t a = 0; a < size; ++a)
@@ -359,6 +370,7 @@ struct redundancy_lattice {
         return size;
     }
 
+    /// Canonical index of a name as find() reads it; throws infomorph::error when it names no antichain of N sources.
     static std::size_t index_of(std::string_view text) {
         const auto a = find(text);
         if (a == size)

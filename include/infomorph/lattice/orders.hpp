@@ -1,7 +1,8 @@
 #pragma once
-// Other programs list the antichains in other orders. An order here is an array `order` with
-// order[i] = canonical index of that program's i-th antichain; from_order / to_order move
-// values between it and the canonical order of redundancy_lattice<N>.
+/// \file
+/// Other programs list the antichains in other orders. An order here is an array `order` with
+/// order[i] = canonical index of that program's i-th antichain; from_order / to_order move
+/// values between it and the canonical order of redundancy_lattice<N>.
 
 #include <array>
 #include <cstddef>
@@ -13,6 +14,7 @@
 
 namespace infomorph {
 
+/// Another program's order of the antichains: order[i] is the canonical index of its i-th antichain.
 template <std::size_t N>
 using lattice_order = std::array<std::size_t, redundancy_lattice<N>::size>;
 
@@ -38,9 +40,9 @@ constexpr bool is_permutation(const lattice_order<N>& order) noexcept {
 
 }  // namespace detail
 
-// The gamma order of the authors' code (Priesemann-Group/Infomorphic_Networks, get_achains in
-// im_net/helper_functions.py): the order in which their configs list the goal weights. It is a
-// convention of theirs, so it is spelled out; it exists for 2 and 3 sources only.
+/// The gamma order of the authors' code (Priesemann-Group/Infomorphic_Networks, get_achains in
+/// im_net/helper_functions.py): the order in which their configs list the goal weights. It is a
+/// convention of theirs, so it is spelled out; it exists for 2 and 3 sources only.
 template <std::size_t N>
 constexpr lattice_order<N> authors_order() noexcept {
     static_assert(N == 2 || N == 3,
@@ -57,10 +59,10 @@ constexpr lattice_order<N> authors_order() noexcept {
     }
 }
 
-// The order in which Abzinger/SxPID generates its lattices (Lattice.antichain in
-// sxpid/SxPID.py): every upward-closed set of proper source subsets, in the order of
-// itertools.product([False, True], repeat=K) over the proper subsets listed by size then
-// lexicographically; each one's minimal elements form the antichain, the empty one the top.
+/// The order in which Abzinger/SxPID generates its lattices (Lattice.antichain in
+/// sxpid/SxPID.py): every upward-closed set of proper source subsets, in the order of
+/// itertools.product([False, True], repeat=K) over the proper subsets listed by size then
+/// lexicographically; each one's minimal elements form the antichain, the empty one the top.
 template <std::size_t N>
 constexpr lattice_order<N> sxpid_order() noexcept {
     using lattice = redundancy_lattice<N>;
@@ -108,7 +110,7 @@ constexpr lattice_order<N> sxpid_order() noexcept {
     return order;
 }
 
-// values listed in `order` -> canonical order
+/// Values listed in `order` (another program's order) rearranged into the canonical order.
 template <std::size_t N, class T>
 constexpr std::array<T, redundancy_lattice<N>::size> from_order(const lattice_order<N>& order,
                                                                 const std::array<T, redundancy_lattice<N>::size>& values) {
@@ -117,7 +119,7 @@ constexpr std::array<T, redundancy_lattice<N>::size> from_order(const lattice_or
     return out;
 }
 
-// canonical order -> values listed in `order`
+/// Values in the canonical order rearranged into the list of `order` (another program's order).
 template <std::size_t N, class T>
 constexpr std::array<T, redundancy_lattice<N>::size> to_order(const lattice_order<N>& order,
                                                               const std::array<T, redundancy_lattice<N>::size>& values) {

@@ -1,11 +1,12 @@
 #pragma once
-// Experiments on the memory: one network trained at a load, the capacity sweep, the recall
-// curve over cue noise and the online (streaming) task. Protocol of the authors'
-// paper_hopfield/src/training.py (commit ecc3d7e): threshold_learning tests recall at 15
-// log-spaced checkpoint epochs and stops once the mean cosine reaches 0.95; capacity_learning
-// sweeps the load alpha = P/N from `from` in steps of `step` (P = ceil(alpha N)), with fresh
-// patterns and a fresh network at every load, and stops at the first load not stored
-// (conf/mods/capacity/exact.yaml: interrupt, threshold = epsilon = 0.95).
+/// \file
+/// Experiments on the memory: one network trained at a load, the capacity sweep, the recall
+/// curve over cue noise and the online (streaming) task. Protocol of the authors'
+/// paper_hopfield/src/training.py (commit ecc3d7e): threshold_learning tests recall at 15
+/// log-spaced checkpoint epochs and stops once the mean cosine reaches 0.95; capacity_learning
+/// sweeps the load alpha = P/N from `from` in steps of `step` (P = ceil(alpha N)), with fresh
+/// patterns and a fresh network at every load, and stops at the first load not stored
+/// (conf/mods/capacity/exact.yaml: interrupt, threshold = epsilon = 0.95).
 
 #include <algorithm>
 #include <cmath>
@@ -22,8 +23,10 @@
 
 namespace infomorph::memory {
 
+/// The learning rule of a memory experiment: the infomorphic network or a classical rule (Hebb, MPF, Descent-L2).
 enum class rule { infomorphic, hebb, mpf, descent_l2 };
 
+/// The rule of a name: infomorphic, hebb, mpf or descent_l2; throws infomorph::error for any other.
 inline rule rule_from_name(std::string_view name) {
     if (name == "infomorphic") return rule::infomorphic;
     if (name == "hebb") return rule::hebb;
@@ -33,6 +36,7 @@ inline rule rule_from_name(std::string_view name) {
                                 "' (infomorphic, hebb, mpf, descent_l2)");
 }
 
+/// The name of a rule, as rule_from_name reads it.
 inline const char* rule_name(rule r) {
     switch (r) {
         case rule::infomorphic: return "infomorphic";
@@ -43,32 +47,43 @@ inline const char* rule_name(rule r) {
     return "?";
 }
 
+/// One memory experiment's settings: rule, size, training and test noise; the defaults are the authors'.
 struct experiment {
+    /// The learning rule.
     rule kind = rule::infomorphic;
+    /// N, the number of neurons (at least 2).
     std::size_t neurons = 100;
-    std::size_t epochs = 5000;         // infomorphic and MPF
+    std::size_t epochs = 5000;         ///< training epochs (infomorphic and MPF)
+    /// The goal of the infomorphic neurons.
     goal<2> objective = goals::redundancy;
-    double lr = 0.05;                  // infomorphic (Adam)
-    mpf_options mpf{};                 // its epochs are `epochs`
+    double lr = 0.05;                  ///< learning rate of the infomorphic network (Adam)
+    mpf_options mpf{};                 ///< settings of MPF; its epochs are `epochs`
+    /// Settings of Descent-L2.
     descent_l2_options l2{};
-    bool early_stop = true;            // stop training once stored at a checkpoint (the authors')
+    bool early_stop = true;            ///< stop training once stored at a checkpoint (the authors')
+    /// How many log-spaced epochs (checkpoint_epochs) training tests recall at.
     std::size_t checkpoints = 15;
-    double noise = 0.0;                // flip fraction of the cues at the final test
-    std::size_t threads = 1;           // inside one network (the layer's neuron blocks)
+    double noise = 0.0;                ///< flip fraction of the cues at the final test
+    std::size_t threads = 1;           ///< threads inside one network (the layer's neuron blocks)
 };
 
+/// What one experiment at one load produced.
 struct outcome {
+    /// P, the number of patterns.
     std::size_t patterns = 0;
-    recall_result recall;              // from cues with `noise` flipped bits
-    bool stored = false;               // the authors' criterion on clean cues (training stop rule)
+    recall_result recall;              ///< from cues with `noise` flipped bits
+    bool stored = false;               ///< the authors' criterion on clean cues (training stop rule)
+    /// The mean cosine of recall from clean cues.
     double clean_mean_cosine = 0;
+    /// Training epochs done (infomorphic and MPF; 0 for Hebb and Descent-L2).
     std::size_t epochs_run = 0;
+    /// Whether atoms holds the infomorphic neurons' atoms.
     bool has_atoms = false;
-    atom_summary atoms{};              // infomorphic: the neurons' mean atoms after training
-    std::vector<recall_result> swept;  // from cues with each of `sweep`'s flip fractions
+    atom_summary atoms{};              ///< infomorphic: the neurons' mean atoms after training
+    std::vector<recall_result> swept;  ///< from cues with each of `sweep`'s flip fractions
 };
 
-// numpy.logspace(0, log10(epochs), n, dtype=int): the epochs at which training is tested.
+/// numpy.logspace(0, log10(epochs), n, dtype=int): the epochs at which training is tested.
 inline std::vector<std::size_t> checkpoint_epochs(std::size_t epochs, std::size_t n) {
     std::vector<std::size_t> c;
     if (epochs == 0 || n == 0) return c;
@@ -80,13 +95,13 @@ inline std::vector<std::size_t> checkpoint_epochs(std::size_t epochs, std::size_
     return c;
 }
 
-// The streams of one seed: patterns, network initialisation, cue noise, keyed by the load.
+/// The streams of one seed: patterns, network initialisation, cue noise, keyed by the load.
 inline std::uint64_t stream(std::uint64_t seed, std::uint64_t what, std::uint64_t patterns) {
     return detail::stream_seed(detail::stream_seed(seed, what), patterns);
 }
 
-// Trains one network on `patterns` fresh random patterns of `seed` and tests it (and, if
-// `sweep` is given, the same network from cues with each of those flip fractions).
+/// Trains one network on `patterns` fresh random patterns of `seed` and tests it (and, if
+/// `sweep` is given, the same network from cues with each of those flip fractions).
 inline outcome run_experiment(const experiment& e, std::size_t patterns, std::uint64_t seed,
                               const std::vector<double>& sweep = {}) {
     if (e.neurons < 2) throw error("the memory needs at least 2 neurons (got " + std::to_string(e.neurons) + ")");
@@ -138,17 +153,24 @@ inline outcome run_experiment(const experiment& e, std::size_t patterns, std::ui
     return out;
 }
 
+/// The loads alpha = P/N a capacity sweep tries: from, then in steps of step, up to to.
 struct capacity_options {
+    /// The first load, as P/N.
     double from = 0.2, to = 2.0, step = 0.02;
 };
+/// \var capacity_options::to
+/// The last load, as P/N.
+/// \var capacity_options::step
+/// The step between loads, as P/N (rounded up to whole patterns).
 
+/// A capacity sweep's result.
 struct capacity_result {
-    double capacity = 0;                  // largest stored load P/N (0 if the first fails)
-    std::vector<outcome> loads;           // every load tried, in order
+    double capacity = 0;                  ///< largest stored load P/N (0 if the first fails)
+    std::vector<outcome> loads;           ///< every load tried, in order
 };
 
-// The authors' capacity_learning: P from ceil(from N) in steps of ceil(step N) up to to N;
-// stops at the first load not stored.
+/// The authors' capacity_learning: P from ceil(from N) in steps of ceil(step N) up to to N;
+/// stops at the first load not stored.
 inline capacity_result capacity(const experiment& e, const capacity_options& c, std::uint64_t seed) {
     if (!(c.from > 0) || !(c.step > 0) || !(c.to >= c.from))
         throw error("the capacity sweep needs 0 < from <= to and step > 0");
@@ -165,11 +187,17 @@ inline capacity_result capacity(const experiment& e, const capacity_options& c, 
     return r;
 }
 
-// Mean cosine after recall from cues with each flip fraction, one trained network.
+/// Mean cosine after recall from cues with each flip fraction, one trained network.
 struct noise_point {
+    /// The flip fraction of the cues.
     double fraction = 0, mean_cosine = 0, recalled_fraction = 0;
 };
+/// \var noise_point::mean_cosine
+/// The mean cosine after recall from those cues.
+/// \var noise_point::recalled_fraction
+/// The fraction of cues recalled (cosine >= stored_threshold).
 
+/// Recall of one network trained on `patterns` patterns (run_experiment) from cues with each flip fraction of `fractions`.
 inline std::vector<noise_point> noise_sweep(const experiment& e, std::size_t patterns, std::uint64_t seed,
                                             const std::vector<double>& fractions) {
     // One network, trained once, recalled from cues with every flip fraction.
@@ -183,11 +211,18 @@ inline std::vector<noise_point> noise_sweep(const experiment& e, std::size_t pat
 // The online task: patterns arrive `chunk` at a time; after each arrival the infomorphic
 // network trains `epochs` full-batch epochs on the last `window` patterns seen (0: all) and
 // every pattern seen so far is recalled from its clean cue.
+/// One arrival of the online task: the patterns seen so far and how they are recalled.
 struct online_point {
+    /// The number of patterns seen so far.
     std::size_t seen = 0, recalled = 0;
+    /// Their mean cosine after recall from clean cues.
     double mean_cosine = 0;
 };
+/// \var online_point::recalled
+/// How many of the patterns seen are recalled (cosine >= stored_threshold).
 
+/// The online task: `total` patterns arrive `chunk` at a time; after each arrival the infomorphic network trains
+/// e.epochs full-batch epochs on the last `window` patterns seen (0: all), then recalls every pattern seen from its clean cue.
 inline std::vector<online_point> online(const experiment& e, std::size_t total, std::size_t chunk, std::size_t window,
                                         std::uint64_t seed) {
     if (chunk == 0) throw error("the online task needs a chunk of at least one pattern");

@@ -1,15 +1,17 @@
 #pragma once
-// The recurrent infomorphic memory network of the authors' paper_hopfield (IMHopfield in
-// src/hopfield.py, settings of conf/basic_config.yaml and the demo's run at commit ecc3d7e):
-// N bivariate infomorphic neurons. Source 1 (external) is the neuron's own bit of the pattern
-// through a frozen diagonal weight w_T = 2.3; source 2 (recurrent) is the weighted sum of all
-// other neurons' states, no self-connection, initial weights PyTorch's nn.Linear draw times
-// 0.001. theta = sigmoid(r + c); outputs +-1. Training sets the state to the patterns (no
-// noisy transmission) and ascends every neuron's goal on the full batch of patterns with
-// Adam (lr 0.05); the PID is measured with [2, 60] fixed bins on [-20, 20].
-//
-// Composed from the library's pieces: layer<2> with the sum activation, per-source fixed
-// binning, the layer goal kernel and Adam.
+/// \file
+/// The recurrent infomorphic memory network of the authors' paper_hopfield.
+/// The recurrent infomorphic memory network of the authors' paper_hopfield (IMHopfield in
+/// src/hopfield.py, settings of conf/basic_config.yaml and the demo's run at commit ecc3d7e):
+/// N bivariate infomorphic neurons. Source 1 (external) is the neuron's own bit of the pattern
+/// through a frozen diagonal weight w_T = 2.3; source 2 (recurrent) is the weighted sum of all
+/// other neurons' states, no self-connection, initial weights PyTorch's nn.Linear draw times
+/// 0.001. theta = sigmoid(r + c); outputs +-1. Training sets the state to the patterns (no
+/// noisy transmission) and ascends every neuron's goal on the full batch of patterns with
+/// Adam (lr 0.05); the PID is measured with [2, 60] fixed bins on [-20, 20].
+///
+/// Composed from the library's pieces: layer<2> with the sum activation, per-source fixed
+/// binning, the layer goal kernel and Adam.
 
 #include <algorithm>
 #include <array>
@@ -36,13 +38,17 @@ namespace infomorph::memory {
 // Goals of the memory paper, in the authors' order [unique external, unique recurrent,
 // redundancy, synergy, H_res].
 namespace goals {
+/// Maximise the redundancy of the external and recurrent inputs about the output (conf/goal/redundancy.yaml).
 inline constexpr goal<2> redundancy = goal<2>::from_authors_order({0.0, 0.0, 1.0, 0.0, 0.0});  // conf/goal/redundancy.yaml
+/// Maximise the joint mutual information I(T; E, R), the sum of the four atoms (conf/goal/joint_MI.yaml).
 inline constexpr goal<2> joint_mi = goal<2>::from_authors_order({1.0, 1.0, 1.0, 1.0, 0.0});    // conf/goal/joint_MI.yaml
-// The two optimised goals of the paper's notebooks (capacities 1.70 and 1.68 there).
+/// The first optimised goal of the paper's notebooks (capacity 1.70 there).
 inline constexpr goal<2> optimized_1 = goal<2>::from_authors_order({0.48, -0.16, 0.25, 0.04, -0.63});
+/// The second optimised goal of the paper's notebooks (capacity 1.68 there).
 inline constexpr goal<2> optimized_2 = goal<2>::from_authors_order({-0.27, -0.68, 0.68, -0.77, -0.80});
 }  // namespace goals
 
+/// A memory goal by name: redundancy, joint_mi, optimized_1 or optimized_2; throws infomorph::error for any other.
 inline goal<2> memory_goal(std::string_view name) {
     if (name == "redundancy") return goals::redundancy;
     if (name == "joint_mi") return goals::joint_mi;
@@ -52,24 +58,33 @@ inline goal<2> memory_goal(std::string_view name) {
                                 "' (redundancy, joint_mi, optimized_1, optimized_2)");
 }
 
+/// The memory's binning: 2 bins for the external source, 60 for the recurrent sum, both fixed on [-20, 20].
 using memory_binning = binning::per_source<binning::fixed_bins<2>, binning::fixed_bins<60>>;
+/// The memory's layer: bivariate neurons with the sum activation (r external, c recurrent; memory_network weighs c by 1).
 using memory_layer = layer<2, activation::sum2, memory_binning, float>;
 
+/// What a memory network is built from; defaults are the authors' conf/basic_config.yaml.
 struct memory_options {
+    /// N, the number of neurons and of pattern bits.
     std::size_t neurons = 100;
+    /// The goal every neuron ascends (canonical order inside).
     goal<2> objective = goals::redundancy;
-    double external_weight = 2.3;   // model.init.external_scale, frozen
-    double internal_scale = 0.001;  // model.init.internal_scale
-    double lr = 0.05;               // optim_params.params.lr
+    double external_weight = 2.3;   ///< the frozen weight w_T of a neuron's own pattern bit (model.init.external_scale)
+    double internal_scale = 0.001;  ///< scale of nn.Linear's initial recurrent weights (model.init.internal_scale)
+    double lr = 0.05;               ///< Adam's learning rate (optim_params.params.lr)
+    /// Seed of the initial recurrent weights.
     std::uint64_t seed = 0;
+    /// Threads of the layer's work; results do not depend on it.
     std::size_t threads = 1;
 };
 
-// Mean PID atoms over the neurons, in the authors' order (the last is H_res).
+/// Mean PID atoms over the neurons, in the authors' order (the last is H_res).
 using atom_summary = std::array<double, 5>;
 
+/// The recurrent infomorphic memory of the authors' paper_hopfield: N bivariate neurons trained on patterns of +-1 bits.
 class memory_network {
 public:
+    /// Builds the network; throws infomorph::error for fewer than 2 neurons.
     explicit memory_network(const memory_options& o) : options_(o), layer_(make_layer(o), o.objective) {
         if (o.neurons < 2) throw error("a memory network needs at least 2 neurons");
         // nn.Linear's draw (the layer's init) scaled, as the authors' scale_internal.
@@ -77,12 +92,16 @@ public:
         adam_.lr = o.lr;
     }
 
+    /// N, the number of neurons.
     std::size_t neurons() const noexcept { return options_.neurons; }
+    /// The recurrent weights [N x N], zero on the diagonal.
     const matrix& weights() const { return layer_.weight(1); }
+    /// The recurrent weights, writable.
     matrix& weights() { return layer_.weight(1); }
+    /// The underlying layer (source 1 external, source 2 recurrent).
     const memory_layer& layer() const { return layer_; }
 
-    // One full-batch epoch on the patterns [P x N]; returns the neurons' mean atoms before the step.
+    /// One full-batch epoch on the patterns [P x N]; returns the neurons' mean atoms before the step.
     atom_summary epoch(const matrix& patterns) {
         forward(patterns);
         layer_.goal_gradients({&patterns, &patterns}, state_, d_weight_, d_bias_, values_);
@@ -91,14 +110,14 @@ public:
         return summary();
     }
 
-    // The neurons' mean atoms on the patterns (the state clamped to them, as in training).
+    /// The neurons' mean atoms on the patterns (the state clamped to them, as in training).
     atom_summary atoms(const matrix& patterns) {
         forward(patterns);
         layer_.goal_gradients({&patterns, &patterns}, state_, d_weight_, d_bias_, values_);
         return summary();
     }
 
-    // Recall with the external input silent, as the authors' fixed_point (training_signal None).
+    /// Recall with the external input silent, as the authors' fixed_point (training_signal None).
     recall_result recall(const matrix& cues, const matrix& targets, std::size_t max_steps = 0) const {
         return memory::recall(layer_.weight(1), {}, update_rule::sigmoid_argmax, cues, targets,
                               max_steps == 0 ? options_.neurons : max_steps);

@@ -1,7 +1,8 @@
 #pragma once
-// Random bipolar patterns and noisy cues for the associative-memory task. As the authors'
-// HopfieldDataset (p_bernoulli 0.5) and training.noisy_patterns: a cue with flip fraction f
-// has exactly int(N f) bits flipped, at positions drawn anew for every pattern.
+/// \file
+/// Random bipolar patterns and noisy cues for the associative-memory task. As the authors'
+/// HopfieldDataset (p_bernoulli 0.5) and training.noisy_patterns: a cue with flip fraction f
+/// has exactly int(N f) bits flipped, at positions drawn anew for every pattern.
 
 #include <cstddef>
 #include <cstdint>
@@ -17,9 +18,10 @@
 
 namespace infomorph::memory {
 
+/// Patterns, states and weights: [rows x N] float matrices, bits as +1 / -1.
 using matrix = xt::xtensor<float, 2>;
 
-// P patterns of N bits, each +1 or -1 with probability 1/2, one row per pattern.
+/// P patterns of N bits, each +1 or -1 with probability 1/2, one row per pattern.
 inline matrix random_patterns(std::size_t patterns, std::size_t neurons, std::uint64_t seed) {
     matrix x = matrix::from_shape({patterns, neurons});
     std::mt19937_64 rng(seed);
@@ -27,7 +29,7 @@ inline matrix random_patterns(std::size_t patterns, std::size_t neurons, std::ui
     return x;
 }
 
-// The patterns with int(N * fraction) bits of every row flipped (a fresh random subset per row).
+/// The patterns with int(N * fraction) bits of every row flipped (a fresh random subset per row).
 inline matrix flip_bits(const matrix& patterns, double fraction, std::uint64_t seed) {
     if (!(fraction >= 0.0 && fraction <= 1.0))
         throw error("the flip fraction " + std::to_string(fraction) + " is not in [0, 1]");

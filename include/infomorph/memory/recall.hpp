@@ -1,9 +1,11 @@
 #pragma once
-// Recall dynamics of a Hopfield network, as the authors' BaseHopfield.fixed_point
-// (paper_hopfield/src/hopfield.py, commit ecc3d7e): deterministic synchronous updates of the
-// whole batch of cues, stopped when no unit of any cue changes (fixed points), or when the set
-// of units that changed equals the set of the step before (every cue is at a fixed point or
-// in a 2-cycle), or after max_steps updates. Similarity to the stored pattern is the cosine.
+/// \file
+/// Recall dynamics of a Hopfield network and the cosine similarity that scores them.
+/// Recall dynamics of a Hopfield network, as the authors' BaseHopfield.fixed_point
+/// (paper_hopfield/src/hopfield.py, commit ecc3d7e): deterministic synchronous updates of the
+/// whole batch of cues, stopped when no unit of any cue changes (fixed points), or when the set
+/// of units that changed equals the set of the step before (every cue is at a fixed point or
+/// in a 2-cycle), or after max_steps updates. Similarity to the stored pattern is the cosine.
 
 #include <algorithm>
 #include <cmath>
@@ -21,27 +23,32 @@
 
 namespace infomorph::memory {
 
-// How a unit turns its field h = sum_j W_ij s_j + b_i into its next state.
+/// How a unit turns its field h = sum_j W_ij s_j + b_i into its next state.
 enum class update_rule {
     sign_keep,       // classical Hopfield: sign(h), a field of exactly 0 keeps the old state
     sigmoid_argmax,  // infomorphic neuron without external input: +1 if sigma(h) > 1 - sigma(h) in
                      // float, else -1 (torch's argmax over [1 - theta, theta] takes -1 on a tie)
 };
 
+/// Why recall stopped: no unit changed, every cue at a fixed point or in a 2-cycle, or max_steps reached.
 enum class stop_reason { fixed_point, two_cycle, step_limit };
 
+/// The outcome of recall from a batch of cues.
 struct recall_result {
-    matrix state;                 // the final states, one row per cue
-    std::size_t steps = 0;        // updates done
+    matrix state;                 ///< the final states, one row per cue
+    std::size_t steps = 0;        ///< updates done
+    /// Why the dynamics stopped.
     stop_reason reason = stop_reason::step_limit;
-    std::vector<double> cosine;   // per cue, with its target
-    double mean_cosine = 0;       // the authors' accuracy
-    double recalled_fraction = 0; // cues whose cosine reaches `threshold`
-    bool stored = false;          // the authors' criterion: mean cosine >= threshold
+    std::vector<double> cosine;   ///< per cue, the cosine of its final state with its target
+    double mean_cosine = 0;       ///< the mean of cosine (the authors' accuracy)
+    double recalled_fraction = 0; ///< cues whose cosine reaches `threshold`
+    bool stored = false;          ///< the authors' criterion: mean cosine >= threshold
 };
 
+/// The mean cosine at which the patterns count as stored (the authors' epsilon, 0.95).
 inline constexpr double stored_threshold = 0.95;
 
+/// The cosine similarity of two vectors of n values, as torch.nn.CosineSimilarity (eps = 1e-8).
 inline double cosine(const float* a, const float* b, std::size_t n) {
     double ab = 0, aa = 0, bb = 0;
     for (std::size_t j = 0; j < n; ++j) {
@@ -54,7 +61,7 @@ inline double cosine(const float* a, const float* b, std::size_t n) {
     return ab / std::sqrt(std::max(aa * bb, 1e-16));
 }
 
-// One synchronous update of every cue: next = f(state W^T + b).
+/// One synchronous update of every cue: next = f(state W^T + b).
 inline void update(const matrix& weights, const std::vector<float>& bias, update_rule rule, const matrix& state, matrix& field,
                    matrix& next) {
     const std::size_t p = state.shape()[0], n = state.shape()[1];
@@ -73,7 +80,7 @@ inline void update(const matrix& weights, const std::vector<float>& bias, update
         }
 }
 
-// Runs the dynamics from `cues` and compares with `targets` (both [P x N]).
+/// Runs the dynamics from `cues` and compares with `targets` (both [P x N]).
 inline recall_result recall(const matrix& weights, const std::vector<float>& bias, update_rule rule, const matrix& cues,
                             const matrix& targets, std::size_t max_steps, double threshold = stored_threshold) {
     const std::size_t p = cues.shape()[0], n = cues.shape()[1];

@@ -1,8 +1,9 @@
 #pragma once
-// The classical learning rules the infomorphic memory is compared with (paper_hopfield/src/
-// hopfield.py, mpf.py, tolmachev.py at commit ecc3d7e). Each takes the patterns [P x N]
-// (+1/-1) and returns the weights (and biases) of a sign-update Hopfield network
-// (update_rule::sign_keep).
+/// \file
+/// The classical learning rules the infomorphic memory is compared with (paper_hopfield/src/
+/// hopfield.py, mpf.py, tolmachev.py at commit ecc3d7e). Each takes the patterns [P x N]
+/// (+1/-1) and returns the weights (and biases) of a sign-update Hopfield network
+/// (update_rule::sign_keep).
 
 #include <algorithm>
 #include <cmath>
@@ -19,14 +20,15 @@
 
 namespace infomorph::memory {
 
+/// The weights and biases a classical rule learns, for recall with update_rule::sign_keep.
 struct hopfield_weights {
-    matrix weights;            // [N x N], zero diagonal
-    std::vector<float> bias;   // empty or N
+    matrix weights;            ///< [N x N], zero diagonal
+    std::vector<float> bias;   ///< empty or N
 };
 
-// Hebb: W = sum_mu xi^mu xi^mu^T with zero diagonal. Unscaled, as the authors' hebb(): the
-// textbook 1/N does not change sign dynamics, and integer sums keep the fields' ties (h = 0,
-// which keep the state) exact in float.
+/// Hebb: W = sum_mu xi^mu xi^mu^T with zero diagonal. Unscaled, as the authors' hebb(): the
+/// textbook 1/N does not change sign dynamics, and integer sums keep the fields' ties (h = 0,
+/// which keep the state) exact in float.
 inline hopfield_weights hebb(const matrix& patterns) {
     const std::size_t p = patterns.shape()[0], n = patterns.shape()[1];
     hopfield_weights w{matrix::from_shape({n, n}), {}};
@@ -42,8 +44,11 @@ inline hopfield_weights hebb(const matrix& patterns) {
 // The authors' mpf.py minimises the same flow written for 0/1 states (J = 2W, a shifted
 // bias); the minimisers correspond, the descent paths differ by that change of variables.
 // Exponents are clipped to [-40, 40] as there.
+/// Settings of mpf(): the step size and number of epochs of full-batch gradient descent on K.
 struct mpf_options {
+    /// The step size.
     double lr = 0.01;
+    /// The number of full-batch descent steps.
     std::size_t epochs = 5000;
 };
 
@@ -51,7 +56,8 @@ namespace mpf_detail {
 inline double clip(double f) { return std::clamp(f, -40.0, 40.0); }
 }  // namespace mpf_detail
 
-// K and its gradient: dW[i][j] (i != j) = dK/dW_ij for the symmetric pair moved together, db.
+/// The MPF flow K(W, b) = (1/P) sum_mu sum_i exp(-xi_i^mu h_i^mu) and, where dw and db are given, its gradient
+/// (dW[i][j], i != j, = dK/dW_ij for the symmetric pair moved together).
 inline double mpf_objective(const matrix& patterns, const matrix& w, const std::vector<double>& b, matrix* dw = nullptr,
                             std::vector<double>* db = nullptr) {
     const std::size_t p = patterns.shape()[0], n = patterns.shape()[1];
@@ -83,7 +89,8 @@ inline double mpf_objective(const matrix& patterns, const matrix& w, const std::
     return k_sum * scale;
 }
 
-// Full-batch gradient descent from W = 0, b = 0 (the authors' binary_mpf starts there too).
+/// Minimum probability flow (Hillar, Sohl-Dickstein & Koepsell 2012): descends mpf_objective K; throws infomorph::error unless o.lr > 0.
+/// Full-batch gradient descent from W = 0, b = 0 (the authors' binary_mpf starts there too).
 inline hopfield_weights mpf(const matrix& patterns, const mpf_options& o = {}) {
     if (!(o.lr > 0)) throw error("the MPF learning rate must be positive");
     const std::size_t n = patterns.shape()[1];
@@ -105,10 +112,15 @@ inline hopfield_weights mpf(const matrix& patterns, const mpf_options& o = {}) {
 // A ridge regression: its unique minimiser solves (lambda^2 Z^T Z + alpha I) u = lambda Z^T y
 // with Z = [xi_{j != i}, 1]; solved exactly here (Cholesky, double) where the authors run
 // L-BFGS-B from zero with bounds |u| <= 100 (never active at these settings: |u| stays << 100).
+/// Settings of descent_l2(): the objective's field scale lambda and L2 weight alpha.
 struct descent_l2_options {
+    /// The field scale lambda of the objective.
     double lambda = 0.5, alpha = 0.001;
 };
+/// \var descent_l2_options::alpha
+/// The L2 weight alpha of the objective; must be positive.
 
+/// Descent-L2 (Tolmachev & Manton 2020): each neuron's ridge-regression weights and bias, solved exactly; throws infomorph::error unless alpha > 0.
 inline hopfield_weights descent_l2(const matrix& patterns, const descent_l2_options& o = {}) {
     if (!(o.alpha > 0)) throw error("Descent-L2 needs alpha > 0");
     const std::size_t p = patterns.shape()[0], n = patterns.shape()[1], d = n + 1;
@@ -160,7 +172,7 @@ inline hopfield_weights descent_l2(const matrix& patterns, const descent_l2_opti
     return out;
 }
 
-// The objective Descent-L2 minimises for neuron i (for tests against finite differences).
+/// The objective Descent-L2 minimises for neuron i (for tests against finite differences).
 inline double descent_l2_objective(const matrix& patterns, std::size_t i, const std::vector<double>& w, double b,
                                    const descent_l2_options& o = {}) {
     const std::size_t p = patterns.shape()[0], n = patterns.shape()[1];

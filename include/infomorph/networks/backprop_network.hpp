@@ -1,11 +1,12 @@
 #pragma once
-// The paper's baseline (the authors' GlobalBackpropModel): the trivariate topology (hidden
-// layer with F = image, C = label, L = own previous output, two passes; output layer of
-// `classes` neurons with theta = sigmoid(r)) trained globally by backpropagation. The loss is
-// torch.nn.CrossEntropyLoss applied to the output *probabilities* theta as logits, as the
-// authors do; hidden units emit Bernoulli(theta) samples in {0, 1} with the sigmoid's
-// derivative passed straight through; Adam with lr 1e-3 on every parameter. Gradients flow
-// through both hidden passes (the lateral input of the second pass is the first pass's output).
+/// \file
+/// The paper's baseline (the authors' GlobalBackpropModel): the trivariate topology (hidden
+/// layer with F = image, C = label, L = own previous output, two passes; output layer of
+/// `classes` neurons with theta = sigmoid(r)) trained globally by backpropagation. The loss is
+/// torch.nn.CrossEntropyLoss applied to the output *probabilities* theta as logits, as the
+/// authors do; hidden units emit Bernoulli(theta) samples in {0, 1} with the sigmoid's
+/// derivative passed straight through; Adam with lr 1e-3 on every parameter. Gradients flow
+/// through both hidden passes (the lateral input of the second pass is the first pass's output).
 
 #include <array>
 #include <cmath>
@@ -73,11 +74,16 @@ double backprop_gradients(Hidden& hidden, Output& output, const xt::xtensor<Real
 
 }  // namespace detail
 
+/// The paper's baseline: the trivariate topology trained globally by backpropagation (the authors' GlobalBackpropModel).
+/// Hidden units emit Bernoulli(theta) samples in {0, 1} with straight-through derivatives; the loss is the cross-entropy of the output probabilities taken as logits, as the authors'.
 class backprop_network final : public network {
 public:
+    /// The hidden layer: trivariate drive, Bernoulli-sampled outputs (fixed binning, unused by backprop).
     using hidden_layer = layer<3, activation::bernoulli<activation::trivariate>, binning::fixed_bins<20>, float>;
+    /// The output layer, as in the infomorphic networks.
     using output_layer = output_layer_type;
 
+    /// Builds the layers from o; throws infomorph::error unless o is a valid backprop kind.
     explicit backprop_network(const network_options& o)
         : options_(checked(o)), hidden_(hidden_options(o), goal<3>{}), output_(detail::output_layer_options(o.hidden, o), goal<2>{}),
           sampler_(detail::sampler_seed(o.seed)) {}
@@ -104,7 +110,9 @@ public:
     std::vector<parameter_view> parameters() override { return detail::hidden_and_output_parameters(hidden_, output_); }
 
     const network_options& options() const override { return options_; }
+    /// The hidden layer.
     hidden_layer& hidden() { return hidden_; }
+    /// The output layer.
     output_layer& output() { return output_; }
 
 private:

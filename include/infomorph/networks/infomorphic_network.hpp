@@ -1,20 +1,21 @@
 #pragma once
-// The paper's locally learning networks (Schneider et al., ICLR 2025; the authors'
-// paper_trivariate/base_model.py and base_model_singlelayer.py at commit 5284adf).
-//
-// infomorphic_network<Hidden>: a hidden layer (bivariate or trivariate, by its type) and an
-// output layer of `classes` bivariate neurons (F = hidden output, C = label through fixed
-// identity weights, theta = sigmoid(r), adaptive binning). Each layer ascends its own goal with
-// Adam. How the hidden layer is wired is the variant (network_options::kind):
-//   context            F = image, C = label; one pass
-//   lateral            F = image, C-slot = own previous output; two passes, learning on the second
-//   random_projection  F = image, C = label, Heaviside units, never trained; one pass
-//   context_lateral    F = image, C = label, L = own previous output; two passes (the first with
-//                      zero lateral input), learning on the second
-//   output_context     F = image, C = the output layer's sampled activity of the first pass,
-//                      L = own previous output; two passes
-// readout_network: the output layer alone on the image.
-// At test time the label input is zero.
+/// \file
+/// The paper's locally learning networks (Schneider et al., ICLR 2025; the authors'
+/// paper_trivariate/base_model.py and base_model_singlelayer.py at commit 5284adf).
+///
+/// infomorphic_network<Hidden>: a hidden layer (bivariate or trivariate, by its type) and an
+/// output layer of `classes` bivariate neurons (F = hidden output, C = label through fixed
+/// identity weights, theta = sigmoid(r), adaptive binning). Each layer ascends its own goal with
+/// Adam. How the hidden layer is wired is the variant (network_options::kind):
+///   context            F = image, C = label; one pass
+///   lateral            F = image, C-slot = own previous output; two passes, learning on the second
+///   random_projection  F = image, C = label, Heaviside units, never trained; one pass
+///   context_lateral    F = image, C = label, L = own previous output; two passes (the first with
+///                      zero lateral input), learning on the second
+///   output_context     F = image, C = the output layer's sampled activity of the first pass,
+///                      L = own previous output; two passes
+/// readout_network: the output layer alone on the image.
+/// At test time the label input is zero.
 
 #include <array>
 #include <cstddef>
@@ -35,6 +36,7 @@
 
 namespace infomorph {
 
+/// The output layer of every infomorphic network: bivariate neurons (F = hidden output or image, C = label through fixed identity weights), adaptive binning into 20 bins.
 using output_layer_type = layer<2, activation::bivariate, binning::adaptive_bins<20>, float>;
 
 namespace detail {
@@ -66,14 +68,21 @@ inline connection lateral_connection(const network_options& o) {
 
 }  // namespace detail
 
+/// A locally learning network of the paper: a Hidden layer (bivariate or trivariate by its type, wired by network_options::kind) and an output layer, each ascending its own goal with Adam.
+/// The label input is present in training and zero at test time. Built for kinds context, lateral, random_projection, context_lateral and output_context.
 template <class Hidden>
 class infomorphic_network final : public network {
 public:
+    /// The number of sources of the hidden neurons (2 or 3).
     static constexpr std::size_t sources = Hidden::sources;
+    /// The hidden layer's type.
     using hidden_layer = Hidden;
+    /// The output layer's type.
     using output_layer = output_layer_type;
+    /// The inputs of one hidden pass, one matrix per class.
     using inputs = std::array<const matrix*, sources>;
 
+    /// Builds the layers from o; throws infomorph::error when o is invalid or its kind needs another Hidden.
     explicit infomorphic_network(const network_options& o)
         : options_(checked(o)), hidden_(hidden_options(o), hidden_goal(o)),
           output_(detail::output_layer_options(o.hidden, o), o.output_goal.get<2>()),
@@ -109,13 +118,17 @@ public:
 
     const network_options& options() const override { return options_; }
 
+    /// The hidden layer.
     hidden_layer& hidden() { return hidden_; }
+    /// The output layer.
     output_layer& output() { return output_; }
-    // The hidden layer's learning pass and the output layer of the last batch run.
+    /// The hidden layer's state in the learning pass of the last batch run.
     const typename hidden_layer::state& hidden_state() const { return pass_[1]; }
+    /// The output layer's state of the last batch run.
     const output_layer::state& output_state() const { return out_; }
-    // Per-neuron goals and atoms of the last training batch.
+    /// The hidden neurons' goals and atoms on the last training batch.
     const std::vector<goal_result<sources>>& hidden_values() const { return hidden_values_; }
+    /// The output neurons' goals and atoms on the last training batch.
     const std::vector<goal_result<2>>& output_values() const { return output_values_; }
 
 private:
@@ -240,9 +253,10 @@ private:
     std::array<xt::xtensor<float, 1>, 2> output_db_;
 };
 
-// The infomorphic output layer alone, on the image (the authors' InfomorphicReadoutModel).
+/// The infomorphic output layer alone, on the image (the authors' InfomorphicReadoutModel).
 class readout_network final : public network {
 public:
+    /// Builds the output layer on the image; throws infomorph::error unless o is a valid readout.
     explicit readout_network(const network_options& o)
         : options_(o), output_(detail::output_layer_options(o.inputs, o), o.output_goal.get<2>()) {
         if (o.kind != network_kind::readout) throw error("readout_network builds the readout kind only");
@@ -276,6 +290,7 @@ public:
     }
 
     const network_options& options() const override { return options_; }
+    /// The output layer.
     output_layer_type& output() { return output_; }
 
 private:

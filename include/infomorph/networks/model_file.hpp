@@ -1,10 +1,11 @@
 #pragma once
-// Model files: a short text header (format version, variant, sizes, hidden binning, seed, goals,
-// the parameter names and shapes) followed by the parameters as little-endian float32, in
-// header order. Format 1 (no binning line; standard binning) is still read.
-// The seed is stored because it fixes the connectivity masks (random lateral partners) that
-// load_model rebuilds. Files are written to a temporary name and renamed into place, so a
-// failed or interrupted save never leaves a half-written model.
+/// \file
+/// Model files: a short text header (format version, variant, sizes, hidden binning, seed, goals,
+/// the parameter names and shapes) followed by the parameters as little-endian float32, in
+/// header order. Format 1 (no binning line; standard binning) is still read.
+/// The seed is stored because it fixes the connectivity masks (random lateral partners) that
+/// load_model rebuilds. Files are written to a temporary name and renamed into place, so a
+/// failed or interrupted save never leaves a half-written model.
 
 #include <bit>
 #include <cstdint>
@@ -55,6 +56,7 @@ void write_atomically(const std::filesystem::path& path, Writer&& write) {
 
 }  // namespace detail
 
+/// Saves net's options and parameters to path (text header, then little-endian float32), via a temporary file renamed into place; throws infomorph::error when it cannot write.
 inline void save_model(const std::filesystem::path& path, network& net) {
     const network_options& o = net.options();
     static_assert(std::endian::native == std::endian::little, "model files are little-endian");
@@ -82,8 +84,8 @@ inline void save_model(const std::filesystem::path& path, network& net) {
     });
 }
 
-// The network a model file describes, built by make_network and filled with the saved
-// parameters; its options() are the ones it was saved with.
+/// The network a model file describes, built by make_network and filled with the saved
+/// parameters; its options() are the ones it was saved with.
 inline std::unique_ptr<network> load_model(const std::filesystem::path& path) {
     const std::string name = path.string();
     std::ifstream in(path, std::ios::binary);

@@ -1,8 +1,9 @@
 #pragma once
-// What every network kind shares: the run-time interface (train a batch, predict, expose
-// parameters for saving), per-layer summaries of the learned PID atoms, and the paper's
-// evaluation rule. The variants themselves live in infomorphic_network.hpp and
-// backprop_network.hpp; network.hpp builds any of them by name.
+/// \file
+/// What every network kind shares: the run-time interface (train a batch, predict, expose
+/// parameters for saving), per-layer summaries of the learned PID atoms, and the paper's
+/// evaluation rule. The variants themselves live in infomorphic_network.hpp and
+/// backprop_network.hpp; make_network.hpp builds any of them by name.
 
 #include <array>
 #include <cstddef>
@@ -22,26 +23,39 @@
 
 namespace infomorph {
 
-// The mean over a layer's neurons of its goal and PID on the last batch.
+/// The mean over a layer's neurons of its goal and PID on the last batch.
 struct layer_result {
-    std::string layer;                     // "hidden" or "output"
+    std::string layer;                     ///< "hidden" or "output"
+    /// The number of sources of the layer's neurons (2 or 3).
     std::size_t sources = 0;
+    /// Mean goal G of the neurons, in bits.
     double goal = 0, h_res = 0, mi = 0;
-    std::vector<std::string> atom_names;   // canonical lattice order, e.g. "{1}{2}"
+    std::vector<std::string> atom_names;   ///< canonical lattice order, e.g. "{1}{2}"
+    /// Mean total atoms of the neurons, in bits, in the order of atom_names.
     std::vector<double> atoms;
 };
+/// \var layer_result::h_res
+/// Mean H_res = H(T) - I(T; S) of the neurons, in bits.
+/// \var layer_result::mi
+/// Mean I(T; S) of the neurons, in bits.
 
+/// What one training batch reports.
 struct batch_result {
-    double accuracy = 0;     // training accuracy with the label input present, inversion rule applied
-    double loss = 0;         // cross-entropy (backprop baseline); minus the summed layer goals otherwise
+    double accuracy = 0;     ///< training accuracy with the label input present, inversion rule applied
+    double loss = 0;         ///< cross-entropy (backprop baseline); minus the summed layer goals otherwise
+    /// One summary per layer, hidden first.
     std::vector<layer_result> layers;
 };
 
-// A view of one parameter tensor, for saving and loading models.
+/// A view of one parameter tensor, for saving and loading models.
 struct parameter_view {
+    /// The parameter's name in a model file, such as "hidden.weight1" or "output.bias2" (classes from 1).
     std::string name;
+    /// Its shape: [neurons x inputs] for weights, [neurons] for biases.
     std::vector<std::size_t> shape;
+    /// The network's own storage, row-major (not owned; valid while the network lives).
     float* data = nullptr;
+    /// The number of elements, the product of shape.
     std::size_t size() const {
         std::size_t n = 1;
         for (auto d : shape) n *= d;
@@ -49,27 +63,33 @@ struct parameter_view {
     }
 };
 
+/// A network of one of the paper's kinds behind a run-time interface (network_kind); build one with make_network.
 class network {
 public:
+    /// Images and probabilities, [batch x columns] of float.
     using matrix = xt::xtensor<float, 2>;
     virtual ~network() = default;
 
-    // One learning step: images [batch x inputs] (normalised), labels in 0..classes-1.
+    /// One learning step: images [batch x inputs] (normalised), labels in 0..classes-1.
     virtual batch_result train_batch(const matrix& images, const std::vector<std::uint8_t>& labels) = 0;
-    // Output firing probabilities [batch x classes] with the label input zero (test mode).
+    /// Output firing probabilities [batch x classes] with the label input zero (test mode).
     virtual const matrix& probabilities(const matrix& images) = 0;
+    /// Views of every parameter tensor, for saving and loading a model.
     virtual std::vector<parameter_view> parameters() = 0;
-    // The options the network was built with (saving a model needs nothing else).
+    /// The options the network was built with (saving a model needs nothing else).
     virtual const network_options& options() const = 0;
 
+    /// The kind's name, as network_kind_names spells it.
     std::string kind_name() const { return std::string(name_of(options().kind)); }
+    /// The number of classes (output neurons).
     std::size_t classes() const { return options().classes; }
 
+    /// The predicted class of each image: decide() on probabilities().
     std::vector<std::uint8_t> predict(const matrix& images) { return decide(probabilities(images)); }
 
-    // The paper's evaluation: information is invariant under flipping a binary neuron, so an
-    // output neuron whose batch-mean theta is at least 1/2 is read inverted. scores() are the
-    // output probabilities read so; decide() takes their argmax.
+    /// The paper's evaluation: information is invariant under flipping a binary neuron, so an
+    /// output neuron whose batch-mean theta is at least 1/2 is read inverted. scores() are the
+    /// output probabilities read so; decide() takes their argmax.
     static xt::xtensor<double, 2> scores(const matrix& theta) {
         const std::size_t batch = theta.shape()[0], classes = theta.shape()[1];
         std::vector<bool> invert(classes);
@@ -84,6 +104,7 @@ public:
         return out;
     }
 
+    /// The argmax of scores(theta) per sample: the predicted classes.
     static std::vector<std::uint8_t> decide(const matrix& theta) {
         const auto s = scores(theta);
         const std::size_t batch = s.shape()[0], classes = s.shape()[1];
@@ -100,6 +121,7 @@ public:
         return out;
     }
 
+    /// The fraction of samples whose decide() class equals the label.
     static double accuracy(const matrix& theta, const std::vector<std::uint8_t>& labels) {
         const auto predicted = decide(theta);
         std::size_t right = 0;

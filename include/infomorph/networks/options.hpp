@@ -1,7 +1,8 @@
 #pragma once
-// Run-time description of a network: which of the paper's variants, its sizes, goals,
-// optimisers, seed and threads. Defaults are the paper's (Schneider et al., ICLR 2025; the
-// authors' paper_trivariate/conf).
+/// \file
+/// Run-time description of a network: which of the paper's variants, its sizes, goals,
+/// optimisers, seed and threads. Defaults are the paper's (Schneider et al., ICLR 2025; the
+/// authors' paper_trivariate/conf).
 
 #include <algorithm>
 #include <array>
@@ -23,6 +24,7 @@
 
 namespace infomorph {
 
+/// Which of the paper's networks: sources of the hidden layer and how it learns.
 enum class network_kind {
     context,            // bivariate hidden layer: F = image, C = label (InfomorphicContextModel)
     lateral,            // bivariate hidden layer: F = image, L = own previous output, unsupervised
@@ -33,6 +35,7 @@ enum class network_kind {
     backprop            // the trivariate topology trained globally by backpropagation
 };
 
+/// The names of the kinds, as the command line and model files spell them.
 inline constexpr std::array<std::pair<std::string_view, network_kind>, 7> network_kind_names{{
     {"context", network_kind::context},
     {"lateral", network_kind::lateral},
@@ -44,7 +47,9 @@ inline constexpr std::array<std::pair<std::string_view, network_kind>, 7> networ
 }};
 
 
+/// The name of a kind, as network_kind_names spells it.
 inline std::string_view name_of(network_kind v) { return detail::name_in(network_kind_names, v, "network kind"); }
+/// The kind of a name; throws infomorph::error naming the valid ones for any other.
 inline network_kind network_kind_from_name(std::string_view name) { return detail::value_named(network_kind_names, name, "network kind"); }
 
 // How a hidden layer bins its inputs for the pmf of its goal (20 bins per input class).
@@ -55,21 +60,25 @@ inline network_kind network_kind_from_name(std::string_view name) { return detai
 //             match this binning, not the published adaptive one (docs/results.md).
 namespace binning {
 
+/// How a network's hidden layer bins its inputs (20 bins per class): standard (the kind's published binning: adaptive for the bivariate kinds, fixed for the trivariate ones), adaptive (per batch and neuron, scaled by max |x| into [-1, 1]) or fixed ([-20, 20]).
 enum class mode { standard, adaptive, fixed };
 
+/// The names of the modes, as the command line and model files spell them.
 inline constexpr std::array<std::pair<std::string_view, mode>, 3> mode_names{{
     {"standard", mode::standard},
     {"adaptive", mode::adaptive},
     {"fixed", mode::fixed},
 }};
 
+/// The mode of a name; throws infomorph::error naming the valid ones for any other.
 inline mode mode_from_name(std::string_view name) { return infomorph::detail::value_named(mode_names, name, "hidden binning"); }
 
 }  // namespace binning
 
+/// The name of a binning mode, as binning::mode_names spells it.
 inline std::string_view name_of(binning::mode b) { return detail::name_in(binning::mode_names, b, "hidden binning"); }
 
-// Hidden neurons per source class: 2 for the bivariate variants, 3 for the trivariate ones.
+/// The number of sources of the hidden neurons: 2 for the bivariate kinds, 3 for the trivariate ones and backprop, 0 for readout (no hidden layer).
 inline std::size_t hidden_sources(network_kind v) {
     switch (v) {
         case network_kind::context:
@@ -83,24 +92,37 @@ inline std::size_t hidden_sources(network_kind v) {
     return 0;
 }
 
-// Every core of the machine (at least one).
+/// Every core of the machine (at least one).
 inline std::size_t default_threads() { return std::max(1u, std::thread::hardware_concurrency()); }
 
+/// Everything a network is built from; the defaults are the paper's. Checked by validate().
 struct network_options {
+    /// Which of the paper's networks.
     network_kind kind = network_kind::context_lateral;
+    /// Input width (784 pixels for MNIST).
     std::size_t inputs = 784, classes = 10, hidden = 100;
-    std::size_t lateral_partners = 0;  // 0: every other hidden neuron; k: k random partners
+    std::size_t lateral_partners = 0;  ///< 0: every other hidden neuron; k: k random partners
+    /// The hidden layer's binning; validate() says which kinds allow which mode.
     binning::mode binning = binning::mode::standard;
-    dynamic_goal hidden_goal{};           // empty: default_hidden_goal(kind)
+    dynamic_goal hidden_goal{};           ///< empty: default_hidden_goal(kind)
+    /// The output layer's goal (2 sources: F = hidden layer or image, C = label).
     dynamic_goal output_goal = goals::output_layer;
+    /// Adam of the hidden layer (lr 0.002, coupled weight decay 3.5e-4).
     optimizer::adam hidden_optimizer{.lr = 0.002, .weight_decay = 3.5e-4};
+    /// Adam of the output layer (lr 0.003, coupled weight decay 1.5e-4).
     optimizer::adam output_optimizer{.lr = 0.003, .weight_decay = 1.5e-4};
+    /// Adam of the backprop baseline (lr 1e-3).
     optimizer::adam backprop_optimizer{.lr = 1e-3};
+    /// Seed of the initial weights, the random lateral partners and the sampling of outputs.
     std::uint64_t seed = 1;
-    std::size_t threads = default_threads();  // results are the same bits for any count
+    std::size_t threads = default_threads();  ///< threads of the layers' work; results are the same bits for any count
 };
+/// \var network_options::classes
+/// The number of classes, one output neuron each.
+/// \var network_options::hidden
+/// The number of hidden neurons (unused by readout).
 
-// Refuses optimiser settings that would silently wreck training (NaN, negative rates).
+/// Refuses optimiser settings that would silently wreck training (NaN, negative rates).
 inline void validate_optimisers(const network_options& o) {
     const std::pair<const char*, const optimizer::adam*> all[] = {
         {"hidden", &o.hidden_optimizer}, {"output", &o.output_optimizer}, {"backprop", &o.backprop_optimizer}};
@@ -117,8 +139,8 @@ inline void validate_optimisers(const network_options& o) {
     }
 }
 
-// The goals the paper reports each variant with (its optimised goals; random projection is
-// not trained, so its goal is zero as in the authors' config).
+/// The goals the paper reports each variant with (its optimised goals; random projection is
+/// not trained, so its goal is zero as in the authors' config).
 inline dynamic_goal default_hidden_goal(network_kind v) {
     switch (v) {
         case network_kind::context: return goals::context_opt_1_100;
@@ -132,9 +154,9 @@ inline dynamic_goal default_hidden_goal(network_kind v) {
     return {};
 }
 
-// A preset by the authors' config name, for the hidden layer of a variant: "naive",
-// "opt_1_100", ... resolve against the variant's goal folder (context/, lateral/, or the
-// trivariate context_lateral/ names such as "opt_1_100_tpe").
+/// A preset by the authors' config name, for the hidden layer of a variant: "naive",
+/// "opt_1_100", ... resolve against the variant's goal folder (context/, lateral/, or the
+/// trivariate context_lateral/ names such as "opt_1_100_tpe").
 inline dynamic_goal preset(network_kind v, std::string_view name) {
     switch (hidden_sources(v)) {
         case 2: {
@@ -147,9 +169,9 @@ inline dynamic_goal preset(network_kind v, std::string_view name) {
     }
 }
 
-// Every check of a network's options that does not depend on the network type: sizes, the
-// binning the kind allows, goals of the right number of sources, optimiser settings. The
-// networks' constructors, make_network and the model loader all call it.
+/// Every check of a network's options that does not depend on the network type: sizes, the
+/// binning the kind allows, goals of the right number of sources, optimiser settings. The
+/// networks' constructors, make_network and the model loader all call it.
 inline void validate(const network_options& o) {
     const std::string kind(name_of(o.kind));
     const std::size_t sources = hidden_sources(o.kind);

@@ -1,13 +1,15 @@
 #pragma once
-// Training as the authors run it (paper_trivariate/base_model.py: trainer, valid), as a library:
-//   prepare()   first `limit` training images, normalisation by the training images' mean and
-//               sd (all of them, before the split), the seeded train/validation split;
-//   trainer     epochs of shuffled training batches with the label input present (training
-//               accuracy = mean of the batch accuracies, the layers' PID atoms averaged over
-//               the epoch's batches), then validation and test with the label input zero,
-//               batch by batch (the inversion rule uses each batch's mean theta);
-//   evaluate()  accuracy and confusion matrix of a network on a set.
-// Observers are optional callbacks; `infomorph train` is this plus files and a progress bar.
+/// \file
+/// Training and evaluation of a network as the authors run them: prepare(), trainer, evaluate().
+/// Training as the authors run it (paper_trivariate/base_model.py: trainer, valid), as a library:
+///   prepare()   first `limit` training images, normalisation by the training images' mean and
+///               sd (all of them, before the split), the seeded train/validation split;
+///   trainer     epochs of shuffled training batches with the label input present (training
+///               accuracy = mean of the batch accuracies, the layers' PID atoms averaged over
+///               the epoch's batches), then validation and test with the label input zero,
+///               batch by batch (the inversion rule uses each batch's mean theta);
+///   evaluate()  accuracy and confusion matrix of a network on a set.
+/// Observers are optional callbacks; `infomorph train` is this plus files and a progress bar.
 
 #include <chrono>
 #include <cstddef>
@@ -28,18 +30,22 @@
 
 namespace infomorph {
 
+/// How a trainer runs (sizes, split, seed); the defaults are the paper's. Checked by validate().
 struct training_options {
+    /// The number of epochs to train.
     std::size_t epochs = 10;
+    /// Images per batch, in training and in evaluation.
     std::size_t batch = 1024;
-    double train_fraction = 0.8;  // share of the training set trained on; the rest validates
-    std::size_t limit = 0;        // use only the first `limit` training images (0: all)
-    // Seeds the split; the epochs' shuffling stream is seeded with seed + shuffle_offset, so
-    // that it is not the split's stream (the value every published run used).
+    double train_fraction = 0.8;  ///< share of the training set trained on; the rest validates
+    std::size_t limit = 0;        ///< use only the first `limit` training images (0: all)
+    /// Seeds the split; the epochs' shuffling stream is seeded with seed + shuffle_offset, so
+    /// that it is not the split's stream (the value every published run used).
     std::uint64_t seed = 1;
+    /// Added to seed for the shuffling stream.
     static constexpr std::uint64_t shuffle_offset = 7;
 };
 
-// Refuses settings that would train nothing or forever.
+/// Refuses settings that would train nothing or forever.
 inline void validate(const training_options& o) {
     if (o.epochs == 0) throw error("epochs must be at least 1");
     if (o.batch == 0) throw error("batch must be at least 1");
@@ -47,12 +53,17 @@ inline void validate(const training_options& o) {
         throw error("train_fraction " + std::to_string(o.train_fraction) + " is outside (0, 1]");
 }
 
-// Normalised training and test images and the split of the training images.
+/// Normalised training and test images and the split of the training images.
 struct training_data {
+    /// The normalised training images, all of them: split indexes them.
     data::labelled_images train, test;
+    /// Which training images train and which validate.
     data::split split;
 };
+/// \var training_data::test
+/// The normalised test images.
 
+/// Takes the first o.limit training images, normalises both sets by the training images' mean and sd, and splits the training images by o.seed; throws infomorph::error on a pixel count mismatch or bad options.
 inline training_data prepare(data::labelled_images train, data::labelled_images test, const training_options& o) {
     validate(o);
     if (o.limit > 0 && o.limit < train.labels.size()) {
@@ -73,19 +84,27 @@ inline training_data prepare(data::labelled_images train, data::labelled_images 
     return d;
 }
 
+/// Accuracy and confusion matrix of a network on a set of images.
 struct evaluation_result {
+    /// The fraction of images classified right, in [0, 1].
     double accuracy = 0;
+    /// The number of classes: confusion is classes x classes.
     std::size_t classes = 0;
-    std::vector<std::size_t> confusion;  // [true class x predicted class], counts
+    std::vector<std::size_t> confusion;  ///< [true class x predicted class], counts
+    /// How many images of class truth were predicted as class predicted.
     std::size_t count(std::size_t truth, std::size_t predicted) const { return confusion[truth * classes + predicted]; }
 };
 
+/// What the training part of one epoch produced.
 struct epoch_result {
+    /// Mean training accuracy over the epoch's batches (label input present).
     double train_accuracy = 0, train_loss = 0;
-    std::vector<layer_result> layers;  // means over the epoch's batches
+    std::vector<layer_result> layers;  ///< means over the epoch's batches
 };
+/// \var epoch_result::train_loss
+/// Mean over the epoch's batches of batch_result::loss.
 
-// Accuracy and confusion matrix of `net` on the given rows of `set`, in batches of batch_size.
+/// Accuracy and confusion matrix of `net` on the given rows of `set`, in batches of batch_size.
 inline evaluation_result evaluate(network& net, const data::labelled_images& set, const std::vector<std::size_t>& indices,
                                   std::size_t batch_size) {
     const std::size_t classes = net.classes();
@@ -110,10 +129,10 @@ inline evaluation_result evaluate(network& net, const data::labelled_images& set
     return e;
 }
 
-// progress(batch, batches, mean training accuracy so far), after every batch.
+/// progress(batch, batches, mean training accuracy so far), after every batch.
 using batch_observer = std::function<void(std::size_t, std::size_t, double)>;
 
-// One epoch over `indices` in the given order.
+/// One training epoch of `net` over the rows `indices` of `set`, in that order and in batches of batch_size; progress is called after each batch.
 inline epoch_result train_epoch(network& net, const data::labelled_images& set, const std::vector<std::size_t>& indices,
                                 std::size_t batch_size, const batch_observer& progress = {}) {
     epoch_result r;
@@ -135,25 +154,36 @@ inline epoch_result train_epoch(network& net, const data::labelled_images& set, 
     return r;
 }
 
-// What one epoch of a trainer produced.
+/// What one epoch of a trainer produced.
 struct epoch_report {
     std::size_t epoch = 0, epochs = 0;  // 1-based
-    double seconds = 0;                 // training time of the epoch (no evaluation)
+    double seconds = 0;                 ///< training time of the epoch (no evaluation)
+    /// The means over the epoch's training batches.
     epoch_result train;
-    std::optional<evaluation_result> validation;  // none when train_fraction is 1
+    std::optional<evaluation_result> validation;  ///< none when train_fraction is 1
+    /// The evaluation on the test images (label input zero).
     evaluation_result test;
 };
+/// \var epoch_report::epoch
+/// The epoch's number, 1-based.
+/// \var epoch_report::epochs
+/// The number of epochs of the run.
 
-// Optional callbacks: before each epoch, after each training batch, after each epoch.
+/// Optional callbacks: before each epoch, after each training batch, after each epoch.
 struct training_observer {
+    /// Called before epoch `epoch` (1-based) of `epochs`.
     std::function<void(std::size_t epoch, std::size_t epochs)> epoch_started;
+    /// Called after each training batch.
     batch_observer batch_done;
+    /// Called with each epoch's report.
     std::function<void(const epoch_report&)> epoch_done;
 };
 
+/// Runs training epoch by epoch (shuffle, train, validate, test), reporting to an observer.
 class trainer {
 public:
-    // `net` and `data` must outlive the trainer.
+    /// A trainer of `net` on `data`; throws infomorph::error on bad options or an empty training share.
+    /// `net` and `data` must outlive the trainer.
     trainer(network& net, const training_data& data, training_options options, training_observer observer = {})
         : net_(net), data_(data), options_(options), observer_(std::move(observer)),
           shuffler_(options.seed + training_options::shuffle_offset) {
@@ -161,10 +191,12 @@ public:
         if (data_.split.train.empty()) throw error("the training share leaves no training images");
     }
 
+    /// The number of epochs trained so far.
     std::size_t epochs_done() const { return epoch_; }
+    /// Whether every epoch of the options has been trained.
     bool finished() const { return epoch_ >= options_.epochs; }
 
-    // Trains the next epoch, then evaluates on the validation and test images.
+    /// Trains the next epoch, then evaluates on the validation and test images.
     epoch_report run_epoch() {
         if (finished()) throw error("all " + std::to_string(options_.epochs) + " epochs are done");
         epoch_report r;
@@ -182,7 +214,7 @@ public:
         return r;
     }
 
-    // Trains the remaining epochs; returns the last one's report.
+    /// Trains the remaining epochs; returns the last one's report.
     epoch_report run() {
         epoch_report last;
         while (!finished()) last = run_epoch();

@@ -1,8 +1,10 @@
 #pragma once
-// The training log as JSON lines, one object per epoch: epoch, seconds, train_accuracy,
-// validation_accuracy (null without a validation share), test_accuracy, train_loss, and per
-// layer its mean goal, H_res, I(T;S) and atoms. Needs nlohmann-json (header-only); the rest
-// of the library does not.
+/// \file
+/// The training log as JSON lines, one object per epoch.
+/// The training log as JSON lines, one object per epoch: epoch, seconds, train_accuracy,
+/// validation_accuracy (null without a validation share), test_accuracy, train_loss, and per
+/// layer its mean goal, H_res, I(T;S) and atoms. Needs nlohmann-json (header-only); the rest
+/// of the library does not.
 
 #include <fstream>
 #include <string>
@@ -16,6 +18,7 @@
 
 namespace infomorph {
 
+/// The layers of an epoch as a JSON array: per layer its name, sources, mean goal, h_res, mi and atoms by name.
 inline nlohmann::ordered_json layers_json(const std::vector<layer_result>& layers) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const auto& l : layers) {
@@ -27,6 +30,7 @@ inline nlohmann::ordered_json layers_json(const std::vector<layer_result>& layer
     return out;
 }
 
+/// One epoch as the JSON object of a training-log line (epoch, seconds, accuracies, train_loss, layers).
 inline nlohmann::ordered_json epoch_json(const epoch_report& r) {
     using json = nlohmann::ordered_json;
     return {{"epoch", r.epoch},
@@ -38,12 +42,14 @@ inline nlohmann::ordered_json epoch_json(const epoch_report& r) {
             {"layers", layers_json(r.train.layers)}};
 }
 
-// Appends one line per epoch to a file (created anew), each written whole and flushed.
+/// Appends one line per epoch to a file (created anew), each written whole and flushed.
 class training_log {
 public:
+    /// Creates (truncates) the file at path; throws infomorph::error when it cannot.
     explicit training_log(const std::string& path) : path_(path), out_(path, std::ios::trunc) {
         if (!out_) throw error(path + ": cannot create");
     }
+    /// Appends r's line and flushes it; throws infomorph::error when the write fails.
     void operator()(const epoch_report& r) {
         const std::string line = epoch_json(r).dump() + "\n";
         out_.write(line.data(), static_cast<std::streamsize>(line.size()));

@@ -1,8 +1,9 @@
 #pragma once
-// Binning policies: which of `Bins` bins each sample's class input falls into. Semantics of the
-// authors' im_net/prob_estim.py (commit 5284adf): edges = torch.linspace(lo, hi, Bins + 1) in
-// double, inputs clamped into [lo + 1e-4, hi], bins right-closed ((e_i, e_{i+1}]), i.e.
-// torch.bucketize(x, edges) - 1.
+/// \file
+/// Binning policies: which of `Bins` bins each sample's class input falls into. Semantics of the
+/// authors' im_net/prob_estim.py (commit 5284adf): edges = torch.linspace(lo, hi, Bins + 1) in
+/// double, inputs clamped into [lo + 1e-4, hi], bins right-closed ((e_i, e_{i+1}]), i.e.
+/// torch.bucketize(x, edges) - 1.
 
 #include <algorithm>
 #include <array>
@@ -165,15 +166,17 @@ void count_buckets(const std::array<double, Bins + 1>& at, const Real* x, std::s
 
 }  // namespace detail
 
-// Fixed range (the paper's trivariate hidden layer: 20 bins on [-20, 20] per class).
+/// Fixed range (the paper's trivariate hidden layer: 20 bins on [-20, 20] per class).
 template <std::size_t Bins>
 struct fixed_bins {
     static_assert(Bins >= 1, "fixed_bins<Bins>: Bins must be at least 1 (the paper bins into 20)");
+    /// The number of bins, Bins.
     static constexpr std::size_t bins = Bins;
-    static constexpr bool per_neuron = false;  // the same bins for every neuron: bin a whole matrix at once
+    static constexpr bool per_neuron = false;  ///< the same bins for every neuron: bin a whole matrix at once
+    /// Lower end of the range cut into Bins equal bins; inputs are clamped into [lo, hi].
     double lo = -20.0, hi = 20.0;
 
-    // x[k * stride] for k < batch -> out[k * out_stride]
+    /// Bins x[k * stride] for k < batch into out[k * out_stride]; throws infomorph::error unless lo < hi.
     template <class Real>
     void operator()(const Real* x, std::size_t batch, std::size_t stride, std::uint32_t* out,
                     std::size_t out_stride) const {
@@ -188,16 +191,21 @@ struct fixed_bins {
             out[k * out_stride] = edges.bucket(std::clamp(static_cast<double>(x[k * stride]), low, high));
     }
 };
+/// \var fixed_bins::hi
+/// Upper end of the range; must exceed lo.
 
-// Adaptive (the paper's output layer and bivariate hidden layers): per batch and neuron,
-// divide by max |x| into [-1, 1], then Bins bins on [-1, 1]. An all-zero input (e.g. the
-// context at test time) is left at zero instead of becoming 0/0.
+/// Adaptive (the paper's output layer and bivariate hidden layers): per batch and neuron,
+/// divide by max |x| into [-1, 1], then Bins bins on [-1, 1]. An all-zero input (e.g. the
+/// context at test time) is left at zero instead of becoming 0/0.
 template <std::size_t Bins>
 struct adaptive_bins {
     static_assert(Bins >= 1, "adaptive_bins<Bins>: Bins must be at least 1 (the paper bins into 20)");
+    /// The number of bins, Bins.
     static constexpr std::size_t bins = Bins;
+    /// Each neuron's inputs are scaled by their own max |x|: binned neuron by neuron.
     static constexpr bool per_neuron = true;
 
+    /// Bins x[k * stride] for k < batch, scaled by their max |x|, into out[k * out_stride].
     template <class Real>
     void operator()(const Real* x, std::size_t batch, std::size_t stride, std::uint32_t* out,
                     std::size_t out_stride) const {
@@ -213,16 +221,21 @@ struct adaptive_bins {
     }
 };
 
-// One policy per source, e.g. the memory network's [2, 60] bins on [-20, 20]: the external
-// source (the neuron's own bit through a fixed weight) needs only two, the recurrent sum 60.
-// The layer passes the source index first (see layer::bin).
+/// One policy per source, e.g. the memory network's [2, 60] bins on [-20, 20]: the external
+/// source (the neuron's own bit through a fixed weight) needs only two, the recurrent sum 60.
+/// The layer passes the source index first (see layer::bin).
 template <class... Policies>
 struct per_source {
+    /// The number of sources, one policy each.
     static constexpr std::size_t sources = sizeof...(Policies);
+    /// Tells the layer to pass the source index to operator().
     static constexpr bool source_dependent = true;
+    /// Whether any of the policies bins neuron by neuron.
     static constexpr bool per_neuron = (Policies::per_neuron || ...);
+    /// The policies, one per source in source order.
     std::tuple<Policies...> policies{};
 
+    /// Bins source `source` (0-based) with its policy, as the policies' operator() does; throws infomorph::error for a source without one.
     template <class Real>
     void operator()(std::size_t source, const Real* x, std::size_t batch, std::size_t stride, std::uint32_t* out,
                     std::size_t out_stride) const {

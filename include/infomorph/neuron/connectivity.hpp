@@ -1,7 +1,9 @@
 #pragma once
-// Which inputs of a class reach which neurons of a layer: the connection kinds, their masks
-// [neurons x inputs] (1 = connected) and, for sparse random partners, the partner lists that
-// the sparse kernels (detail/partners.hpp) walk instead of the mostly-zero mask.
+/// \file
+/// Which inputs of a class reach which neurons of a layer: connection kinds, masks, partner lists.
+/// Which inputs of a class reach which neurons of a layer: the connection kinds, their masks
+/// [neurons x inputs] (1 = connected) and, for sparse random partners, the partner lists that
+/// the sparse kernels (detail/partners.hpp) walk instead of the mostly-zero mask.
 
 #include <cstddef>
 #include <cstdint>
@@ -17,6 +19,7 @@
 
 namespace infomorph {
 
+/// Which inputs of a class reach which neurons of a layer.
 enum class connectivity {
     full,            // every input to every neuron
     identity,        // input j to neuron j only (square)
@@ -25,11 +28,16 @@ enum class connectivity {
     random_partners  // `partners` random inputs per neuron, never itself (square; sparse lateral)
 };
 
+/// How one input class of a layer is connected, and whether it learns.
 struct connection {
+    /// The connection pattern.
     connectivity kind = connectivity::full;
+    /// Random inputs per neuron for connectivity::random_partners.
     std::size_t partners = 0;
-    bool trainable = true;      // false: neither weights nor bias learn
+    bool trainable = true;      ///< false: neither weights nor bias learn
+    /// Whether the class has a bias per neuron.
     bool bias = true;
+    /// Non-zero: every connected weight is this value and never learns (the bias still does), as the paper's output-layer label input.
     double fixed_weight = 0.0;  // non-zero: weights = mask x this value and never learn (the
                                 // bias still does), as the paper's output-layer label input
 };
@@ -55,9 +63,9 @@ void mark_random_partners(xt::xtensor<Real, 2>& m, std::size_t partners, std::mt
 
 }  // namespace detail
 
-// The mask of class `cls` (counted from 0; named from 1 in messages) with `in` inputs and `n`
-// neurons. Only random_partners draws from `rng`: the layer's initial weights come from the
-// same engine, so the order of draws is part of a seed's meaning.
+/// The mask of class `cls` (counted from 0; named from 1 in messages) with `in` inputs and `n`
+/// neurons. Only random_partners draws from `rng`: the layer's initial weights come from the
+/// same engine, so the order of draws is part of a seed's meaning.
 template <class Real>
 xt::xtensor<Real, 2> make_mask(const connection& c, std::size_t in, std::size_t n, std::mt19937_64& rng, std::size_t cls) {
     xt::xtensor<Real, 2> m = xt::zeros<Real>({n, in});
@@ -86,8 +94,8 @@ xt::xtensor<Real, 2> make_mask(const connection& c, std::size_t in, std::size_t 
     return m;
 }
 
-// The connected inputs of each neuron in ascending order, neuron after neuron: for a mask with
-// k ones per row, neuron j's partners are entries [j k, (j + 1) k).
+/// The connected inputs of each neuron in ascending order, neuron after neuron: for a mask with
+/// k ones per row, neuron j's partners are entries [j k, (j + 1) k).
 template <class Real>
 std::vector<std::uint32_t> partner_list(const xt::xtensor<Real, 2>& mask) {
     const std::size_t n = mask.shape()[0], in = mask.shape()[1];

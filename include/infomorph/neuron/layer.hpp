@@ -1,15 +1,16 @@
 #pragma once
-// A layer of infomorphic neurons with N input classes (1 = feedforward, 2 = context,
-// 3 = lateral). Each class has its own weight matrix and bias; an activation policy turns the
-// class drives into a firing probability; a binning policy turns them into the bins whose joint
-// distribution with the output the local goal is measured on; weight gradients follow the
-// three-factor rule  dG/dW_i = (dG/dtheta * dtheta/dr_i)^T X_i  with the products through BLAS.
-//
-// The same backward pass serves global training by backpropagation (the paper's baseline),
-// with the loss gradient in place of dG/dtheta.
-//
-// Which inputs reach which neurons is connectivity.hpp's; sampling the outputs is
-// sampling.hpp's; the sparse-partner kernels are detail/partners.hpp's.
+/// \file
+/// A layer of infomorphic neurons with N input classes (1 = feedforward, 2 = context,
+/// 3 = lateral). Each class has its own weight matrix and bias; an activation policy turns the
+/// class drives into a firing probability; a binning policy turns them into the bins whose joint
+/// distribution with the output the local goal is measured on; weight gradients follow the
+/// three-factor rule  dG/dW_i = (dG/dtheta * dtheta/dr_i)^T X_i  with the products through BLAS.
+///
+/// The same backward pass serves global training by backpropagation (the paper's baseline),
+/// with the loss gradient in place of dG/dtheta.
+///
+/// Which inputs reach which neurons is connectivity.hpp's; sampling the outputs is
+/// sampling.hpp's; the sparse-partner kernels are detail/partners.hpp's.
 
 #include <algorithm>
 #include <array>
@@ -40,71 +41,95 @@
 
 namespace infomorph {
 
-// Activation and Binning are policies (neuron/concepts.hpp); Real is float or double.
+/// A layer of infomorphic neurons with N input classes (1 = feedforward, 2 = context, 3 = lateral).
+/// Activation and Binning are policies (neuron/concepts.hpp); Real is float or double.
 template <std::size_t N, class Activation, class Binning, class Real = float>
     requires std::floating_point<Real> && activation_policy<Activation, N, Real> && binning_policy<Binning, Real>
 class layer {
 public:
+    /// N, the number of input classes (the sources of each neuron's PID).
     static constexpr std::size_t sources = N;
+    /// The activation policy.
     using activation_type = Activation;
+    /// The binning policy.
     using binning_type = Binning;
+    /// A [rows x columns] matrix of Real.
     using matrix = xt::xtensor<Real, 2>;
+    /// A vector of Real.
     using vector = xt::xtensor<Real, 1>;
 
+    /// What a layer is built from.
     struct options {
+        /// The input width of each class.
         std::array<std::size_t, N> input_sizes{};
+        /// The number of neurons (at least 1).
         std::size_t neurons = 0;
+        /// Which inputs of each class reach which neurons, and whether the class learns.
         std::array<connection, N> connections{};
+        /// The activation policy's parameters.
         Activation activation{};
+        /// The binning policy's parameters.
         Binning binning{};
-        std::uint64_t seed = 0;  // initial weights and random partners
+        std::uint64_t seed = 0;  ///< initial weights and random partners
+        /// Threads of the layer's work (drives, sampling, goals, gradients); results do not depend on it.
         std::size_t threads = 1;
-        // Values of a silent and a firing sampled output: -1/+1 for infomorphic neurons, 0/1
-        // for the straight-through units of the baselines (as the authors' surrogate layers).
+        /// Values of a silent and a firing sampled output: -1/+1 for infomorphic neurons, 0/1
+        /// for the straight-through units of the baselines (as the authors' surrogate layers).
         std::array<Real, 2> output_values{Real(-1), Real(1)};
     };
 
-    // The drives, firing probabilities, their derivatives and the sampled outputs of a batch.
+    /// The drives, firing probabilities, their derivatives and the sampled outputs of a batch.
     struct state {
-        std::array<matrix, N> drive;   // r_i = X_i W_i^T + b_i, [batch x neurons]
-        matrix theta;                  // [batch x neurons]
-        std::array<matrix, N> dtheta;  // d theta / d r_i
-        matrix output;                 // +1 / -1 samples (or theta when not sampling)
-        xt::xtensor<std::uint32_t, 3> bins;  // [batch x neurons x N]
-        detail::aligned_vector<Real> scratch_in, scratch_out;  // tiles for sparse connections
-        std::size_t transposed_class = N;           // whose input scratch_in holds
+        std::array<matrix, N> drive;   ///< r_i = X_i W_i^T + b_i, [batch x neurons]
+        matrix theta;                  ///< firing probabilities P(y = +1), [batch x neurons]
+        std::array<matrix, N> dtheta;  ///< d theta / d r_i
+        matrix output;                 ///< sampled outputs, options::output_values (or theta when not sampling)
+        xt::xtensor<std::uint32_t, 3> bins;  ///< [batch x neurons x N]
+        detail::aligned_vector<Real> scratch_in, scratch_out;  ///< tiles for sparse connections
+        std::size_t transposed_class = N;           ///< the class whose input scratch_in holds (N: none)
     };
+    /// \var state::scratch_in
+    /// Tiles of a class input for sparse connections.
 
-    // Classes are initialised in order from one engine: masks (random partners) and weights
-    // draw from it in turn, so a seed gives the same layer whatever else changes.
+    /// Classes are initialised in order from one engine: masks (random partners) and weights
+    /// draw from it in turn, so a seed gives the same layer whatever else changes.
     layer(const options& o, const goal<N>& g) : options_(o), goal_(g), goal_driver_(o.threads) {
         if (o.neurons == 0) throw error("a layer needs at least one neuron");
         std::mt19937_64 rng(o.seed);
         for (std::size_t i = 0; i < N; ++i) initialise_class(i, rng);
     }
 
+    /// Class i's weights, [neurons x input_sizes[i]] (zero where the mask is 0).
     const matrix& weight(std::size_t i) const { return weight_[i]; }
+    /// Class i's weights, writable (an optimiser's step).
     matrix& weight(std::size_t i) { return weight_[i]; }
+    /// Class i's biases, one per neuron (zero when the class has none).
     const vector& bias(std::size_t i) const { return bias_[i]; }
+    /// Class i's biases, writable.
     vector& bias(std::size_t i) { return bias_[i]; }
+    /// Class i's connection mask, [neurons x input_sizes[i]]: 1 where an input reaches a neuron, else 0.
     const matrix& mask(std::size_t i) const { return mask_[i]; }
-    // Class i's partner inputs, neuron by neuron (partners each, ascending); empty unless the
-    // class has random_partners connectivity.
+    /// Class i's partner inputs, neuron by neuron (partners each, ascending); empty unless the
+    /// class has random_partners connectivity.
     const std::vector<std::uint32_t>& partners(std::size_t i) const { return partners_[i]; }
+    /// Class i's connectivity.
     const connection& connections(std::size_t i) const { return options_.connections[i]; }
+    /// The number of neurons.
     std::size_t neurons() const { return options_.neurons; }
+    /// The number of threads the layer works on.
     std::size_t threads() const { return options_.threads; }
 
-    // What a forward pass may skip or reuse.
+    /// What a forward pass may skip or reuse.
     struct pass {
-        bool bins = true;                // bin the drives (only passes that learn need them)
-        std::array<bool, N> silent{};    // per class: the input is all zero (drive = bias)
-        const state* reuse = nullptr;    // a pass on the same batch whose drives can be reused
-        std::array<bool, N> reuse_drive{};  // per class: the input is the same as in `reuse`
+        bool bins = true;                ///< bin the drives (only passes that learn need them)
+        std::array<bool, N> silent{};    ///< per class: the input is all zero (drive = bias)
+        const state* reuse = nullptr;    ///< a pass on the same batch whose drives can be reused
+        std::array<bool, N> reuse_drive{};  ///< per class: the input is the same as in `reuse`
     };
 
-    // x[i]: [batch x input_sizes[i]] (ignored for classes with no connections). With an
-    // engine, outputs are sampled (output_values); without, they are theta.
+    /// The drives, firing probabilities, outputs and (when p.bins) bins of a batch, into s.
+    /// x[i]: [batch x input_sizes[i]] (ignored for classes with no connections). With an
+    /// engine, outputs are sampled (output_values); without, they are theta.
     void forward(const std::array<const matrix*, N>& x, state& s, std::mt19937_64* rng, const pass& p = {}) const {
         const std::size_t batch = check_inputs(x);
         s.transposed_class = N;
@@ -113,8 +138,8 @@ public:
         if (p.bins) bin(s);
     }
 
-    // The local goals of all neurons on the batch of `s` (bins as binned in forward) and the
-    // ascent direction for every weight and bias: dG/dW_i (masked; zero for frozen classes).
+    /// The local goals of all neurons on the batch of `s` (bins as binned in forward) and the
+    /// ascent direction for every weight and bias: dG/dW_i (masked; zero for frozen classes).
     void goal_gradients(const std::array<const matrix*, N>& x, const state& s, std::array<matrix, N>& d_weight,
                         std::array<vector, N>& d_bias, std::vector<goal_result<N>>& values) {
         goal_driver_.compute(goal_, s.bins, s.theta, values, dg_dtheta_);
@@ -122,8 +147,9 @@ public:
         backward(x, s, dg_dtheta_, d_weight, d_bias);
     }
 
-    // In place when the shapes already fit: a fresh [2000 x 2000] matrix per batch costs its
-    // page faults as well as its zeros.
+    /// Sets d_weight and d_bias to zero in the layer's shapes.
+    /// In place when the shapes already fit: a fresh [2000 x 2000] matrix per batch costs its
+    /// page faults as well as its zeros.
     void zero_gradients(std::array<matrix, N>& d_weight, std::array<vector, N>& d_bias) const {
         for (std::size_t i = 0; i < N; ++i) {
             detail::shape_to(d_weight[i], options_.neurons, options_.input_sizes[i]);
@@ -133,10 +159,10 @@ public:
         }
     }
 
-    // The chain rule through the layer for an upstream derivative d(objective)/d(theta)
-    // [batch x neurons] (straight through the sampling): with delta_i = upstream * dtheta/dr_i,
-    // adds delta_i^T x_i (masked) to d_weight[i] and sum_k delta_i to d_bias[i] for the
-    // learning classes, and sets *d_input[i] = delta_i W_i where d_input[i] is given.
+    /// The chain rule through the layer for an upstream derivative d(objective)/d(theta)
+    /// [batch x neurons] (straight through the sampling): with delta_i = upstream * dtheta/dr_i,
+    /// adds delta_i^T x_i (masked) to d_weight[i] and sum_k delta_i to d_bias[i] for the
+    /// learning classes, and sets *d_input[i] = delta_i W_i where d_input[i] is given.
     void backward(const std::array<const matrix*, N>& x, const state& s, const matrix& upstream,
                   std::array<matrix, N>& d_weight, std::array<vector, N>& d_bias,
                   const std::array<matrix*, N>& d_input = {}) {

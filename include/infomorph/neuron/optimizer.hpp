@@ -1,7 +1,8 @@
 #pragma once
-// Optimisers for parameters stored contiguously. Both *minimise*: pass -dG/dw to ascend a
-// goal. Semantics of torch.optim.Adam and torch.optim.SGD (weight decay coupled: added to the
-// gradient before the moments, not decoupled as AdamW).
+/// \file
+/// Optimisers for parameters stored contiguously. Both *minimise*: pass -dG/dw to ascend a
+/// goal. Semantics of torch.optim.Adam and torch.optim.SGD (weight decay coupled: added to the
+/// gradient before the moments, not decoupled as AdamW).
 
 #include <algorithm>
 #include <cmath>
@@ -14,17 +15,24 @@
 
 namespace infomorph::optimizer {
 
+/// Adam (torch.optim.Adam semantics, coupled L2 weight decay); minimises, so pass scale = -1 to ascend a goal.
 struct adam {
+    /// Learning rate.
     double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0.0;
 
+    /// The moments of one parameter block; sized on the first step.
     struct state {
+        /// First moment per parameter.
         std::vector<double> m, v;
+        /// The number of steps taken (for the bias corrections).
         long long step = 0;
     };
+    /// \var adam::state::v
+    /// Second moment per parameter.
 
-    // One step on n parameters w with gradient scale * g (of the loss to minimise; scale = -1
-    // ascends a goal without a negated copy of g). Element-wise, so cutting the parameters
-    // into fixed blocks over `threads` gives the same numbers for any thread count.
+    /// One step on n parameters w with gradient scale * g (of the loss to minimise; scale = -1
+    /// ascends a goal without a negated copy of g). Element-wise, so cutting the parameters
+    /// into fixed blocks over `threads` gives the same numbers for any thread count.
     template <class Real>
     void step(Real* w, const Real* g, std::size_t n, state& s, double scale = 1.0, std::size_t threads = 1) const {
         if (s.m.size() != n) {
@@ -59,13 +67,24 @@ private:
         }
     }
 };
+/// \var adam::beta1
+/// Decay rate of the first moment.
+/// \var adam::beta2
+/// Decay rate of the second moment.
+/// \var adam::eps
+/// Added to the denominator sqrt(v) / (1 - beta2^t)^(1/2).
+/// \var adam::weight_decay
+/// L2 weight decay, added to the gradient before the moments (coupled).
 
+/// Plain gradient descent (torch.optim.SGD without momentum, coupled L2 weight decay).
 struct sgd {
+    /// Learning rate.
     double lr = 1e-2, weight_decay = 0.0;
+    /// SGD keeps no state.
     struct state {};
 
-    // The same call as adam::step (see optimizer_policy in neuron/concepts.hpp): a step on
-    // scale * g, element-wise over fixed blocks, so the numbers do not depend on `threads`.
+    /// The same call as adam::step (see optimizer_policy in neuron/concepts.hpp): a step on
+    /// scale * g, element-wise over fixed blocks, so the numbers do not depend on `threads`.
     template <class Real>
     void step(Real* w, const Real* g, std::size_t n, state&, double scale = 1.0, std::size_t threads = 1) const {
         constexpr std::size_t block = 16384;
@@ -77,5 +96,7 @@ struct sgd {
         });
     }
 };
+/// \var sgd::weight_decay
+/// L2 weight decay, added to the gradient.
 
 }  // namespace infomorph::optimizer

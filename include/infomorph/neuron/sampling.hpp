@@ -1,8 +1,9 @@
 #pragma once
-// Binary outputs sampled from firing probabilities: silent / firing values (-1 / +1 for
-// infomorphic neurons, 0 / 1 for the baselines' straight-through units) drawn from per-block
-// streams. A batch's streams are keyed by one draw of the caller's engine and the block, so
-// that blocks can be sampled in parallel and give the same outputs for any number of threads.
+/// \file
+/// Binary outputs sampled from firing probabilities: silent / firing values (-1 / +1 for
+/// infomorphic neurons, 0 / 1 for the baselines' straight-through units) drawn from per-block
+/// streams. A batch's streams are keyed by one draw of the caller's engine and the block, so
+/// that blocks can be sampled in parallel and give the same outputs for any number of threads.
 
 #include <algorithm>
 #include <array>
@@ -14,18 +15,18 @@
 
 namespace infomorph {
 
-// The key of one batch's sampling streams (one draw of the engine, 0 when not sampling).
+/// The key of one batch's sampling streams (one draw of the engine, 0 when not sampling).
 inline std::uint64_t sampling_key(std::mt19937_64* rng) { return rng ? (*rng)() : 0; }
 
-// The stream of the block of samples that starts at sample `first`.
+/// The stream of the block of samples that starts at sample `first`.
 inline std::uint64_t sampling_stream(std::uint64_t key, std::uint64_t first) noexcept {
     return detail::stream_seed(key, first);
 }
 
-// out[e] = firing with probability theta[e], silent otherwise, for e in [0, count). Two
-// samples per 64 random bits (24 bits each, the resolution of a float theta; u < theta is exact
-// in Real). The bits are drawn ahead into a small buffer so that the comparisons run
-// branch-free and vectorised: a coin flip per output is the worst case for a branch predictor.
+/// out[e] = firing with probability theta[e], silent otherwise, for e in [0, count). Two
+/// samples per 64 random bits (24 bits each, the resolution of a float theta; u < theta is exact
+/// in Real). The bits are drawn ahead into a small buffer so that the comparisons run
+/// branch-free and vectorised: a coin flip per output is the worst case for a branch predictor.
 template <class Real>
 void sample_outputs(const Real* theta, Real* out, std::size_t count, std::uint64_t seed, Real silent, Real firing) {
     constexpr std::size_t chunk = 256;

@@ -1,7 +1,8 @@
 #pragma once
-// Sparse joint distributions of N discrete sources and one discrete target: the input of the
-// PID. Only rows of positive probability are stored; every builder validates its input and
-// throws infomorph::error naming the problem and where it is.
+/// \file
+/// Sparse joint distributions of N discrete sources and one discrete target: the input of the
+/// PID. Only rows of positive probability are stored; every builder validates its input and
+/// throws infomorph::error naming the problem and where it is.
 
 #include <cmath>
 #include <cstdio>
@@ -22,41 +23,54 @@
 
 namespace infomorph {
 
+/// What a builder does with the total of the given probabilities: require 1 or rescale to 1.
 enum class total_check {
     require,  // the total must be 1 within tolerance
     rescale   // divide by the total (which must be positive)
 };
 
+/// How sparse_distribution's builders validate their input.
 struct distribution_options {
+    /// Whether the probabilities must sum to 1 (within tolerance) or are divided by their total.
     total_check total = total_check::require;
+    /// The largest accepted |total - 1| under total_check::require.
     double tolerance = 1e-9;
-    // Optional alphabet size per variable (s1..sN, t); when given, every value must lie below it.
+    /// Optional alphabet size per variable (s1..sN, t); when given, every value must lie below it.
     std::vector<std::size_t> alphabet_sizes{};
 };
 
+/// A joint distribution of N = 2 to 4 discrete sources and one discrete target, its rows of positive probability only.
+/// Build one with from_probabilities, from_counts, from_samples or from_dense; each throws infomorph::error on bad input.
 class sparse_distribution {
 public:
     sparse_distribution() = default;
 
+    /// N, the number of sources.
     std::size_t n_sources() const noexcept { return n_sources_; }
+    /// N + 1: the sources, then the target.
     std::size_t n_variables() const noexcept { return n_sources_ + 1; }
-    // Rows of positive probability.
+    /// Rows of positive probability.
     std::size_t rows() const noexcept { return probabilities_.size(); }
+    /// The value of a variable (0 to N-1 the sources, N the target) in stored row `row`.
     std::uint32_t value(std::size_t row, std::size_t variable) const noexcept {
         return columns_[variable * rows() + row];
     }
+    /// The target's value in stored row `row`.
     std::uint32_t target(std::size_t row) const noexcept { return value(row, n_sources_); }
+    /// The probability of stored row `row` (after rescaling, if asked for).
     double probability(std::size_t row) const noexcept { return probabilities_[row]; }
-    // Column-major storage: the values of one variable (0..N-1 sources, N the target) over all
-    // stored rows are contiguous, as the solvers' hot loops want them.
+    /// Column-major storage: the values of one variable (0..N-1 sources, N the target) over all
+    /// stored rows are contiguous, as the solvers' hot loops want them.
     const std::uint32_t* column(std::size_t variable) const noexcept { return columns_.data() + variable * rows(); }
+    /// The probabilities of the stored rows, in order.
     const std::vector<double>& probabilities() const noexcept { return probabilities_; }
-    // The input row each stored row came from (rows of zero probability are not stored).
+    /// The input row each stored row came from (rows of zero probability are not stored).
     std::size_t input_row(std::size_t row) const noexcept { return input_rows_[row]; }
+    /// The number of input rows, stored or of zero probability; input_row() indexes into them.
     std::size_t input_rows() const noexcept { return n_input_rows_; }
 
-    // values: row-major, rows x (n_sources + 1), the target last. Rows may repeat: their
-    // probabilities add up, and each keeps its own pointwise values.
+    /// values: row-major, rows x (n_sources + 1), the target last. Rows may repeat: their
+    /// probabilities add up, and each keeps its own pointwise values.
     static sparse_distribution from_probabilities(std::size_t n_sources, std::vector<std::uint32_t> values,
                                                   std::vector<double> probabilities,
                                                   const distribution_options& options = {}) {
@@ -67,7 +81,7 @@ public:
         return d;
     }
 
-    // Counts (non-negative, finite, not necessarily integer) normalised by their total.
+    /// Counts (non-negative, finite, not necessarily integer) normalised by their total.
     static sparse_distribution from_counts(std::size_t n_sources, std::vector<std::uint32_t> values,
                                            std::vector<double> counts, distribution_options options = {}) {
         sparse_distribution d;
@@ -78,7 +92,7 @@ public:
         return d;
     }
 
-    // Each row one sample of equal weight.
+    /// Each row one sample of equal weight.
     static sparse_distribution from_samples(std::size_t n_sources, std::vector<std::uint32_t> values,
                                             const distribution_options& options = {}) {
         check_source_count(n_sources);
@@ -93,7 +107,7 @@ public:
         return d;
     }
 
-    // A dense array: one axis per source, the last axis the target; entry = probability.
+    /// A dense array: one axis per source, the last axis the target; entry = probability.
     template <class E>
     static sparse_distribution from_dense(const xt::xexpression<E>& expression, const distribution_options& options = {}) {
         const xt::xarray<double> p = expression.derived_cast();
@@ -131,6 +145,7 @@ public:
         return from_probabilities(dims - 1, std::move(values), std::move(probs), o);
     }
 
+    /// Throws infomorph::error unless 2 <= n_sources <= max_sources.
     static void check_source_count(std::size_t n_sources) {
         if (n_sources < 2 || n_sources > max_sources)
             throw error("the PID needs 2 to " + std::to_string(max_sources) +

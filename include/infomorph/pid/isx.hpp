@@ -1,15 +1,16 @@
 #pragma once
-// The shared-exclusion PID I^sx (Makkeh, Gutknecht & Wibral, Phys. Rev. E 103, 032149, 2021).
-//
-// For a realization (s, t) and an antichain alpha = {A_1, .., A_m}, let W = the union of the
-// events {S_Ai = s_Ai}. Then, in bits,
-//   i+ = -log2 P(W),   i- = -log2 P(W | t),   i^sx = i+ - i- = log2 P(W, t) / (P(W) p(t)),
-// pointwise atoms are the Moebius inverse of i over the lattice, and averaged values are
-// their expectations. SxPID evaluates P(W) by scanning all R rows for each row (O(R^2)).
-// Here every union probability is an integer combination of subset marginals (inclusion-
-// exclusion coefficients from the lattice), and P(W) depends only on the sources of the
-// union of alpha, so it is evaluated once per occupied cell of those sources: O(R 2^N |L|)
-// with no dense grid. Averaged redundancies are reduced before the (linear) Moebius step.
+/// \file
+/// The shared-exclusion PID I^sx (Makkeh, Gutknecht & Wibral, Phys. Rev. E 103, 032149, 2021).
+///
+/// For a realization (s, t) and an antichain alpha = {A_1, .., A_m}, let W = the union of the
+/// events {S_Ai = s_Ai}. Then, in bits,
+///   i+ = -log2 P(W),   i- = -log2 P(W | t),   i^sx = i+ - i- = log2 P(W, t) / (P(W) p(t)),
+/// pointwise atoms are the Moebius inverse of i over the lattice, and averaged values are
+/// their expectations. SxPID evaluates P(W) by scanning all R rows for each row (O(R^2)).
+/// Here every union probability is an integer combination of subset marginals (inclusion-
+/// exclusion coefficients from the lattice), and P(W) depends only on the sources of the
+/// union of alpha, so it is evaluated once per occupied cell of those sources: O(R 2^N |L|)
+/// with no dense grid. Averaged redundancies are reduced before the (linear) Moebius step.
 
 #include <algorithm>
 #include <array>
@@ -33,49 +34,68 @@
 
 namespace infomorph {
 
-// Informative, misinformative and total part of each antichain's value, canonical order.
+/// Informative, misinformative and total part of each antichain's value, canonical order.
 template <std::size_t N>
 struct pid_parts {
+    /// The number of antichains, redundancy_lattice<N>::size.
     static constexpr std::size_t size = redundancy_lattice<N>::size;
+    /// Informative part (from i+) per antichain, in bits, canonical order.
     std::array<double, size> inf{}, misinf{}, total{};
 };
+/// \var pid_parts::misinf
+/// Misinformative part (from i-) per antichain, in bits, canonical order.
+/// \var pid_parts::total
+/// Total, informative minus misinformative, per antichain, in bits, canonical order.
 
-// rows x lattice size; rows follow the distribution's stored rows.
+/// Pointwise values, rows x lattice size in canonical order; rows follow the distribution's stored rows.
 struct pointwise_parts {
+    /// Informative parts, in bits.
     xt::xtensor<double, 2> inf, misinf, total;
 };
+/// \var pointwise_parts::misinf
+/// Misinformative parts, in bits.
+/// \var pointwise_parts::total
+/// Total parts, informative minus misinformative, in bits.
 
+/// The I^sx PID of N sources and a target (canonical order of the antichains; values in bits).
 template <std::size_t N>
 struct pid_result {
+    /// The lattice the arrays are indexed by.
     using lattice = redundancy_lattice<N>;
-    pid_parts<N> atoms;         // averaged atoms pi (bits)
-    pid_parts<N> redundancies;  // averaged I^sx_cap
-    double mi = 0;              // I(T; S1..SN)
-    double h_target = 0;        // H(T)
-    double h_res = 0;           // H(T) - I(T; S1..SN)
-    pointwise_parts pointwise_atoms;         // empty unless asked for
-    pointwise_parts pointwise_redundancies;  // empty unless asked for
+    pid_parts<N> atoms;         ///< averaged atoms pi (bits)
+    pid_parts<N> redundancies;  ///< averaged I^sx_cap
+    double mi = 0;              ///< I(T; S1..SN)
+    double h_target = 0;        ///< H(T)
+    double h_res = 0;           ///< H(T) - I(T; S1..SN)
+    pointwise_parts pointwise_atoms;         ///< empty unless asked for
+    pointwise_parts pointwise_redundancies;  ///< empty unless asked for
 };
 
+/// What the I^sx solvers compute besides the averaged values.
 struct pid_options {
+    /// Also compute the pointwise atoms and redundancies of every stored row.
     bool pointwise = false;
 };
 
 
-// Reusable solver: keeps its scratch buffers between calls, so repeated PIDs (one per neuron
-// and batch) do not allocate once warmed up.
+/// Reusable solver: keeps its scratch buffers between calls, so repeated PIDs (one per neuron
+/// and batch) do not allocate once warmed up.
 template <std::size_t N>
 class isx_solver {
 public:
+    /// The lattice of N sources.
     using lattice = redundancy_lattice<N>;
+    /// The number of antichains.
     static constexpr std::size_t size = lattice::size;
 
+    /// The PID of d, which must have N sources; throws infomorph::error otherwise.
     pid_result<N> operator()(const sparse_distribution& d, const pid_options& options = {}) {
         pid_result<N> result;
         compute(d, result, options);
         return result;
     }
 
+    /// The PID of d into `out`, with the solver's buffers reused across calls; throws infomorph::error unless d has N sources.
     void compute(const sparse_distribution& d, pid_result<N>& out, const pid_options& options = {}) {
         if (d.n_sources() != N)
             throw error("a " + std::to_string(N) + "-source PID was asked of a distribution with " +
@@ -276,6 +296,7 @@ private:
     std::vector<double> logs_;
 };
 
+/// The I^sx PID of d with a new solver; use an isx_solver to repeat PIDs without allocating.
 template <std::size_t N>
 pid_result<N> isx(const sparse_distribution& d, const pid_options& options = {}) {
     isx_solver<N> solver;
