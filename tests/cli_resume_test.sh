@@ -8,18 +8,40 @@ bin="$1"
 mnist="$2"
 source "$(dirname "$0")/cli_lib.sh"
 export OPENBLAS_NUM_THREADS=1
-common=(--epochs 4 --limit 3000 --batch 250 --seed 3 --hidden 40 --data-dir "$mnist" --no-progress)
+common=(--epochs 4 --limit 3000 --batch 100 --seed 3 --hidden 40 --data-dir "$mnist" --no-progress)
 
 now_ms() { date +%s%3N; }
+config_inode() { stat -c %i "$1/config.json" 2>/dev/null || echo none; }
 
-# Runs "$@" in the background and kills it with SIGKILL after a random share of `span` ms.
+logged_epochs() { cat "$1/log.jsonl" 2>/dev/null | wc -l; }
+
+# Runs "$@" (a run in DIR) in the background, waits until it has written its config.json (the
+# data is loaded, training starts: most of a short run is loading), then until a random epoch
+# of those left is logged, and kills it with SIGKILL a random share of an epoch's time later
+# (`span` ms: the training time of the whole run).
 kill_at_random() {
-  local span="$1"; shift
+  local span="$1" dir="$2"; shift 2
+  local before
+  before=$(config_inode "$dir")
   "$@" >/dev/null 2>&1 &
   local pid=$!
-  sleep "$(awk -v r="$RANDOM" -v s="$span" 'BEGIN { printf "%.3f", r / 32768 * s / 1000 }')"
+  for _ in $(seq 3000); do
+    [ "$(config_inode "$dir")" != "$before" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.01
+  done
+  local done target
+  done=$(logged_epochs "$dir")
+  target=$(( done < 4 ? done + RANDOM % (4 - done) : 4 ))
+  for _ in $(seq 3000); do
+    [ "$(logged_epochs "$dir")" -ge "$target" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.01
+  done
+  sleep "$(awk -v r="$RANDOM" -v s="$span" 'BEGIN { printf "%.3f", r / 32768 * s / 4 / 1000 }')"
   kill -KILL "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
+  logged="$logged $(cat "$dir/log.jsonl" 2>/dev/null | wc -l)"
 }
 
 same_run() {  # NAME REFERENCE-DIR DIR
@@ -31,21 +53,28 @@ same_run() {  # NAME REFERENCE-DIR DIR
 
 for kind in context_lateral backprop; do
   ref="$tmp/$kind-ref"
+  "$bin" train --kind "$kind" "${common[@]}" --threads 2 --out "$ref" >/dev/null 2>"$tmp/err" &
+  pid=$!
+  for _ in $(seq 3000); do
+    [ -e "$ref/config.json" ] && break
+    sleep 0.01
+  done
   start=$(now_ms)
-  "$bin" train --kind "$kind" "${common[@]}" --threads 2 --out "$ref" >/dev/null 2>"$tmp/err" ||
-    fail "$kind: uninterrupted run: $(tail -n 2 "$tmp/err")"
+  wait "$pid" || fail "$kind: uninterrupted run: $(tail -n 2 "$tmp/err")"
   span=$(( $(now_ms) - start ))
 
   # SIGKILL at three random moments; each time resume (or start again if the run was killed
   # before it wrote its config).
   run="$tmp/$kind-killed"
+  logged=""
   for i in 1 2 3; do
     if [ -e "$run/config.json" ]; then
-      kill_at_random "$span" "$bin" train --resume "$run" --threads 2 --no-progress
+      kill_at_random "$span" "$run" "$bin" train --resume "$run" --threads 2 --no-progress
     else
-      kill_at_random "$span" "$bin" train --kind "$kind" "${common[@]}" --threads 2 --out "$run"
+      kill_at_random "$span" "$run" "$bin" train --kind "$kind" "${common[@]}" --threads 2 --out "$run"
     fi
   done
+  echo "note: $kind: training takes $span ms; epochs logged after each kill:$logged"
   if [ -e "$run/config.json" ]; then cmd=(train --resume "$run" --no-progress)
   else cmd=(train --kind "$kind" "${common[@]}" --threads 2 --out "$run"); fi
   "$bin" "${cmd[@]}" >/dev/null 2>"$tmp/err" || fail "$kind: final resume: $(tail -n 2 "$tmp/err")"
