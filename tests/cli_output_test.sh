@@ -35,9 +35,13 @@ grep -q '"hidden": 30' "$run/config.json" || fail "--overwrite did not write the
 
 # Two runs in one directory: the second is refused while the first holds the lock.
 mkdir "$tmp/locked"
-expect_error "locked directory" "another process is using this directory" \
-  flock "$tmp/locked/.lock" "$bin" train "${small[@]}" --out "$tmp/locked"
-[ -e "$tmp/locked/config.json" ] && fail "a run refused by the lock wrote config.json"
+if command -v flock >/dev/null; then
+  expect_error "locked directory" "another process is using this directory" \
+    flock "$tmp/locked/.lock" "$bin" train "${small[@]}" --out "$tmp/locked"
+  [ -e "$tmp/locked/config.json" ] && fail "a run refused by the lock wrote config.json"
+else
+  echo "note: no flock(1) here; the lock case is skipped"
+fi
 
 # Temporary names are unique: whatever lies at a fixed temporary name is not in the way.
 mkdir -p "$tmp/busy/config.json.partial" "$tmp/busy/model.bin.partial"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Exact resume of `infomorph train`: a run killed (SIGKILL) at three random moments and
-# resumed after each, and a run stopped by SIGINT (exit 130, checkpoint kept) and resumed with
-# another thread count, end with model.bin and log.jsonl byte-identical to the uninterrupted
-# run's — for a trivariate infomorphic network and for the backprop baseline.
+# resumed after each, and a run stopped by SIGINT or SIGTERM (exit 130, checkpoint kept) and
+# resumed with another thread count, end with model.bin and log.jsonl byte-identical to the
+# uninterrupted run's — for a trivariate infomorphic network and for the backprop baseline.
 set -u
 bin="$1"
 mnist="$2"
@@ -80,25 +80,27 @@ for kind in context_lateral backprop; do
   "$bin" "${cmd[@]}" >/dev/null 2>"$tmp/err" || fail "$kind: final resume: $(tail -n 2 "$tmp/err")"
   same_run "$kind killed and resumed" "$ref" "$run"
 
-  # SIGINT once the first epoch is logged: status 130, a checkpoint, how to resume; resumed
-  # with one thread instead of two.
+  # SIGINT (SIGTERM for backprop) once the first epoch is logged: status 130, a checkpoint,
+  # how to resume; resumed with one thread instead of two.
+  signal=INT
+  [ "$kind" = backprop ] && signal=TERM
   run="$tmp/$kind-sigint"
   "$bin" train --kind "$kind" "${common[@]}" --threads 2 --out "$run" >/dev/null 2>"$tmp/sigint.err" &
   pid=$!
   for _ in $(seq 600); do
     [ -s "$run/log.jsonl" ] && break
-    sleep 0.05
+    sleep 0.01
   done
-  kill -INT "$pid"
+  kill -"$signal" "$pid"
   wait "$pid"
   status=$?
-  [ "$status" -eq 130 ] || fail "$kind: SIGINT: exit status $status, expected 130"
-  [ -s "$run/checkpoint.bin" ] || fail "$kind: SIGINT: no checkpoint"
-  grep -qF -- "--resume $run" "$tmp/sigint.err" || fail "$kind: SIGINT: stderr does not say how to resume: $(cat "$tmp/sigint.err")"
-  [ -e "$run/model.bin" ] && fail "$kind: SIGINT: the run finished before the signal; the test proves nothing"
+  [ "$status" -eq 130 ] || fail "$kind: SIG$signal: exit status $status, expected 130"
+  [ -s "$run/checkpoint.bin" ] || fail "$kind: SIG$signal: no checkpoint"
+  grep -qF -- "--resume $run" "$tmp/sigint.err" || fail "$kind: SIG$signal: stderr does not say how to resume: $(cat "$tmp/sigint.err")"
+  [ -e "$run/model.bin" ] && fail "$kind: SIG$signal: the run finished before the signal; the test proves nothing"
   "$bin" train --resume "$run" --threads 1 --no-progress >/dev/null 2>"$tmp/err" ||
     fail "$kind: resume with --threads 1: $(tail -n 2 "$tmp/err")"
-  same_run "$kind after SIGINT, resumed with one thread" "$ref" "$run"
+  same_run "$kind after SIG$signal, resumed with one thread" "$ref" "$run"
 done
 
 # A finished run resumed has nothing to do; flags that would change a run are refused.
