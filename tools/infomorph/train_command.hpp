@@ -346,13 +346,37 @@ inline json run_defining(json settings) {
     return settings;
 }
 
+// Where a run starts: at epoch 0 with empty logs, or at its checkpoint.
+struct starting_point {
+    std::size_t epochs = 0;
+    infomorph::log_position log;
+};
+
+// Claims the (locked) output directory once everything is checked: removes killed runs'
+// temporaries, then refuses what is there, clears it (--overwrite) or restores the trainer and
+// the network from its checkpoint (--resume).
+inline starting_point claim_directory(const settings& s, infomorph::trainer& trainer, infomorph::network& net) {
+    const std::filesystem::path out = s.out, file = out / "checkpoint.bin";
+    remove_run(out, false);
+    starting_point start;
+    if (!s.resume.empty()) {
+        if (!std::filesystem::exists(file)) return start;  // killed before its first checkpoint
+        const auto c = load_checkpoint(file, trainer, net);
+        if (run_defining(c.settings) != run_defining(to_json(s)))
+            throw infomorph::error(file.string() + ": its settings differ from " + (out / "config.json").string());
+        return {c.epoch, c.log};
+    }
+    if (s.overwrite) remove_run(out, true);
+    else refuse_existing_run(s.out);  // again under the lock: a run may have started meanwhile
+    return start;
+}
+
 inline int run(settings s) {
     namespace fs = std::filesystem;
-    const bool resuming = !s.resume.empty();
     const auto training = training_options_of(s);
     infomorph::validate(training);
     // Everything is checked and loaded before the output directory is touched.
-    if (!resuming && !s.overwrite) refuse_existing_run(s.out);
+    if (s.resume.empty() && !s.overwrite) refuse_existing_run(s.out);
     auto raw = load(s.dataset, s.data_dir);
     const auto data = infomorph::prepare(std::move(raw.train), std::move(raw.test), training);
     const auto options = network_options_of(s, data.train.images.shape()[1]);
@@ -375,28 +399,16 @@ inline int run(settings s) {
     const fs::path out = s.out;
     fs::create_directories(s.out);
     const infomorph::detail::directory_lock lock(out);  // held until the run ends
-    remove_run(out, false);
-    infomorph::log_position keep;
-    std::size_t saved = 0;  // epochs in the checkpoint on disk
-    if (resuming) {
-        if (fs::exists(out / "checkpoint.bin")) {
-            const auto c = load_checkpoint(out / "checkpoint.bin", trainer, *net);
-            if (run_defining(c.settings) != run_defining(to_json(s)))
-                throw infomorph::error((out / "checkpoint.bin").string() + ": its settings differ from " + (out / "config.json").string());
-            keep = c.log;
-            saved = c.epoch;
-        }
-        if (trainer.finished() && fs::exists(out / "model.bin")) {
-            std::fprintf(stderr, "%s: the run is complete after %zu epochs (raise --epochs to train on)\n", s.out.c_str(), saved);
-            return 0;
-        }
-    } else if (s.overwrite) {
-        remove_run(out, true);
-    } else {
-        refuse_existing_run(s.out);  // again under the lock: a run may have started meanwhile
+    const auto start = claim_directory(s, trainer, *net);
+    std::size_t saved = start.epochs;  // epochs in the checkpoint on disk
+    if (trainer.finished()) {  // the model is written before the last checkpoint
+        if (!fs::exists(out / "model.bin"))
+            throw infomorph::error(s.out + ": the checkpoint is of the finished run, but model.bin is missing");
+        std::fprintf(stderr, "%s: the run is complete after %zu epochs (raise --epochs to train on)\n", s.out.c_str(), saved);
+        return 0;
     }
     infomorph::detail::write_atomically(out / "config.json", [&](std::ofstream& f) { f << to_json(s).dump(2) << "\n"; });
-    infomorph::training_log log((out / "log.jsonl").string(), (out / "timing.jsonl").string(), keep);
+    infomorph::training_log log((out / "log.jsonl").string(), (out / "timing.jsonl").string(), start.log);
 
     const std::string hidden = options.kind == infomorph::network_kind::readout ? "no hidden layer" : std::to_string(s.hidden) + " hidden neurons";
     std::fprintf(stderr, "%s on %s: %zu training, %zu validation, %zu test images; %s%s\n", net->kind_name().c_str(),
