@@ -2,6 +2,7 @@
 // reader refuses malformed files. Own translation unit: it needs zlib and the data.
 #include <doctest/doctest.h>
 
+#include <infomorph/detail/files.hpp>
 #include <infomorph/data/idx.hpp>
 #include <infomorph/networks/model_file.hpp>
 #include <infomorph/networks/make_network.hpp>
@@ -288,6 +289,61 @@ TEST_CASE("the output layer's label weights stay the fixed identity through trai
         for (std::size_t j = 0; j < 10; ++j) CHECK(w(i, j) == (i == j ? 1.0f : 0.0f));
     CHECK_THROWS_WITH_AS(net.train_batch(images, std::vector<std::uint8_t>(63)),
                          doctest::Contains("63 labels for a batch of 64"), infomorph::error);
+}
+
+TEST_CASE("durable files: unique temporaries, atomic replacement, appends cut back to a checkpoint's length") {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::path(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") / "infomorph_files_test";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const fs::path file = dir / "model.bin";
+    // Two writers of one name get two temporaries, neither someone else's (O_EXCL).
+    const auto a = detail::create_temporary(file), b = detail::create_temporary(file);
+    CHECK(a != b);
+    CHECK(detail::is_temporary_of(a.filename().string(), "model.bin"));
+    CHECK_FALSE(detail::is_temporary_of("model.bin", "model.bin"));
+    fs::remove(a);
+    fs::remove(b);
+    fs::create_directories(dir / "model.bin.partial");  // the old fixed name is in nobody's way
+    detail::write_atomically(file, [](std::ofstream& f) { f << "one"; });
+    detail::write_atomically(file, [](std::ofstream& f) { f << "two"; });
+    std::size_t entries = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++entries;
+    CHECK(entries == 2);  // model.bin and the foreign directory: no temporary left
+    {
+        std::ifstream in(file);
+        std::string text;
+        in >> text;
+        CHECK(text == "two");
+    }
+    // A writer that throws leaves the old file and no temporary.
+    CHECK_THROWS(detail::write_atomically(file, [](std::ofstream&) { throw infomorph::error("stop"); }));
+    entries = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++entries;
+    CHECK(entries == 2);
+
+    const fs::path log = dir / "log.jsonl";
+    {
+        detail::append_file f(log, 0);
+        f.append("first\n");
+        f.append("second\n");
+        CHECK(f.bytes() == 13);
+    }
+    {
+        detail::append_file f(log, 6);  // resumed after "first"
+        f.append("again\n");
+    }
+    std::ifstream in(log);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(text == "first\nagain\n");
+    CHECK_THROWS_WITH_AS(detail::append_file(log, 100), doctest::Contains("fewer than the 100"), infomorph::error);
+    {
+        const detail::directory_lock lock(dir);
+        CHECK_THROWS_WITH_AS(detail::directory_lock{dir}, doctest::Contains("another process is using this directory"),
+                             infomorph::error);
+    }
+    const detail::directory_lock again(dir);  // released with its holder
+    fs::remove_all(dir);
 }
 
 TEST_CASE("training state: a network loading another's state trains on bit for bit; weights alone do not") {
