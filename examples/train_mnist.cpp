@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
     auto net = make_network({.kind = network_kind::context_lateral, .seed = training.seed});
 
     std::filesystem::create_directories(out);
-    training_log log((out / "log.jsonl").string());
+    training_log log((out / "log.jsonl").string(), (out / "timing.jsonl").string());
     training_observer observer;
     observer.epoch_done = [&](const epoch_report& r) {
         log(r);

@@ -2,6 +2,7 @@
 // reader refuses malformed files. Own translation unit: it needs zlib and the data.
 #include <doctest/doctest.h>
 
+#include <infomorph/detail/files.hpp>
 #include <infomorph/data/idx.hpp>
 #include <infomorph/networks/model_file.hpp>
 #include <infomorph/networks/make_network.hpp>
@@ -15,6 +16,7 @@
 #include <iterator>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <string>
 
 using namespace infomorph;
@@ -287,6 +289,125 @@ TEST_CASE("the output layer's label weights stay the fixed identity through trai
         for (std::size_t j = 0; j < 10; ++j) CHECK(w(i, j) == (i == j ? 1.0f : 0.0f));
     CHECK_THROWS_WITH_AS(net.train_batch(images, std::vector<std::uint8_t>(63)),
                          doctest::Contains("63 labels for a batch of 64"), infomorph::error);
+}
+
+TEST_CASE("durable files: unique temporaries, atomic replacement, appends cut back to a checkpoint's length") {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::path(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") / "infomorph_files_test";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const fs::path file = dir / "model.bin";
+    // Two writers of one name get two temporaries, neither someone else's (O_EXCL).
+    const auto a = detail::create_temporary(file), b = detail::create_temporary(file);
+    CHECK(a != b);
+    CHECK(detail::is_temporary_of(a.filename().string(), "model.bin"));
+    CHECK_FALSE(detail::is_temporary_of("model.bin", "model.bin"));
+    fs::remove(a);
+    fs::remove(b);
+    fs::create_directories(dir / "model.bin.partial");  // the old fixed name is in nobody's way
+    detail::write_atomically(file, [](std::ofstream& f) { f << "one"; });
+    detail::write_atomically(file, [](std::ofstream& f) { f << "two"; });
+    std::size_t entries = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++entries;
+    CHECK(entries == 2);  // model.bin and the foreign directory: no temporary left
+    {
+        std::ifstream in(file);
+        std::string text;
+        in >> text;
+        CHECK(text == "two");
+    }
+    // A writer that throws leaves the old file and no temporary.
+    CHECK_THROWS(detail::write_atomically(file, [](std::ofstream&) { throw infomorph::error("stop"); }));
+    entries = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++entries;
+    CHECK(entries == 2);
+
+    const fs::path log = dir / "log.jsonl";
+    {
+        detail::append_file f(log, 0);
+        f.append("first\n");
+        f.append("second\n");
+        CHECK(f.bytes() == 13);
+    }
+    {
+        detail::append_file f(log, 6);  // resumed after "first"
+        f.append("again\n");
+    }
+    std::ifstream in(log);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(text == "first\nagain\n");
+    CHECK_THROWS_WITH_AS(detail::append_file(log, 100), doctest::Contains("fewer than the 100"), infomorph::error);
+    {
+        const detail::directory_lock lock(dir);
+        CHECK_THROWS_WITH_AS(detail::directory_lock{dir}, doctest::Contains("another process is using this directory"),
+                             infomorph::error);
+    }
+    const detail::directory_lock again(dir);  // released with its holder
+    fs::remove_all(dir);
+}
+
+TEST_CASE("training state: a network loading another's state trains on bit for bit; weights alone do not") {
+    const auto& d = mnist_data();
+    const std::vector<std::uint8_t> labels(d.train_labels.begin(), d.train_labels.begin() + 128);
+    const auto images = rows(d.train_images, 0, 128);
+    const auto test = rows(d.test_images, 0, 64);
+    auto same = [](network& a, network& b) {
+        const auto p = a.parameters(), q = b.parameters();
+        for (std::size_t i = 0; i < p.size(); ++i)
+            if (std::memcmp(p[i].data, q[i].data, p[i].size() * sizeof(float)) != 0) return false;
+        return true;
+    };
+    for (const auto kind : {network_kind::context_lateral, network_kind::lateral, network_kind::readout, network_kind::backprop}) {
+        CAPTURE(name_of(kind));
+        const network_options options{.kind = kind, .hidden = 16, .lateral_partners = 3, .seed = 5, .threads = 2};
+        auto net = make_network(options);
+        for (int step = 0; step < 2; ++step) net->train_batch(images, labels);
+        net->probabilities(test);  // evaluation draws from the training stream too
+        std::stringstream state;
+        net->save_state(state);
+        auto resumed = make_network(options);
+        resumed->load_state(state);
+        CHECK(state.peek() == std::char_traits<char>::eof());
+        // The control: the same weights without the optimiser moments and streams.
+        auto weights_only = make_network(options);
+        const auto from = net->parameters(), to = weights_only->parameters();
+        for (std::size_t i = 0; i < from.size(); ++i) std::memcpy(to[i].data, from[i].data, from[i].size() * sizeof(float));
+        for (int step = 0; step < 2; ++step) {
+            net->train_batch(images, labels);
+            resumed->train_batch(images, labels);
+            weights_only->train_batch(images, labels);
+        }
+        CHECK(same(*net, *resumed));
+        CHECK_FALSE(same(*net, *weights_only));
+        std::stringstream truncated(state.str().substr(0, state.str().size() / 2));
+        CHECK_THROWS_AS(make_network(options)->load_state(truncated), infomorph::error);
+    }
+
+    // The trainer's state: epochs done and the shuffling stream.
+    training_data data;
+    data.train.images = rows(d.train_images, 0, 256);
+    data.train.labels.assign(d.train_labels.begin(), d.train_labels.begin() + 256);
+    data.test.images = test;
+    data.test.labels.assign(d.test_labels.begin(), d.test_labels.begin() + 64);
+    data.split = data::train_validation_split(256, 0.75, 3);
+    const training_options training{.epochs = 3, .batch = 64, .train_fraction = 0.75, .seed = 3};
+    const network_options options{.hidden = 16, .seed = 3};
+    auto net = make_network(options);
+    trainer whole(*net, data, training);
+    whole.run_epoch();
+    std::stringstream trainer_state, net_state;
+    whole.save_state(trainer_state);
+    net->save_state(net_state);
+    const auto last = whole.run();
+    auto net2 = make_network(options);
+    net2->load_state(net_state);
+    trainer resumed(*net2, data, training);
+    resumed.load_state(trainer_state);
+    CHECK(resumed.epochs_done() == 1);
+    const auto again = resumed.run();
+    CHECK(same(*net, *net2));
+    CHECK(again.train.train_accuracy == last.train.train_accuracy);
+    CHECK(again.test.confusion == last.test.confusion);
 }
 
 TEST_CASE("model files: a saved network loads back bit for bit; damaged files are refused by name") {

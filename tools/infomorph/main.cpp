@@ -12,9 +12,12 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cerrno>
 #include <charconv>
 #include <cstdlib>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -173,7 +176,7 @@ int run_pid(const std::string& file, std::size_t n_sources, bool pointwise, csv_
 // OpenBLAS (a weak reference: other BLAS libraries simply lack the symbol).
 extern "C" void openblas_set_num_threads(int) __attribute__((weak));
 
-int main(int argc, char** argv) {
+static int run_command_line(int argc, char** argv) {
     if (openblas_set_num_threads != nullptr && std::getenv("OPENBLAS_NUM_THREADS") == nullptr) openblas_set_num_threads(1);
     CLI::App app{"infomorph: partial information decomposition (I^sx) and infomorphic networks"};
     app.require_subcommand(1);
@@ -228,7 +231,7 @@ int main(int argc, char** argv) {
     try {
         if (pid->parsed()) return run_pid(file, n_sources, pointwise, format);
         if (train->parsed()) {
-            if (!train_config.empty()) train_cli::apply_config(train_config, train_settings, train_flags);
+            train_cli::configure(train_settings, train_config, train_flags);
             return train_cli::run(train_settings);
         }
         if (evaluate->parsed()) return evaluate_cli::run_evaluate(evaluate_settings);
@@ -239,4 +242,17 @@ int main(int argc, char** argv) {
         return 2;
     }
     return 0;
+}
+
+// Standard output is flushed and checked before the exit status is settled: output lost to a
+// full disk or a closed pipe is an error, not a success.
+int main(int argc, char** argv) {
+    const int status = run_command_line(argc, argv);
+    std::cout.flush();
+    errno = 0;
+    if (std::fflush(stdout) != 0 || std::ferror(stdout) || !std::cout) {
+        std::cerr << "infomorph: error: standard output: write failed (" << std::strerror(errno != 0 ? errno : EIO) << ")\n";
+        return status != 0 ? status : 2;
+    }
+    return status;
 }

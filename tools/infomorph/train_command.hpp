@@ -14,6 +14,7 @@
 #include <infomorph/networks/trainer.hpp>
 #include <infomorph/networks/training_log.hpp>
 
+#include "checkpoint.hpp"
 #include "data_location.hpp"
 
 #include <CLI/CLI.hpp>
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -58,6 +60,9 @@ struct settings {
     double lr_output = infomorph::network_options{}.output_optimizer.lr;
     double weight_decay_output = infomorph::network_options{}.output_optimizer.weight_decay;
     double lr_backprop = infomorph::network_options{}.backprop_optimizer.lr;
+    // What to do with an --out that holds a run (not settings of the run: not in config.json).
+    bool overwrite = false;  // remove it and start again
+    std::string resume;      // the directory of a run to continue
 };
 
 // Registers every setting as a flag; returns the options so that a config file can fill the
@@ -89,6 +94,9 @@ inline std::vector<CLI::Option*> add_flags(CLI::App& cmd, settings& s, std::stri
     o.push_back(cmd.add_option("--lr-output", s.lr_output, "Adam learning rate of the output layer (default 0.003)"));
     o.push_back(cmd.add_option("--weight-decay-output", s.weight_decay_output, "Adam weight decay of the output layer (default 1.5e-4)"));
     o.push_back(cmd.add_option("--lr-backprop", s.lr_backprop, "Adam learning rate of the backprop baseline (default 0.001)"));
+    cmd.add_flag("--overwrite", s.overwrite, "start again in an --out that holds a run (removes its files)");
+    cmd.add_option("--resume", s.resume, "continue the run in this directory from its last checkpoint, with its settings "
+                                         "(only --epochs, raised, and --threads may change)");
     return o;
 }
 
@@ -146,6 +154,35 @@ inline void apply_config(const std::string& path, settings& s, const std::vector
             throw std::runtime_error(path + ": setting '" + key + "' has a value of the wrong type: " + value.dump());
         }
     }
+}
+
+// The settings a run may change when it is resumed: none of its results depend on them.
+inline bool resumable_flag(const CLI::Option& f) {
+    for (const char* name : {"epochs", "threads", "data-dir", "no-progress", "out"})
+        if (f.check_lname(name)) return true;
+    return false;
+}
+
+// Fills the settings from --config, or for --resume DIR from DIR/config.json, refusing flags
+// that would change the run being resumed.
+inline void configure(settings& s, const std::string& config, const std::vector<CLI::Option*>& flags) {
+    if (s.resume.empty()) {
+        if (!config.empty()) apply_config(config, s, flags);
+        return;
+    }
+    if (s.overwrite) throw infomorph::error("--resume and --overwrite exclude each other");
+    if (!config.empty()) throw infomorph::error("--config: --resume continues the run with its own settings");
+    for (const auto* f : flags)
+        if (f->count() > 0 && !resumable_flag(*f))
+            throw infomorph::error(f->get_name() + ": --resume continues the run in " + s.resume +
+                                   " with its own settings (only --epochs and --threads may change)");
+    for (const auto* f : flags)
+        if (f->count() > 0 && f->check_lname("out") && s.out != s.resume)
+            throw infomorph::error("--out: --resume continues the run in its own directory, " + s.resume);
+    const auto file = std::filesystem::path(s.resume) / "config.json";
+    if (!std::filesystem::exists(file)) throw infomorph::error(s.resume + ": no run to resume (no config.json)");
+    apply_config(file.string(), s, flags);  // the flags given win, as with --config
+    s.out = s.resume;
 }
 
 inline json to_json(const settings& s) {
@@ -262,38 +299,145 @@ inline void print_confusion(const infomorph::evaluation_result& e) {
     }
 }
 
+// The files of a run in its output directory (the lock file .lock aside).
+inline const std::vector<std::string>& run_files() {
+    static const std::vector<std::string> files{"config.json", "log.jsonl", "timing.jsonl", "checkpoint.bin", "model.bin", "confusion.csv"};
+    return files;
+}
+
+// Refuses an output directory that holds a run: a new run must not mix its files with it.
+inline void refuse_existing_run(const std::string& out) {
+    for (const auto& f : run_files())
+        if (std::filesystem::exists(std::filesystem::path(out) / f))
+            throw infomorph::error(out + ": holds a run (" + f + "); give --overwrite to start again or --resume " + out +
+                                   " to continue it");
+}
+
+// Removes the temporary files of killed runs and, with `files` (--overwrite), the old run's
+// files: only ours, other files stay. Called under the directory's lock, so no live run
+// owns any of them.
+inline void remove_run(const std::filesystem::path& out, bool files) {
+    namespace fs = std::filesystem;
+    for (const auto& entry : fs::directory_iterator(out)) {
+        const std::string name = entry.path().filename().string();
+        for (const auto& f : run_files())
+            if ((files && name == f) || (entry.is_regular_file() && infomorph::detail::is_temporary_of(name, f)))
+                fs::remove(entry.path());
+    }
+}
+
+// SIGINT and SIGTERM ask the run to stop at the next batch boundary (see run()).
+inline volatile std::sig_atomic_t stop_signal = 0;
+inline void on_stop_signal(int signal) { stop_signal = signal; }
+struct interrupted {};
+
+inline void install_stop_handlers() {
+    struct sigaction action {};
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+}
+
+// The settings a checkpoint must share with the run resuming it (all but those a resumed
+// run may change).
+inline json run_defining(json settings) {
+    for (const char* key : {"epochs", "threads", "data_dir", "out"}) settings.erase(key);
+    return settings;
+}
+
+// Where a run starts: at epoch 0 with empty logs, or at its checkpoint.
+struct starting_point {
+    std::size_t epochs = 0;
+    infomorph::log_position log;
+};
+
+// Claims the (locked) output directory once everything is checked: removes killed runs'
+// temporaries, then refuses what is there, clears it (--overwrite) or restores the trainer and
+// the network from its checkpoint (--resume).
+inline starting_point claim_directory(const settings& s, infomorph::trainer& trainer, infomorph::network& net) {
+    const std::filesystem::path out = s.out, file = out / "checkpoint.bin";
+    remove_run(out, false);
+    starting_point start;
+    if (!s.resume.empty()) {
+        if (!std::filesystem::exists(file)) return start;  // killed before its first checkpoint
+        const auto c = load_checkpoint(file, trainer, net);
+        if (run_defining(c.settings) != run_defining(to_json(s)))
+            throw infomorph::error(file.string() + ": its settings differ from " + (out / "config.json").string());
+        return {c.epoch, c.log};
+    }
+    if (s.overwrite) remove_run(out, true);
+    else refuse_existing_run(s.out);  // again under the lock: a run may have started meanwhile
+    return start;
+}
+
 inline int run(settings s) {
     namespace fs = std::filesystem;
     const auto training = training_options_of(s);
     infomorph::validate(training);
+    // Everything is checked and loaded before the output directory is touched.
+    if (s.resume.empty() && !s.overwrite) refuse_existing_run(s.out);
     auto raw = load(s.dataset, s.data_dir);
     const auto data = infomorph::prepare(std::move(raw.train), std::move(raw.test), training);
     const auto options = network_options_of(s, data.train.images.shape()[1]);
     auto net = infomorph::make_network(options);
 
-    fs::create_directories(s.out);
-    const fs::path out = s.out;
-    infomorph::detail::write_atomically(out / "config.json", [&](std::ofstream& f) { f << to_json(s).dump(2) << "\n"; });
-    infomorph::training_log log((out / "log.jsonl").string());
-
     progress_bar bar(s.progress);
-    const std::string hidden = options.kind == infomorph::network_kind::readout ? "no hidden layer" : std::to_string(s.hidden) + " hidden neurons";
-    std::fprintf(stderr, "%s on %s: %zu training, %zu validation, %zu test images; %s\n", net->kind_name().c_str(),
-                 s.dataset.c_str(), data.split.train.size(), data.split.validation.size(), data.test.labels.size(), hidden.c_str());
     infomorph::training_observer observer;
     observer.epoch_started = [&](std::size_t epoch, std::size_t epochs) { bar.start(epoch, epochs); };
     observer.batch_done = [&](std::size_t b, std::size_t n, double acc) {
+        if (stop_signal != 0) throw interrupted{};
         bar(b, n, acc, std::min(b * s.batch, data.split.train.size()));
     };
     observer.epoch_done = [&](const infomorph::epoch_report& r) {
         bar.finish();
-        log(r);
         std::fprintf(stderr, "epoch %zu/%zu: %.2f s, train %.4f, validation %.4f, test %.4f\n", r.epoch, r.epochs, r.seconds,
                      r.train.train_accuracy, r.validation ? r.validation->accuracy : 0.0, r.test.accuracy);
     };
-    const auto last = infomorph::trainer(*net, data, training, observer).run();
-    infomorph::save_model(out / "model.bin", *net);
-    write_confusion(out / "confusion.csv", last.test);
+    infomorph::trainer trainer(*net, data, training, observer);
+
+    const fs::path out = s.out;
+    fs::create_directories(s.out);
+    const infomorph::detail::directory_lock lock(out);  // held until the run ends
+    const auto start = claim_directory(s, trainer, *net);
+    std::size_t saved = start.epochs;  // epochs in the checkpoint on disk
+    if (trainer.finished()) {  // the model is written before the last checkpoint
+        if (!fs::exists(out / "model.bin"))
+            throw infomorph::error(s.out + ": the checkpoint is of the finished run, but model.bin is missing");
+        std::fprintf(stderr, "%s: the run is complete after %zu epochs (raise --epochs to train on)\n", s.out.c_str(), saved);
+        return 0;
+    }
+    infomorph::detail::write_atomically(out / "config.json", [&](std::ofstream& f) { f << to_json(s).dump(2) << "\n"; });
+    infomorph::training_log log((out / "log.jsonl").string(), (out / "timing.jsonl").string(), start.log);
+
+    const std::string hidden = options.kind == infomorph::network_kind::readout ? "no hidden layer" : std::to_string(s.hidden) + " hidden neurons";
+    std::fprintf(stderr, "%s on %s: %zu training, %zu validation, %zu test images; %s%s\n", net->kind_name().c_str(),
+                 s.dataset.c_str(), data.split.train.size(), data.split.validation.size(), data.test.labels.size(), hidden.c_str(),
+                 saved > 0 ? (", resumed after epoch " + std::to_string(saved)).c_str() : "");
+    // Each epoch: its log lines, on the last the model, then the checkpoint. A run killed at
+    // any point resumes from the last checkpoint and cuts the logs back to its lengths.
+    install_stop_handlers();
+    infomorph::epoch_report last;
+    try {
+        while (!trainer.finished()) {
+            last = trainer.run_epoch();
+            log(last);
+            if (trainer.finished()) {
+                infomorph::save_model(out / "model.bin", *net);
+                write_confusion(out / "confusion.csv", last.test);
+            }
+            save_checkpoint(out / "checkpoint.bin", to_json(s), log.position(), trainer, *net);
+            saved = trainer.epochs_done();
+            if (stop_signal != 0 && !trainer.finished()) throw interrupted{};
+        }
+    } catch (const interrupted&) {
+        bar.finish();
+        std::fprintf(stderr, "%s: stopped %s; continue with: infomorph train --resume %s\n",
+                     stop_signal == SIGTERM ? "SIGTERM" : "SIGINT",
+                     saved > 0 ? ("after the checkpoint of epoch " + std::to_string(saved)).c_str() : "before the first epoch ended",
+                     s.out.c_str());
+        return 130;
+    }
 
     std::printf("test accuracy %.4f after %zu epochs (%s, %s, seed %llu)\n", last.test.accuracy, s.epochs,
                 net->kind_name().c_str(), hidden.c_str(), static_cast<unsigned long long>(s.seed));
@@ -303,7 +447,7 @@ inline int run(settings s) {
         for (std::size_t a = 0; a < l.atoms.size(); ++a) std::printf("  %-14s %+.5f\n", l.atom_names[a].c_str(), l.atoms[a]);
     }
     print_confusion(last.test);
-    std::printf("wrote %s/{config.json, log.jsonl, model.bin, confusion.csv}\n", s.out.c_str());
+    std::printf("wrote %s/{config.json, log.jsonl, timing.jsonl, checkpoint.bin, model.bin, confusion.csv}\n", s.out.c_str());
     return 0;
 }
 

@@ -110,6 +110,24 @@ public:
     std::vector<parameter_view> parameters() override { return detail::hidden_and_output_parameters(hidden_, output_); }
 
     const network_options& options() const override { return options_; }
+
+    void save_state(std::ostream& out) override {
+        detail::write_tag(out, "backprop_network 1");
+        detail::save_parameters(out, parameters());
+        detail::save_adam(out, hidden_adam_);
+        detail::save_adam(out, output_adam_);
+        detail::write_engine(out, sampler_);
+    }
+
+    void load_state(std::istream& in) override {
+        detail::expect_tag(in, "backprop_network 1");
+        const auto params = parameters();
+        detail::load_parameters(in, params);
+        detail::load_adam(in, hidden_adam_, detail::largest_parameter(params));
+        detail::load_adam(in, output_adam_, detail::largest_parameter(params));
+        detail::read_engine(in, sampler_);
+    }
+
     /// The hidden layer.
     hidden_layer& hidden() { return hidden_; }
     /// The output layer.

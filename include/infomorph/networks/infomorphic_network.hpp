@@ -118,6 +118,25 @@ public:
 
     const network_options& options() const override { return options_; }
 
+    // The evaluation stream is restarted at every call and needs no saving; the evaluation's
+    // draws from the training stream are in sampler_'s state.
+    void save_state(std::ostream& out) override {
+        detail::write_tag(out, "infomorphic_network 1");
+        detail::save_parameters(out, parameters());
+        detail::save_adam(out, hidden_adam_);
+        detail::save_adam(out, output_adam_);
+        detail::write_engine(out, sampler_);
+    }
+
+    void load_state(std::istream& in) override {
+        detail::expect_tag(in, "infomorphic_network 1");
+        const auto params = parameters();
+        detail::load_parameters(in, params);
+        detail::load_adam(in, hidden_adam_, detail::largest_parameter(params));
+        detail::load_adam(in, output_adam_, detail::largest_parameter(params));
+        detail::read_engine(in, sampler_);
+    }
+
     /// The hidden layer.
     hidden_layer& hidden() { return hidden_; }
     /// The output layer.
@@ -290,6 +309,20 @@ public:
     }
 
     const network_options& options() const override { return options_; }
+
+    void save_state(std::ostream& out) override {
+        detail::write_tag(out, "readout_network 1");
+        detail::save_parameters(out, parameters());
+        detail::save_adam(out, adam_);
+    }
+
+    void load_state(std::istream& in) override {
+        detail::expect_tag(in, "readout_network 1");
+        const auto params = parameters();
+        detail::load_parameters(in, params);
+        detail::load_adam(in, adam_, detail::largest_parameter(params));
+    }
+
     /// The output layer.
     output_layer_type& output() { return output_; }
 

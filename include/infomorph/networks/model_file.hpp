@@ -4,8 +4,8 @@
 /// the parameter names and shapes) followed by the parameters as little-endian float32, in
 /// header order. Format 1 (no binning line; standard binning) is still read.
 /// The seed is stored because it fixes the connectivity masks (random lateral partners) that
-/// load_model rebuilds. Files are written to a temporary name and renamed into place, so a
-/// failed or interrupted save never leaves a half-written model.
+/// load_model rebuilds. Files are written to a temporary name, synced and renamed into place
+/// (detail/files.hpp), so a failed or interrupted save never leaves a half-written model.
 
 #include <bit>
 #include <cstdint>
@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "infomorph/detail/files.hpp"
 #include "infomorph/error.hpp"
 #include "infomorph/networks/make_network.hpp"
 
@@ -31,27 +32,6 @@ inline std::string join_goal(const dynamic_goal& g) {
     const auto authors = g.to_authors_order();
     for (std::size_t i = 0; i < authors.size(); ++i) s << (i ? " " : "") << authors[i];
     return s.str();
-}
-
-// Writes `text` via a temporary file in the same directory, then renames it into place.
-template <class Writer>
-void write_atomically(const std::filesystem::path& path, Writer&& write) {
-    auto temporary = path;
-    temporary += ".partial";
-    try {
-        {
-            std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-            if (!out) throw error(path.string() + ": cannot create");
-            write(out);
-            out.flush();
-            if (!out) throw error(path.string() + ": write failed (disk full?)");
-        }
-        std::filesystem::rename(temporary, path);
-    } catch (...) {
-        std::error_code ignored;
-        std::filesystem::remove(temporary, ignored);
-        throw;
-    }
 }
 
 }  // namespace detail

@@ -5,15 +5,20 @@
 /// evaluation rule. The variants themselves live in infomorphic_network.hpp and
 /// backprop_network.hpp; make_network.hpp builds any of them by name.
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <istream>
+#include <ostream>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <xtensor/xtensor.hpp>
 
+#include "infomorph/detail/state.hpp"
 #include "infomorph/networks/options.hpp"
 #include "infomorph/error.hpp"
 #include "infomorph/lattice/lattice.hpp"
@@ -78,6 +83,13 @@ public:
     virtual std::vector<parameter_view> parameters() = 0;
     /// The options the network was built with (saving a model needs nothing else).
     virtual const network_options& options() const = 0;
+
+    /// Writes the whole training state (parameters, optimiser moments and step counts, the
+    /// training sampling stream): a network built with the same options that loads it trains
+    /// on bit for bit as this one would. Binary, for checkpoints of the same build.
+    virtual void save_state(std::ostream& out) = 0;
+    /// Restores a state written by save_state of a network built with the same options.
+    virtual void load_state(std::istream& in) = 0;
 
     /// The kind's name, as network_kind_names spells it.
     std::string kind_name() const { return std::string(name_of(options().kind)); }
@@ -251,6 +263,52 @@ void add_parameters(std::vector<parameter_view>& out, const std::string& prefix,
         out.push_back({prefix + ".weight" + std::to_string(i + 1), {w.shape()[0], w.shape()[1]}, w.data()});
         out.push_back({prefix + ".bias" + std::to_string(i + 1), {b.shape()[0]}, b.data()});
     }
+}
+
+// The training state's pieces (network::save_state): every parameter tensor, by name and size.
+inline void save_parameters(std::ostream& out, const std::vector<parameter_view>& params) {
+    write_u64(out, params.size());
+    for (const auto& p : params) {
+        write_tag(out, p.name);
+        write_array(out, p.data, p.size());
+    }
+}
+
+inline void load_parameters(std::istream& in, const std::vector<parameter_view>& params) {
+    if (read_u64(in) != params.size()) throw error("training state: another number of parameters");
+    for (const auto& p : params) {
+        expect_tag(in, p.name);
+        read_array(in, p.data, p.size(), p.name);
+    }
+}
+
+// Adam's moments and step counts (the moments are empty before a parameter's first step).
+template <std::size_t K>
+void save_adam(std::ostream& out, const std::array<optimizer::adam::state, K>& states) {
+    write_tag(out, "adam " + std::to_string(K));
+    for (const auto& s : states) {
+        write_u64(out, static_cast<std::uint64_t>(s.step));
+        write_array(out, s.m.data(), s.m.size());
+        write_array(out, s.v.data(), s.v.size());
+    }
+}
+
+// `limit`: the most values one state may hold (the network's largest parameter tensor).
+template <std::size_t K>
+void load_adam(std::istream& in, std::array<optimizer::adam::state, K>& states, std::size_t limit) {
+    expect_tag(in, "adam " + std::to_string(K));
+    for (auto& s : states) {
+        s.step = static_cast<long long>(read_u64(in));
+        read_vector(in, s.m, limit, "adam moments");
+        read_vector(in, s.v, limit, "adam moments");
+        if (s.m.size() != s.v.size()) throw error("training state: adam moments of different sizes");
+    }
+}
+
+inline std::size_t largest_parameter(const std::vector<parameter_view>& params) {
+    std::size_t n = 0;
+    for (const auto& p : params) n = std::max(n, p.size());
+    return n;
 }
 
 template <class Hidden, class Output>

@@ -15,7 +15,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <istream>
 #include <optional>
+#include <ostream>
 #include <random>
 #include <string>
 #include <utility>
@@ -25,6 +27,7 @@
 
 #include "infomorph/data/dataset.hpp"
 #include "infomorph/data/labelled_images.hpp"
+#include "infomorph/detail/state.hpp"
 #include "infomorph/error.hpp"
 #include "infomorph/networks/network.hpp"
 
@@ -212,6 +215,26 @@ public:
         r.test = evaluate(net_, data_.test, data::all_indices(data_.test.labels.size()), options_.batch);
         if (observer_.epoch_done) observer_.epoch_done(r);
         return r;
+    }
+
+    /// Writes the trainer's own state (epochs done, the shuffling stream); with the network's
+    /// save_state, what resuming a run needs (the data and split follow from the options).
+    void save_state(std::ostream& out) const {
+        detail::write_tag(out, "trainer 1");
+        detail::write_u64(out, epoch_);
+        detail::write_engine(out, shuffler_);
+    }
+
+    /// Restores a state written by save_state of a trainer of the same data and options
+    /// (`epochs` may be larger than the saved run's).
+    void load_state(std::istream& in) {
+        detail::expect_tag(in, "trainer 1");
+        const std::uint64_t epoch = detail::read_u64(in);
+        if (epoch > options_.epochs)
+            throw error("the saved run is at epoch " + std::to_string(epoch) + ", beyond the " +
+                        std::to_string(options_.epochs) + " epochs asked for");
+        detail::read_engine(in, shuffler_);
+        epoch_ = static_cast<std::size_t>(epoch);
     }
 
     /// Trains the remaining epochs; returns the last one's report.

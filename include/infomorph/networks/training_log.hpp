@@ -1,18 +1,20 @@
 #pragma once
 /// \file
-/// The training log as JSON lines, one object per epoch.
-/// The training log as JSON lines, one object per epoch: epoch, seconds, train_accuracy,
+/// The training log as JSON lines, one object per epoch: epoch, train_accuracy,
 /// validation_accuracy (null without a validation share), test_accuracy, train_loss, and per
-/// layer its mean goal, H_res, I(T;S) and atoms. Needs nlohmann-json (header-only); the rest
+/// layer its mean goal, H_res, I(T;S) and atoms: a function of the settings alone. The
+/// wall-clock seconds go to a timing log of their own. Needs nlohmann-json (header-only); the rest
 /// of the library does not.
 
-#include <fstream>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "infomorph/detail/files.hpp"
 #include "infomorph/error.hpp"
 #include "infomorph/networks/trainer.hpp"
 
@@ -30,11 +32,10 @@ inline nlohmann::ordered_json layers_json(const std::vector<layer_result>& layer
     return out;
 }
 
-/// One epoch as the JSON object of a training-log line (epoch, seconds, accuracies, train_loss, layers).
+/// One epoch as the JSON object of a training-log line (epoch, accuracies, train_loss, layers).
 inline nlohmann::ordered_json epoch_json(const epoch_report& r) {
     using json = nlohmann::ordered_json;
     return {{"epoch", r.epoch},
-            {"seconds", r.seconds},
             {"train_accuracy", r.train.train_accuracy},
             {"validation_accuracy", r.validation ? json(r.validation->accuracy) : json(nullptr)},
             {"test_accuracy", r.test.accuracy},
@@ -42,24 +43,40 @@ inline nlohmann::ordered_json epoch_json(const epoch_report& r) {
             {"layers", layers_json(r.train.layers)}};
 }
 
-/// Appends one line per epoch to a file (created anew), each written whole and flushed.
+/// The wall-clock part of an epoch, kept out of epoch_json so that the log is reproducible.
+inline nlohmann::ordered_json timing_json(const epoch_report& r) { return {{"epoch", r.epoch}, {"seconds", r.seconds}}; }
+
+/// Where a run's log files end (bytes): what a checkpoint records, so that a resumed run cuts
+/// the lines of epochs after its checkpoint and appends from there.
+struct log_position {
+    std::uint64_t log = 0;     ///< bytes of log.jsonl
+    std::uint64_t timing = 0;  ///< bytes of timing.jsonl
+};
+
+/// Appends one line per epoch to the log (epoch_json) and, if given a path, to the timing log
+/// (timing_json): each line written whole by one write(2), checked, and fsync'ed.
 class training_log {
 public:
-    /// Creates (truncates) the file at path; throws infomorph::error when it cannot.
-    explicit training_log(const std::string& path) : path_(path), out_(path, std::ios::trunc) {
-        if (!out_) throw error(path + ": cannot create");
+    /// Creates the files anew, or with `keep`, keeps their first bytes (a resumed run).
+    explicit training_log(const std::string& path, const std::string& timing_path = {}, log_position keep = {})
+        : log_(path, keep.log) {
+        if (!timing_path.empty()) timing_.emplace(timing_path, keep.timing);
     }
     /// Appends r's line and flushes it; throws infomorph::error when the write fails.
     void operator()(const epoch_report& r) {
-        const std::string line = epoch_json(r).dump() + "\n";
-        out_.write(line.data(), static_cast<std::streamsize>(line.size()));
-        out_.flush();
-        if (!out_) throw error(path_ + ": write failed (disk full?)");
+        log_.append(epoch_json(r).dump() + "\n");
+        log_.sync();
+        if (timing_) {
+            timing_->append(timing_json(r).dump() + "\n");
+            timing_->sync();
+        }
     }
+    /// The files' lengths now.
+    log_position position() const { return {log_.bytes(), timing_ ? timing_->bytes() : 0}; }
 
 private:
-    std::string path_;
-    std::ofstream out_;
+    detail::append_file log_;
+    std::optional<detail::append_file> timing_;
 };
 
 }  // namespace infomorph
