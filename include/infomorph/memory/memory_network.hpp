@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "infomorph/detail/quote.hpp"
 #include "infomorph/error.hpp"
 #include "infomorph/goal/goal.hpp"
 #include "infomorph/neuron/activation.hpp"
@@ -48,8 +49,8 @@ inline goal<2> memory_goal(std::string_view name) {
     if (name == "joint_mi") return goals::joint_mi;
     if (name == "optimized_1") return goals::optimized_1;
     if (name == "optimized_2") return goals::optimized_2;
-    throw error("no memory goal named '" + std::string(name) +
-                                "' (redundancy, joint_mi, optimized_1, optimized_2)");
+    throw error("no memory goal named " + detail::quote(name) +
+                                " (redundancy, joint_mi, optimized_1, optimized_2)");
 }
 
 using memory_binning = binning::per_source<binning::fixed_bins<2>, binning::fixed_bins<60>>;
