@@ -86,10 +86,12 @@ for args in "--batch -1" "--limit -1" "--batch 0"; do
   expect_error "evaluate $args" "$1" "${im[@]}" evaluate "$tmp/absent/model.bin" $args
   expect_error "predict $args" "$1" "${im[@]}" predict "$tmp/absent/model.bin" "$tmp/absent.idx" $args
 done
-for args in "--neurons -1" "--seeds -1" "--epochs -5" "--threads 0" "--noise nan" "--seed 1.5"; do
+for args in "--neurons -1" "--neurons 100000000" "--seeds -1" "--epochs -5" "--threads 0" "--noise nan" "--seed 1.5"; do
   set -- $args
   expect_error "memory $args" "$1" "${im[@]}" memory --patterns 5 $args
 done
+expect_error "memory --load 1e300" "--load" "${im[@]}" memory --load 1e300
+expect_error "memory sweep of 10^12 loads" "--from, --to, --step" "${im[@]}" memory --capacity --step 1e-12
 # Config values: whole numbers in range, finite numbers.
 for setting in '"epochs": 1e20' '"epochs": 1.5' '"batch": -1' '"seed": -1' '"limit": 18446744073709551616' '"threads": 0' \
   '"hidden": "many"'; do

@@ -23,6 +23,11 @@ inline constexpr std::uint64_t max_epochs = 1'000'000;
 inline constexpr std::uint64_t max_size = std::uint64_t{1} << 32;  // neurons, batch, patterns, images, partners
 inline constexpr std::uint64_t max_threads = 4096;
 inline constexpr std::uint64_t max_seed = std::numeric_limits<std::uint64_t>::max();
+/// Associative memory: at most 2^16 neurons (the N x N weights alone are then 32 GiB of doubles) and 2^24 patterns.
+inline constexpr std::uint64_t max_memory_neurons = std::uint64_t{1} << 16;
+inline constexpr std::uint64_t max_memory_patterns = std::uint64_t{1} << 24;
+/// The most loads a capacity sweep visits.
+inline constexpr double max_sweep_points = 100000;
 
 /// A CLI11 check: the text is a whole number from `min` to `max` (no sign, no fraction, no exponent).
 inline CLI::Validator whole_number(std::uint64_t min, std::uint64_t max) {

@@ -318,7 +318,7 @@ inline int run(settings s) {
     for (const auto& l : last.train.layers) {
         std::printf("%s layer: mean goal %.4f, I(T;S) %.4f bits, H_res %.4f bits; atoms (bits):\n", l.layer.c_str(), l.goal,
                     l.mi, l.h_res);
-        for (std::size_t a = 0; a < l.atoms.size(); ++a) std::printf("  %-14s %+.5f\n", l.atom_names[a].c_str(), l.atoms[a]);
+        for (std::size_t a = 0; a < l.atoms.size(); ++a) std::printf("  %-14s %+.5f\n", l.atom_names[a].c_str(), l.atoms[a] + 0.0);  // + 0.0: no -0
     }
     print_confusion(last.test);
     std::printf("wrote %s/{config.json, log.jsonl, model.bin, confusion.csv}\n", s.out.c_str());

@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <fstream>
-#include <sstream>
+#include <iterator>
 #include <string>
 
 #include <unistd.h>
