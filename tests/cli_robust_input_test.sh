@@ -54,6 +54,12 @@ assert abs(j["mi"] - 1) < 1e-12 and len(j["pointwise"]) == 5
 assert j["pointwise"][1]["atoms"]["{1}"]["inf"] is None
 assert abs(j["pointwise"][0]["atoms"]["{1,2}"]["total"] - math.log2(4 / 3)) < 1e-12
 PY
+# Pointwise values of 200000 rows of 4 sources (about 1.6 GB) under a 600 MB address-space limit.
+python3 -c "
+import random
+random.seed(1)
+print('\n'.join(','.join(str(random.randrange(16)) for _ in range(5)) + ',1' for _ in range(200000)))" >"$tmp/large.csv"
+expect_error "pid --pointwise out of memory" "out of memory" bash -c "ulimit -v 600000; exec \"\$@\"" - "${im[@]}" pid "$tmp/large.csv" -n 4 --format counts --pointwise
 # Whole-input errors name the file; non-finite weights name file:line; input is quoted briefly.
 printf '0,0,0,0\n1,1,1,0\n' >"$tmp/zero.csv"
 expect_error "pid zero total" "$tmp/zero.csv: the counts sum to zero" "${im[@]}" pid "$tmp/zero.csv" -n 2 --format counts

@@ -92,6 +92,11 @@ TEST_CASE("counts whose total underflows or overflows a double give the PID of a
     check_same_atoms(isx<2>(sparse_distribution::from_probabilities(2, and_gate, {1e308, 1e308, 1e308, 1e308},
                                                                     {.total = total_check::rescale})),
                      isx<2>(sparse_distribution::from_counts(2, and_gate, {1, 1, 1, 1})));
+    // Weights 10^616 apart: the small one's probability underflows to 0 and is not stored.
+    const auto spread = sparse_distribution::from_counts(2, {0, 0, 0, 1, 1, 1}, {1e308, 1e-308});
+    CHECK(spread.rows() == 1);
+    CHECK(spread.input_rows() == 2);
+    CHECK(spread.probability(0) == 1.0);
     // Ordinary counts keep their bits: the probabilities are w * (1 / total) as before.
     const auto d = sparse_distribution::from_counts(2, and_gate, {1, 2, 3, 4});
     for (std::size_t r = 0; r < 4; ++r) CHECK(d.probability(r) == static_cast<double>(r + 1) * (1.0 / 10.0));

@@ -19,6 +19,7 @@
 #include <cmath>
 #include <fstream>
 #include <iostream>
+#include <new>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -263,6 +264,10 @@ int main(int argc, char** argv) {
         if (evaluate->parsed()) return evaluate_cli::run_evaluate(evaluate_settings);
         if (predict->parsed()) return evaluate_cli::run_predict(predict_settings);
         if (memory->parsed()) return memory_cli::run(memory_settings);
+    } catch (const std::bad_alloc&) {
+        // What the size checks could not foresee (a huge CSV, a ulimit): say so in words.
+        std::cerr << "infomorph: error: out of memory: the input or the settings need more memory than is available\n";
+        return 2;
     } catch (const std::exception& e) {
         std::cerr << "infomorph: error: " << e.what() << "\n";
         return 2;

@@ -209,8 +209,10 @@ private:
         input_rows_.clear();
         probabilities_.clear();
         for (std::size_t r = 0; r < weights.size(); ++r) {
-            if (weights[r] == 0) continue;
-            probabilities_.push_back(two_steps ? std::ldexp(weights[r], -exponent) * reciprocal : weights[r] * scale);
+            // A weight below 2^-1074 of the total has probability 0 as a double: not stored.
+            const double p = two_steps ? std::ldexp(weights[r], -exponent) * reciprocal : weights[r] * scale;
+            if (p == 0) continue;
+            probabilities_.push_back(p);
             input_rows_.push_back(r);
             ++kept;
         }
