@@ -5,7 +5,7 @@
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+fail() { local m="$*"; echo "FAIL: ${m:0:1000}"; failures=$((failures + 1)); }
 
 expect_error() {
   local name="$1" fragment="$2"; shift 2

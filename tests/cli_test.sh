@@ -48,14 +48,14 @@ expect_error "negative probability" "must be finite and non-negative" "$bin" pid
 printf '0,0,0,0.5\n1,1,1,0.4\n' >"$tmp/sum.csv"
 expect_error "probabilities not summing to one" "sum to 0.9" "$bin" pid "$tmp/sum.csv" --sources 2
 printf '0,0,0,nan\n1,1,1,0.5\n' >"$tmp/nan.csv"
-expect_error "NaN probability" ":1: probability nan" "$bin" pid "$tmp/nan.csv" --sources 2
+expect_error "NaN probability" ":1: probability 'nan'" "$bin" pid "$tmp/nan.csv" --sources 2
 printf '0,0,1\n' >"$tmp/short.csv"
 expect_error "too few fields" ":1: 3 fields, expected 4" "$bin" pid "$tmp/short.csv" --sources 2
 printf '0,0,0,0.5\n0,x,1,0.5\n' >"$tmp/text.csv"
 expect_error "non-integer value" ":2: field 2 'x' is not a non-negative integer" "$bin" pid "$tmp/text.csv" --sources 2
 printf '0,-1,0,0.5\n0,1,1,0.5\n' >"$tmp/neg_value.csv"
 expect_error "negative value" "field 2 '-1'" "$bin" pid "$tmp/neg_value.csv" --sources 2
-expect_error "too many sources" "2 to 4 sources, got 5" "$bin" pid "$tmp/xor.csv" --sources 5
+expect_error "too many sources" "--sources: must be a whole number from 2 to 4, got '5'" "$bin" pid "$tmp/xor.csv" --sources 5
 expect_error "wrong source count for the file" "more than 4 fields" "$bin" pid "$tmp/four.csv" --sources 2
 expect_error "missing file" "cannot open" "$bin" pid "$tmp/absent.csv" --sources 2
 expect_error "empty input" "no data rows" bash -c "'$bin' pid --sources 2 < /dev/null"

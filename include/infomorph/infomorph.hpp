@@ -9,6 +9,7 @@
 #include "infomorph/neuron/layer.hpp"
 #include "infomorph/neuron/optimizer.hpp"
 #include "infomorph/networks/make_network.hpp"
+#include "infomorph/networks/memory_estimate.hpp"
 #include "infomorph/networks/model_file.hpp"
 #include "infomorph/networks/options.hpp"
 #include "infomorph/networks/trainer.hpp"

@@ -35,8 +35,10 @@ inline void add_common_flags(CLI::App& cmd, settings& s) {
     cmd.add_option("model", s.model, "model file written by infomorph train (model.bin)")->required();
     cmd.add_option("--dataset", s.dataset, "mnist, fashion-mnist or cifar10 (default: the run's config.json, else mnist)");
     cmd.add_option("--data-dir", s.data_dir, "dataset directory (default: the run's config.json, else the dataset's default)");
-    cmd.add_option("--batch", s.batch, "batch size of the evaluation (default: the run's config.json, else 1024)");
-    cmd.add_option("--limit", s.limit, "training images the normalisation used (default: the run's config.json, else all)");
+    cmd.add_option("--batch", s.batch, "batch size of the evaluation (default: the run's config.json, else 1024)")
+        ->check(cli_numbers::whole_number(1, cli_numbers::max_size));
+    cmd.add_option("--limit", s.limit, "training images the normalisation used (default: the run's config.json, else all)")
+        ->check(cli_numbers::whole_number(0, cli_numbers::max_size));
 }
 
 // Fills the settings not given on the command line from the run's config.json, if any.

@@ -4,8 +4,10 @@
 
 #include <infomorph/infomorph.hpp>
 #include <infomorph/version.hpp>
+#include <infomorph/detail/quote.hpp>
 
 #include "evaluate_command.hpp"
+#include "numbers.hpp"
 #include "memory_command.hpp"
 #include "train_command.hpp"
 
@@ -20,6 +22,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <new>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -29,6 +32,7 @@
 namespace {
 
 using json = nlohmann::ordered_json;
+using infomorph::detail::quote;
 
 enum class csv_format { probs, counts, samples };
 
@@ -73,18 +77,21 @@ table read_csv(std::istream& in, const std::string& name, std::size_t n_sources,
                 std::uint32_t v = 0;
                 const auto [end, ec] = std::from_chars(first, last, v);
                 if (text.empty() || ec != std::errc() || end != last)
-                    throw input_error(where + "field " + std::to_string(field + 1) + " '" + std::string(text) +
-                                      "' is not a non-negative integer value");
+                    throw input_error(where + "field " + std::to_string(field + 1) + " " + quote(text) +
+                                      " is not a non-negative integer value");
                 t.values.push_back(v);
             } else {
                 double w = 0;
                 const auto [end, ec] = std::from_chars(first, last, w);
+                if (ec == std::errc::result_out_of_range && end == last)
+                    throw input_error(where + "field " + std::to_string(field + 1) + " " + quote(text) +
+                                      " lies outside the range of a double");
                 if (text.empty() || ec != std::errc() || end != last)
-                    throw input_error(where + "field " + std::to_string(field + 1) + " '" + std::string(text) +
-                                      "' is not a number");
+                    throw input_error(where + "field " + std::to_string(field + 1) + " " + quote(text) +
+                                      " is not a number");
                 if (!(w >= 0) || std::isinf(w))
                     throw input_error(where + (format == csv_format::probs ? "probability " : "count ") +
-                                      std::string(text) + " must be finite and non-negative");
+                                      quote(text) + " must be finite and non-negative");
                 t.weights.push_back(w);
             }
             ++field;
@@ -100,9 +107,13 @@ table read_csv(std::istream& in, const std::string& name, std::size_t n_sources,
     return t;
 }
 
+// x + 0.0 turns -0.0 into +0.0: a deterministic target gives exact zeros, printed as 0.0.
+double positive_zero(double x) { return x + 0.0; }
+
 json parts_json(const std::vector<std::string>& names, const double* inf, const double* misinf, const double* total) {
     json out = json::object();
-    for (std::size_t a = 0; a < names.size(); ++a) out[names[a]] = {{"inf", inf[a]}, {"misinf", misinf[a]}, {"total", total[a]}};
+    for (std::size_t a = 0; a < names.size(); ++a)
+        out[names[a]] = {{"inf", positive_zero(inf[a])}, {"misinf", positive_zero(misinf[a])}, {"total", positive_zero(total[a])}};
     return out;
 }
 
@@ -112,60 +123,77 @@ json null_parts(const std::vector<std::string>& names) {
     return out;
 }
 
-json pid_json(const infomorph::sparse_distribution& d, const infomorph::dynamic_pid_result& r, bool pointwise) {
+json pid_json(const infomorph::dynamic_pid_result& r) {
     json out;
     out["n_sources"] = r.n_sources;
     out["atoms"] = parts_json(r.names, r.atoms_inf.data(), r.atoms_misinf.data(), r.atoms_total.data());
     out["redundancies"] =
         parts_json(r.names, r.redundancies_inf.data(), r.redundancies_misinf.data(), r.redundancies_total.data());
-    out["mi"] = r.mi;
-    out["h_target"] = r.h_target;
-    out["h_res"] = r.h_res;
-    if (pointwise) {
-        // One entry per input row in input order; rows of zero probability have no pointwise
-        // information (null).
-        json rows = json::array();
+    out["mi"] = positive_zero(r.mi);
+    out["h_target"] = positive_zero(r.h_target);
+    out["h_res"] = positive_zero(r.h_res);
+    return out;
+}
+
+void write_out(std::string_view text) {
+    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size()) throw input_error("<stdout>: write error");
+}
+
+// The result as one JSON object on stdout. The pointwise values (one entry per input row in
+// input order, null for rows of zero probability) are streamed row by row: their text is many
+// times the size of the input and need not exist in memory at once.
+void print_pid(const infomorph::sparse_distribution& d, const infomorph::dynamic_pid_result& r, bool pointwise) {
+    std::string head = pid_json(r).dump();
+    if (!pointwise) {
+        write_out(head + "\n");
+    } else {
+        head.pop_back();  // the closing brace: the pointwise array follows
+        write_out(head + ",\"pointwise\":[");
         const std::size_t L = r.names.size();
         std::size_t stored = 0;
         for (std::size_t input = 0; input < d.input_rows(); ++input) {
+            json row;
             if (stored < d.rows() && d.input_row(stored) == input) {
                 const std::size_t off = stored * L;
-                rows.push_back({{"atoms", parts_json(r.names, r.pointwise_atoms.inf.data() + off,
-                                                     r.pointwise_atoms.misinf.data() + off,
-                                                     r.pointwise_atoms.total.data() + off)},
-                                {"redundancies", parts_json(r.names, r.pointwise_redundancies.inf.data() + off,
-                                                            r.pointwise_redundancies.misinf.data() + off,
-                                                            r.pointwise_redundancies.total.data() + off)}});
+                row = {{"atoms", parts_json(r.names, r.pointwise_atoms.inf.data() + off, r.pointwise_atoms.misinf.data() + off,
+                                            r.pointwise_atoms.total.data() + off)},
+                       {"redundancies", parts_json(r.names, r.pointwise_redundancies.inf.data() + off,
+                                                   r.pointwise_redundancies.misinf.data() + off,
+                                                   r.pointwise_redundancies.total.data() + off)}};
                 ++stored;
             } else {
-                rows.push_back({{"atoms", null_parts(r.names)}, {"redundancies", null_parts(r.names)}});
+                row = {{"atoms", null_parts(r.names)}, {"redundancies", null_parts(r.names)}};
             }
+            write_out((input == 0 ? "" : ",") + row.dump());
         }
-        out["pointwise"] = std::move(rows);
+        write_out("]}\n");
     }
-    return out;
+    if (std::fflush(stdout) != 0) throw input_error("<stdout>: write error");
 }
 
 int run_pid(const std::string& file, std::size_t n_sources, bool pointwise, csv_format format) {
     infomorph::sparse_distribution::check_source_count(n_sources);
+    const std::string name = file.empty() || file == "-" ? "<stdin>" : file;
     table t;
-    if (file.empty() || file == "-") {
-        t = read_csv(std::cin, "<stdin>", n_sources, format);
+    if (name == "<stdin>") {
+        t = read_csv(std::cin, name, n_sources, format);
     } else {
         std::ifstream in(file);
         if (!in) throw input_error(file + ": cannot open");
         t = read_csv(in, file, n_sources, format);
     }
     infomorph::sparse_distribution d;
-    switch (format) {
-        case csv_format::probs: d = infomorph::sparse_distribution::from_probabilities(n_sources, std::move(t.values), std::move(t.weights)); break;
-        case csv_format::counts: d = infomorph::sparse_distribution::from_counts(n_sources, std::move(t.values), std::move(t.weights)); break;
-        case csv_format::samples: d = infomorph::sparse_distribution::from_samples(n_sources, std::move(t.values)); break;
+    try {
+        switch (format) {
+            case csv_format::probs: d = infomorph::sparse_distribution::from_probabilities(n_sources, std::move(t.values), std::move(t.weights)); break;
+            case csv_format::counts: d = infomorph::sparse_distribution::from_counts(n_sources, std::move(t.values), std::move(t.weights)); break;
+            case csv_format::samples: d = infomorph::sparse_distribution::from_samples(n_sources, std::move(t.values)); break;
+        }
+    } catch (const infomorph::error& e) {
+        throw input_error(name + ": " + e.what());  // whole-input problems (a zero total, ...)
     }
     const auto r = infomorph::isx_dynamic(d, {.pointwise = pointwise});
-    // Build the whole text first: nothing reaches stdout unless everything succeeded.
-    const std::string text = pid_json(d, r, pointwise).dump() + "\n";
-    std::cout << text << std::flush;
+    print_pid(d, r, pointwise);
     return 0;
 }
 
@@ -187,7 +215,9 @@ static int run_command_line(int argc, char** argv) {
     bool pointwise = false;
     csv_format format = csv_format::probs;
     pid->add_option("file", file, "CSV file (default: standard input)");
-    pid->add_option("--sources,-n", n_sources, "number of sources N (2 to 4)")->required();
+    pid->add_option("--sources,-n", n_sources, "number of sources N (2 to 4)")
+        ->required()
+        ->check(cli_numbers::whole_number(2, infomorph::max_sources));
     pid->add_flag("--pointwise", pointwise, "also print the pointwise values of every input row");
     pid->add_option("--format", format, "probs (default), counts or samples")
         ->transform(CLI::CheckedTransformer(
@@ -237,6 +267,10 @@ static int run_command_line(int argc, char** argv) {
         if (evaluate->parsed()) return evaluate_cli::run_evaluate(evaluate_settings);
         if (predict->parsed()) return evaluate_cli::run_predict(predict_settings);
         if (memory->parsed()) return memory_cli::run(memory_settings);
+    } catch (const std::bad_alloc&) {
+        // What the size checks could not foresee (a huge CSV, a ulimit): say so in words.
+        std::cerr << "infomorph: error: out of memory: the input or the settings need more memory than is available\n";
+        return 2;
     } catch (const std::exception& e) {
         std::cerr << "infomorph: error: " << e.what() << "\n";
         return 2;

@@ -6,6 +6,8 @@
 
 #include <infomorph/memory.hpp>
 
+#include "numbers.hpp"
+
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -33,30 +35,31 @@ struct settings {
 };
 
 inline void add_flags(CLI::App& app, settings& s) {
-    app.add_option("--neurons,-N", s.neurons, "number of neurons N (default 100)");
-    s.load_opt = app.add_option("--load,-a", s.load, "memory load alpha = P/N (P = ceil(alpha N))");
-    s.patterns_opt = app.add_option("--patterns,-P", s.patterns, "number of patterns P");
+    app.add_option("--neurons,-N", s.neurons, "number of neurons N (default 100)")->check(cli_numbers::whole_number(0, cli_numbers::max_memory_neurons));
+    s.load_opt = app.add_option("--load,-a", s.load, "memory load alpha = P/N (P = ceil(alpha N))")->check(cli_numbers::finite_number());
+    s.patterns_opt = app.add_option("--patterns,-P", s.patterns, "number of patterns P")->check(cli_numbers::whole_number(0, cli_numbers::max_memory_patterns));
     s.load_opt->excludes(s.patterns_opt);
     app.add_option("--rule", s.rule, "infomorphic (default), hebb, mpf, descent_l2");
     app.add_option("--goal", s.goal, "redundancy (default), joint_mi, optimized_1, optimized_2");
     s.gamma_opt = app.add_option("--gamma", s.gamma, "goal weights in the authors' order: unique external, unique recurrent, "
                                                      "redundancy, synergy, H_res (5 values)")
-                      ->expected(1, 16);
-    app.add_option("--epochs", s.epochs, "training epochs (infomorphic, MPF; default 5000; per chunk with --online)");
-    app.add_option("--seeds", s.seeds, "number of seeds (networks on fresh patterns; default 1)");
-    app.add_option("--seed", s.seed, "first seed (default 1)");
-    app.add_option("--noise", s.noise, "fraction of cue bits flipped at the test (default 0)");
-    app.add_option("--threads", s.threads, "seeds run in parallel (default 1)");
+                      ->expected(1, 16)
+                      ->check(cli_numbers::finite_number());
+    app.add_option("--epochs", s.epochs, "training epochs (infomorphic, MPF; default 5000; per chunk with --online)")->check(cli_numbers::whole_number(0, cli_numbers::max_epochs));
+    app.add_option("--seeds", s.seeds, "number of seeds (networks on fresh patterns; default 1)")->check(cli_numbers::whole_number(0, cli_numbers::max_size));
+    app.add_option("--seed", s.seed, "first seed (default 1)")->check(cli_numbers::whole_number(0, cli_numbers::max_seed));
+    app.add_option("--noise", s.noise, "fraction of cue bits flipped at the test (default 0)")->check(cli_numbers::finite_number());
+    app.add_option("--threads", s.threads, "seeds run in parallel (default 1)")->check(cli_numbers::whole_number(1, cli_numbers::max_threads));
     app.add_flag("--json", s.json_out, "print one JSON object");
     app.add_flag("--capacity", s.capacity, "sweep the load and report each seed's capacity and the median");
-    app.add_option("--from", s.from, "first load of the capacity sweep (default 0.2)");
-    app.add_option("--to", s.to, "last load of the capacity sweep (default 2.0)");
-    app.add_option("--step", s.step, "load step of the capacity sweep (default 0.02)");
+    app.add_option("--from", s.from, "first load of the capacity sweep (default 0.2)")->check(cli_numbers::finite_number());
+    app.add_option("--to", s.to, "last load of the capacity sweep (default 2.0)")->check(cli_numbers::finite_number());
+    app.add_option("--step", s.step, "load step of the capacity sweep (default 0.02)")->check(cli_numbers::finite_number());
     app.add_flag("--noise-sweep", s.noise_sweep, "recall over the flip fraction 0, 0.05, ..., 0.5");
-    app.add_option("--online", s.online, "online task: patterns arrive this many at a time");
-    app.add_option("--window", s.window, "online task: train on the last W patterns seen (default 0: all)");
+    app.add_option("--online", s.online, "online task: patterns arrive this many at a time")->check(cli_numbers::whole_number(0, cli_numbers::max_memory_patterns));
+    app.add_option("--window", s.window, "online task: train on the last W patterns seen (default 0: all)")->check(cli_numbers::whole_number(0, cli_numbers::max_memory_patterns));
     app.add_flag("--full-training", s.full_training, "train all epochs (default: stop once stored at a checkpoint, as the authors)");
-    app.add_option("--mpf-lr", s.mpf_lr, "MPF learning rate (default 0.01)");
+    app.add_option("--mpf-lr", s.mpf_lr, "MPF learning rate (default 0.01)")->check(cli_numbers::finite_number());
 }
 
 inline json atoms_json(const infomorph::memory::atom_summary& a) {
@@ -104,11 +107,18 @@ inline int run(const settings& s) {
     if (s.capacity && (!(s.from > 0) || !(s.step > 0) || !(s.to >= s.from)))
         throw infomorph::error("--from, --to, --step: the sweep needs 0 < from <= to and step > 0");
     if (!(s.mpf_lr > 0)) throw infomorph::error("--mpf-lr must be > 0");
+    // P = ceil(load N) and the sweep's number of loads must stay countable.
+    if (s.load_opt->count() && s.load * static_cast<double>(s.neurons) > static_cast<double>(cli_numbers::max_memory_patterns))
+        throw infomorph::error("--load: " + std::to_string(s.load) + " x " + std::to_string(s.neurons) + " neurons exceeds " +
+                               std::to_string(cli_numbers::max_memory_patterns) + " patterns");
+    if (s.capacity && (s.to - s.from) / s.step > cli_numbers::max_sweep_points)
+        throw infomorph::error("--from, --to, --step: the sweep would visit more than " +
+                               std::to_string(static_cast<long long>(cli_numbers::max_sweep_points)) + " loads");
     mem::experiment e;
     try {
         e.kind = mem::rule_from_name(s.rule);
     } catch (const infomorph::error&) {
-        throw infomorph::error("--rule '" + s.rule + "' is not one of infomorphic, hebb, mpf, descent_l2");
+        throw infomorph::error("--rule " + infomorph::detail::quote(s.rule) + " is not one of infomorphic, hebb, mpf, descent_l2");
     }
     if (s.gamma_opt->count()) {
         std::array<double, 5> g{};
@@ -118,7 +128,7 @@ inline int run(const settings& s) {
         try {
             e.objective = mem::memory_goal(s.goal);
         } catch (const infomorph::error&) {
-            throw infomorph::error("--goal '" + s.goal + "' is not one of redundancy, joint_mi, optimized_1, optimized_2");
+            throw infomorph::error("--goal " + infomorph::detail::quote(s.goal) + " is not one of redundancy, joint_mi, optimized_1, optimized_2");
         }
     }
     if (s.online > 0 && e.kind != mem::rule::infomorphic) throw infomorph::error("--online needs --rule infomorphic");

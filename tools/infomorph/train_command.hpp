@@ -11,11 +11,13 @@
 #include <infomorph/data/idx.hpp>
 #include <infomorph/networks/model_file.hpp>
 #include <infomorph/networks/make_network.hpp>
+#include <infomorph/networks/memory_estimate.hpp>
 #include <infomorph/networks/trainer.hpp>
 #include <infomorph/networks/training_log.hpp>
 
 #include "checkpoint.hpp"
 #include "data_location.hpp"
+#include "numbers.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -72,28 +74,28 @@ inline std::vector<CLI::Option*> add_flags(CLI::App& cmd, settings& s, std::stri
     cmd.add_option("--config,-c", config, "JSON file with any of the settings below (flags override it)");
     o.push_back(cmd.add_option("--kind,--variant", s.kind,
                                "context, lateral, context_lateral (default), output_context, random_projection, readout, backprop"));
-    o.push_back(cmd.add_option("--hidden", s.hidden, "hidden neurons (default 100)"));
-    o.push_back(cmd.add_option("--partners", s.partners, "lateral partners per hidden neuron (0: all others)"));
+    o.push_back(cmd.add_option("--hidden", s.hidden, "hidden neurons (default 100)")->check(cli_numbers::whole_number(0, cli_numbers::max_size)));
+    o.push_back(cmd.add_option("--partners", s.partners, "lateral partners per hidden neuron (0: all others)")->check(cli_numbers::whole_number(0, cli_numbers::max_size)));
     o.push_back(cmd.add_option("--hidden-binning", s.hidden_binning,
                                "standard (the authors' config: adaptive for bivariate, fixed for trivariate hidden layers), "
                                "adaptive, or fixed ([-20, 20]; the paper's bivariate figures)"));
     o.push_back(cmd.add_option("--goal", s.goal, "goal preset of the authors' configs, e.g. naive, opt_1_100_tpe"));
-    o.push_back(cmd.add_option("--gamma", s.gamma, "explicit gamma vector, authors' atom order, H_res last")->delimiter(','));
-    o.push_back(cmd.add_option("--epochs", s.epochs, "epochs (default 10)"));
-    o.push_back(cmd.add_option("--batch", s.batch, "batch size (default 1024)"));
-    o.push_back(cmd.add_option("--limit", s.limit, "use only the first N training images (0: all)"));
-    o.push_back(cmd.add_option("--seed", s.seed, "seed of weights, split, shuffling and sampling"));
-    o.push_back(cmd.add_option("--threads", s.threads, "threads for the goal computations"));
+    o.push_back(cmd.add_option("--gamma", s.gamma, "explicit gamma vector, authors' atom order, H_res last")->delimiter(',')->check(cli_numbers::finite_number()));
+    o.push_back(cmd.add_option("--epochs", s.epochs, "epochs (default 10)")->check(cli_numbers::whole_number(1, cli_numbers::max_epochs)));
+    o.push_back(cmd.add_option("--batch", s.batch, "batch size (default 1024)")->check(cli_numbers::whole_number(1, cli_numbers::max_size)));
+    o.push_back(cmd.add_option("--limit", s.limit, "use only the first N training images (0: all)")->check(cli_numbers::whole_number(0, cli_numbers::max_size)));
+    o.push_back(cmd.add_option("--seed", s.seed, "seed of weights, split, shuffling and sampling")->check(cli_numbers::whole_number(0, cli_numbers::max_seed)));
+    o.push_back(cmd.add_option("--threads", s.threads, "threads for the goal computations")->check(cli_numbers::whole_number(1, cli_numbers::max_threads)));
     o.push_back(cmd.add_option("--dataset", s.dataset, "mnist (default), fashion-mnist or cifar10"));
     o.push_back(cmd.add_option("--data-dir", s.data_dir, "dataset directory (default: $INFOMORPH_DATA_DIR/mnist, data/mnist or the installed MNIST; the Debian Fashion-MNIST)"));
     o.push_back(cmd.add_option("--out,-o", s.out, "output directory (default infomorph-run)"));
-    o.push_back(cmd.add_option("--train-fraction", s.train_fraction, "training share of the training set (default 0.8)"));
+    o.push_back(cmd.add_option("--train-fraction", s.train_fraction, "training share of the training set (default 0.8)")->check(cli_numbers::finite_number()));
     o.push_back(cmd.add_flag("!--no-progress", s.progress, "no progress bar"));
-    o.push_back(cmd.add_option("--lr-hidden", s.lr_hidden, "Adam learning rate of the hidden layer (default 0.002)"));
-    o.push_back(cmd.add_option("--weight-decay-hidden", s.weight_decay_hidden, "Adam weight decay of the hidden layer (default 3.5e-4)"));
-    o.push_back(cmd.add_option("--lr-output", s.lr_output, "Adam learning rate of the output layer (default 0.003)"));
-    o.push_back(cmd.add_option("--weight-decay-output", s.weight_decay_output, "Adam weight decay of the output layer (default 1.5e-4)"));
-    o.push_back(cmd.add_option("--lr-backprop", s.lr_backprop, "Adam learning rate of the backprop baseline (default 0.001)"));
+    o.push_back(cmd.add_option("--lr-hidden", s.lr_hidden, "Adam learning rate of the hidden layer (default 0.002)")->check(cli_numbers::finite_number()));
+    o.push_back(cmd.add_option("--weight-decay-hidden", s.weight_decay_hidden, "Adam weight decay of the hidden layer (default 3.5e-4)")->check(cli_numbers::finite_number()));
+    o.push_back(cmd.add_option("--lr-output", s.lr_output, "Adam learning rate of the output layer (default 0.003)")->check(cli_numbers::finite_number()));
+    o.push_back(cmd.add_option("--weight-decay-output", s.weight_decay_output, "Adam weight decay of the output layer (default 1.5e-4)")->check(cli_numbers::finite_number()));
+    o.push_back(cmd.add_option("--lr-backprop", s.lr_backprop, "Adam learning rate of the backprop baseline (default 0.001)")->check(cli_numbers::finite_number()));
     cmd.add_flag("--overwrite", s.overwrite, "start again in an --out that holds a run (removes its files)");
     cmd.add_option("--resume", s.resume, "continue the run in this directory from its last checkpoint, with its settings "
                                          "(only --epochs, raised, and --threads may change)");
@@ -108,50 +110,50 @@ inline void apply_config(const std::string& path, settings& s, const std::vector
     try {
         j = json::parse(in);
     } catch (const json::parse_error& e) {
-        throw std::runtime_error(path + ": not valid JSON (" + std::string(e.what()) + ")");
+        throw std::runtime_error(path + ": not valid JSON (" + infomorph::detail::quote(e.what()) + ")");
     }
     if (!j.is_object()) throw std::runtime_error(path + ": expected a JSON object of settings");
     const std::map<std::string, std::function<void(const json&)>> setters{
         {"kind", [&](const json& v) { s.kind = v.get<std::string>(); }},
         {"variant", [&](const json& v) { s.kind = v.get<std::string>(); }},  // the name before 0.2
-        {"hidden", [&](const json& v) { s.hidden = v.get<std::size_t>(); }},
-        {"partners", [&](const json& v) { s.partners = v.get<std::size_t>(); }},
+        {"hidden", [&](const json& v) { s.hidden = cli_numbers::whole_number(v, 0, cli_numbers::max_size); }},
+        {"partners", [&](const json& v) { s.partners = cli_numbers::whole_number(v, 0, cli_numbers::max_size); }},
         {"hidden-binning", [&](const json& v) { s.hidden_binning = v.get<std::string>(); }},
         {"goal", [&](const json& v) { s.goal = v.get<std::string>(); }},
         {"gamma", [&](const json& v) { s.gamma = v.get<std::vector<double>>(); }},
-        {"epochs", [&](const json& v) { s.epochs = v.get<std::size_t>(); }},
-        {"batch", [&](const json& v) { s.batch = v.get<std::size_t>(); }},
-        {"limit", [&](const json& v) { s.limit = v.get<std::size_t>(); }},
-        {"seed", [&](const json& v) { s.seed = v.get<std::uint64_t>(); }},
-        {"threads", [&](const json& v) { s.threads = v.get<std::size_t>(); }},
+        {"epochs", [&](const json& v) { s.epochs = cli_numbers::whole_number(v, 1, cli_numbers::max_epochs); }},
+        {"batch", [&](const json& v) { s.batch = cli_numbers::whole_number(v, 1, cli_numbers::max_size); }},
+        {"limit", [&](const json& v) { s.limit = cli_numbers::whole_number(v, 0, cli_numbers::max_size); }},
+        {"seed", [&](const json& v) { s.seed = cli_numbers::whole_number(v, 0, cli_numbers::max_seed); }},
+        {"threads", [&](const json& v) { s.threads = cli_numbers::whole_number(v, 1, cli_numbers::max_threads); }},
         {"dataset", [&](const json& v) { s.dataset = v.get<std::string>(); }},
         {"data-dir", [&](const json& v) { s.data_dir = v.get<std::string>(); }},
         {"out", [&](const json& v) { s.out = v.get<std::string>(); }},
-        {"train-fraction", [&](const json& v) { s.train_fraction = v.get<double>(); }},
+        {"train-fraction", [&](const json& v) { s.train_fraction = cli_numbers::finite_number(v); }},
         {"progress", [&](const json& v) { s.progress = v.get<bool>(); }},
-        {"lr-hidden", [&](const json& v) { s.lr_hidden = v.get<double>(); }},
-        {"weight-decay-hidden", [&](const json& v) { s.weight_decay_hidden = v.get<double>(); }},
-        {"lr-output", [&](const json& v) { s.lr_output = v.get<double>(); }},
-        {"weight-decay-output", [&](const json& v) { s.weight_decay_output = v.get<double>(); }},
-        {"lr-backprop", [&](const json& v) { s.lr_backprop = v.get<double>(); }},
+        {"lr-hidden", [&](const json& v) { s.lr_hidden = cli_numbers::finite_number(v); }},
+        {"weight-decay-hidden", [&](const json& v) { s.weight_decay_hidden = cli_numbers::finite_number(v); }},
+        {"lr-output", [&](const json& v) { s.lr_output = cli_numbers::finite_number(v); }},
+        {"weight-decay-output", [&](const json& v) { s.weight_decay_output = cli_numbers::finite_number(v); }},
+        {"lr-backprop", [&](const json& v) { s.lr_backprop = cli_numbers::finite_number(v); }},
     };
     for (const auto& [key, value] : j.items()) {
         std::string flag = key;
         for (auto& c : flag)
             if (c == '_') c = '-';
         const auto setter = setters.find(flag);
-        if (setter == setters.end()) throw std::runtime_error(path + ": unknown setting '" + key + "'");
+        if (setter == setters.end()) throw std::runtime_error(path + ": unknown setting " + infomorph::detail::quote(key));
         bool on_command_line = false;
         for (const auto* f : flags)
             on_command_line |= f->count() > 0 && (f->check_lname(flag) || (flag == "progress" && f->check_lname("no-progress")));
         if (on_command_line) continue;  // the command line wins
-        // Negative numbers would wrap around in unsigned settings: refuse them.
-        if (value.is_number_integer() && value.get<long long>() < 0 && flag != "train-fraction")
-            throw std::runtime_error(path + ": setting '" + key + "' must not be negative");
         try {
             setter->second(value);
         } catch (const json::exception&) {
-            throw std::runtime_error(path + ": setting '" + key + "' has a value of the wrong type: " + value.dump());
+            throw std::runtime_error(path + ": setting " + infomorph::detail::quote(key) + " has a value of the wrong type: " +
+                                     infomorph::detail::quote(value.dump()));
+        } catch (const infomorph::error& e) {
+            throw std::runtime_error(path + ": setting " + infomorph::detail::quote(key) + " " + e.what());
         }
     }
 }
@@ -215,7 +217,7 @@ inline datasets load(const std::string& dataset, std::string& data_dir) {
         out.train = d::read_cifar10(data_dir, true);
         out.test = d::read_cifar10(data_dir, false);
     } else {
-        throw infomorph::error("--dataset: unknown dataset '" + dataset + "' (mnist, fashion-mnist or cifar10)");
+        throw infomorph::error("--dataset: unknown dataset " + infomorph::detail::quote(dataset) + " (mnist, fashion-mnist or cifar10)");
     }
     return out;
 }
@@ -369,6 +371,17 @@ inline starting_point claim_directory(const settings& s, infomorph::trainer& tra
     if (s.overwrite) remove_run(out, true);
     else refuse_existing_run(s.out);  // again under the lock: a run may have started meanwhile
     return start;
+// Refuses sizes whose network and training would not fit in the machine's available memory
+// (plus `held`, the bytes of data already loaded, which the estimate counts again).
+inline void check_memory(const settings& s, const infomorph::network_options& o, std::size_t images, double held) {
+    const auto need = infomorph::estimate_memory(o, s.batch, images);
+    const double have = infomorph::available_memory() + held;
+    if (need.total() > have)
+        throw infomorph::error("--hidden " + std::to_string(s.hidden) + ", --batch " + std::to_string(s.batch) +
+                               ": the network and its training would need about " + infomorph::format_bytes(need.total()) +
+                               " (parameters " + infomorph::format_bytes(need.parameters) + ", batch buffers " +
+                               infomorph::format_bytes(need.batch) + ", images " + infomorph::format_bytes(need.data) +
+                               "), more than the " + infomorph::format_bytes(have) + " available on this machine");
 }
 
 inline int run(settings s) {
@@ -377,9 +390,12 @@ inline int run(settings s) {
     infomorph::validate(training);
     // Everything is checked and loaded before the output directory is touched.
     if (s.resume.empty() && !s.overwrite) refuse_existing_run(s.out);
+    check_memory(s, network_options_of(s, 784), 0, 0);  // before reading the data: sizes that cannot fit at all
     auto raw = load(s.dataset, s.data_dir);
     const auto data = infomorph::prepare(std::move(raw.train), std::move(raw.test), training);
     const auto options = network_options_of(s, data.train.images.shape()[1]);
+    const std::size_t images = data.train.images.shape()[0] + data.test.images.shape()[0];
+    check_memory(s, options, images, static_cast<double>(images * data.train.images.shape()[1] * sizeof(float)));
     auto net = infomorph::make_network(options);
 
     progress_bar bar(s.progress);
@@ -444,7 +460,7 @@ inline int run(settings s) {
     for (const auto& l : last.train.layers) {
         std::printf("%s layer: mean goal %.4f, I(T;S) %.4f bits, H_res %.4f bits; atoms (bits):\n", l.layer.c_str(), l.goal,
                     l.mi, l.h_res);
-        for (std::size_t a = 0; a < l.atoms.size(); ++a) std::printf("  %-14s %+.5f\n", l.atom_names[a].c_str(), l.atoms[a]);
+        for (std::size_t a = 0; a < l.atoms.size(); ++a) std::printf("  %-14s %+.5f\n", l.atom_names[a].c_str(), l.atoms[a] + 0.0);  // + 0.0: no -0
     }
     print_confusion(last.test);
     std::printf("wrote %s/{config.json, log.jsonl, timing.jsonl, checkpoint.bin, model.bin, confusion.csv}\n", s.out.c_str());

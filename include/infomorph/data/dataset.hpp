@@ -30,10 +30,10 @@ struct normalization {
     /// Mean of the pixel values scaled to [0, 1].
     double mean = 0, sd = 1;
 
-    /// The statistics of a set's pixels (0..255); throws infomorph::error for an empty set or one of a single value.
-    static normalization of(const xt::xtensor<float, 2>& images) {
+    /// The statistics of a set's pixels (0..255); `what` names the images in errors ("the training images"). Throws infomorph::error for an empty set or one of a single value.
+    static normalization of(const xt::xtensor<float, 2>& images, const std::string& what = "the images") {
         const std::size_t n = images.size();
-        if (n == 0) throw error("normalization of an empty image set");
+        if (n == 0) throw error("normalization of " + what + ": the set is empty");
         const float* x = images.data();
         // Two passes in double: a sum of squares minus the squared mean would lose the digits
         // of sd when millions of values lie far from 0.
@@ -47,7 +47,7 @@ struct normalization {
         }
         const double sd = std::sqrt(squares / static_cast<double>(n));
         if (!(sd > 0) || !std::isfinite(sd))
-            throw error("normalization of images whose pixels all have one value (sd = 0)");
+            throw error("normalization of " + what + ": every pixel has the same value (sd = 0), so (v - mean) / sd is undefined");
         return {mean, sd};
     }
 

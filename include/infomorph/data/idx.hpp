@@ -6,9 +6,11 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -45,6 +47,19 @@ public:
             bytes -= static_cast<std::size_t>(got);
         }
     }
+    // Up to `bytes` bytes; fewer only at the end of the data.
+    std::size_t read_some(void* out, std::size_t bytes, const char* what) {
+        auto* p = static_cast<unsigned char*>(out);
+        std::size_t done = 0;
+        while (done < bytes) {
+            const unsigned chunk = static_cast<unsigned>(std::min<std::size_t>(bytes - done, 1u << 30));
+            const int got = gzread(file_, p + done, chunk);
+            if (got < 0) throw error(path_ + ": cannot read " + what + " (corrupt compressed data)");
+            if (got == 0) break;
+            done += static_cast<std::size_t>(got);
+        }
+        return done;
+    }
     bool at_end() {
         unsigned char extra = 0;
         return gzread(file_, &extra, 1) == 0;
@@ -54,6 +69,9 @@ private:
     std::string path_;
     gzFile file_;
 };
+
+/// The largest IDX payload read (16 GiB): far beyond every image set, below what a header may claim.
+inline constexpr std::size_t idx_max_bytes = std::size_t{1} << 34;
 
 inline std::uint32_t big_endian(const unsigned char* b) {
     return (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) | (std::uint32_t{b[2]} << 8) | std::uint32_t{b[3]};
@@ -72,15 +90,32 @@ inline std::vector<std::uint8_t> read_idx(const std::string& path, std::size_t r
                                  std::to_string(rank));
     dims.assign(rank, 0);
     std::size_t total = 1;
+    bool overflow = false;
     for (std::size_t d = 0; d < rank; ++d) {
         unsigned char b[4];
         f.read(b, 4, "the dimensions");
         dims[d] = big_endian(b);
+        overflow |= dims[d] != 0 && total > std::numeric_limits<std::size_t>::max() / dims[d];
         total *= dims[d];
     }
-    if (total > (std::size_t{1} << 34)) throw error(path + ": IDX dimensions are implausibly large");
-    std::vector<std::uint8_t> bytes(total);
-    f.read(bytes.data(), total, "the data");
+    if (overflow || total > idx_max_bytes)
+        throw error(path + ": IDX dimensions are implausibly large (over " + std::to_string(idx_max_bytes) + " bytes)");
+    // The header is untrusted and a gzip stream's size is unknown before it is read: the
+    // buffer grows with what the file really holds, so a header claiming 10^9 images in a
+    // small file fails once its end is reached, after allocating about the file's size.
+    std::vector<std::uint8_t> bytes;
+    constexpr std::size_t chunk = std::size_t{1} << 24;
+    while (bytes.size() < total) {
+        const std::size_t start = bytes.size(), want = std::min(chunk, total - start);
+        bytes.resize(start + want);
+        const std::size_t got = f.read_some(bytes.data() + start, want, "the data");
+        bytes.resize(start + got);
+        if (got < want) {
+            const std::size_t item = dims[0] == 0 ? 1 : total / dims[0];
+            throw error(path + ": header says " + std::to_string(dims[0]) + (rank == 1 ? " labels" : " images") +
+                        " but the file holds " + std::to_string(bytes.size() / item) + " (truncated)");
+        }
+    }
     if (!f.at_end()) throw error(path + ": trailing bytes after the IDX data");
     return bytes;
 }
@@ -95,6 +130,8 @@ inline labelled_images read_idx_images(const std::string& path) {
     out.rows = di[1];
     out.cols = di[2];
     const std::size_t n = di[0], p = di[1] * di[2];
+    if (n == 0) throw error(path + ": the file holds no images");
+    if (p == 0) throw error(path + ": the images have no pixels (" + std::to_string(di[1]) + " x " + std::to_string(di[2]) + ")");
     out.images = xt::xtensor<float, 2>::from_shape({n, p});
     for (std::size_t i = 0; i < n * p; ++i) out.images.data()[i] = static_cast<float>(pixels[i]);
     return out;
@@ -108,6 +145,9 @@ inline labelled_images read_idx_pair(const std::string& images_path, const std::
     if (out.images.shape()[0] != dl[0])
         throw error(images_path + " has " + std::to_string(out.images.shape()[0]) + " images but " + labels_path + " has " +
                     std::to_string(dl[0]) + " labels");
+    for (std::size_t i = 0; i < labels.size(); ++i)
+        if (labels[i] > 9)
+            throw error(labels_path + ": label " + std::to_string(i) + " is " + std::to_string(labels[i]) + ", expected 0..9");
     out.labels = std::move(labels);
     return out;
 }

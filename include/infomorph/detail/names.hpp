@@ -7,6 +7,7 @@
 #include <string_view>
 #include <utility>
 
+#include "infomorph/detail/quote.hpp"
 #include "infomorph/error.hpp"
 
 namespace infomorph::detail {
@@ -29,7 +30,7 @@ Value value_named(const std::array<std::pair<std::string_view, Value>, N>& table
         if (!known.empty()) known += ", ";
         known += n;
     }
-    throw error(std::string("no ") + what + " named '" + std::string(name) + "' (known: " + known + ")");
+    throw error(std::string("no ") + what + " named " + quote(name) + " (known: " + known + ")");
 }
 
 }  // namespace infomorph::detail

@@ -6,6 +6,7 @@
 /// only at input and output.
 
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <initializer_list>
 #include <string>
@@ -35,6 +36,10 @@ public:
     /// From the authors' order (atoms, then H_res): 5 values give 2 sources, 19 give 3, none an empty goal; other lengths throw infomorph::error.
     static dynamic_goal from_authors_order(const std::vector<double>& authors) {
         if (authors.empty()) return {};
+        for (std::size_t i = 0; i < authors.size(); ++i)
+            if (!std::isfinite(authors[i]))
+                throw error("goal value " + std::to_string(i + 1) + " of " + std::to_string(authors.size()) + " is " +
+                            (std::isnan(authors[i]) ? "NaN" : "infinite") + "; every gamma must be finite");
         for (std::size_t n : {std::size_t{2}, std::size_t{3}})
             if (authors.size() == redundancy_lattice_size(n) + 1)
                 return with_sources(counts{}, n, [&](auto c) { return dynamic_goal(from_authors<decltype(c)::value>(authors)); });
@@ -49,6 +54,13 @@ public:
             const auto a = get<decltype(c)::value>().to_authors_order();
             return std::vector<double>(a.begin(), a.end());
         });
+    }
+
+    /// Whether every weight (the atoms' and H_res's) is a finite number.
+    bool finite() const noexcept {
+        for (double g : gamma_)
+            if (!std::isfinite(g)) return false;
+        return std::isfinite(gamma_res_);
     }
 
     /// Whether no goal is set (then the default goal applies where options allow one).

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "infomorph/detail/quote.hpp"
 #include "infomorph/error.hpp"
 #include "infomorph/lattice/lattice.hpp"
 #include "infomorph/lattice/orders.hpp"
@@ -174,8 +175,7 @@ goal<N> preset(std::string_view name) {
         for (const auto& [n, g] : table)
             if (n == name) return g;
     }
-    throw error("no " + std::to_string(N) + "-source goal preset named '" +
-                                std::string(name) + "'");
+    throw error("no " + std::to_string(N) + "-source goal preset named " + detail::quote(name));
 }
 
 }  // namespace infomorph

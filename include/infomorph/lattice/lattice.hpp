@@ -23,6 +23,7 @@
 #include <string>
 #include <string_view>
 
+#include "infomorph/detail/quote.hpp"
 #include "infomorph/error.hpp"
 
 namespace infomorph {
@@ -374,7 +375,7 @@ struct redundancy_lattice {
     static std::size_t index_of(std::string_view text) {
         const auto a = find(text);
         if (a == size)
-            throw error("'" + std::string(text) + "' names no antichain of " +
+            throw error(detail::quote(text) + " names no antichain of " +
                                         std::to_string(N) + " sources");
         return a;
     }

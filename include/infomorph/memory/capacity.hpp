@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "infomorph/detail/quote.hpp"
 #include "infomorph/error.hpp"
 #include "infomorph/memory/memory_network.hpp"
 #include "infomorph/memory/rules.hpp"
@@ -32,8 +33,8 @@ inline rule rule_from_name(std::string_view name) {
     if (name == "hebb") return rule::hebb;
     if (name == "mpf") return rule::mpf;
     if (name == "descent_l2") return rule::descent_l2;
-    throw error("no memory rule named '" + std::string(name) +
-                                "' (infomorphic, hebb, mpf, descent_l2)");
+    throw error("no memory rule named " + detail::quote(name) +
+                                " (infomorphic, hebb, mpf, descent_l2)");
 }
 
 /// The name of a rule, as rule_from_name reads it.

@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "infomorph/detail/quote.hpp"
 #include "infomorph/error.hpp"
 #include "infomorph/goal/goal.hpp"
 #include "infomorph/neuron/activation.hpp"
@@ -54,8 +55,8 @@ inline goal<2> memory_goal(std::string_view name) {
     if (name == "joint_mi") return goals::joint_mi;
     if (name == "optimized_1") return goals::optimized_1;
     if (name == "optimized_2") return goals::optimized_2;
-    throw error("no memory goal named '" + std::string(name) +
-                                "' (redundancy, joint_mi, optimized_1, optimized_2)");
+    throw error("no memory goal named " + detail::quote(name) +
+                                " (redundancy, joint_mi, optimized_1, optimized_2)");
 }
 
 /// The memory's binning: 2 bins for the external source, 60 for the recurrent sum, both fixed on [-20, 20].

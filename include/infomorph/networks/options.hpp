@@ -193,6 +193,9 @@ inline void validate(const network_options& o) {
                     std::to_string(o.hidden_goal.sources()) + " sources");
     if (o.kind != network_kind::backprop && o.output_goal.sources() != 2)
         throw error("the output goal needs 2 sources (5 values)");
+    // A NaN or infinite gamma trains NaN weights without another sign.
+    if (!o.hidden_goal.finite()) throw error("the " + kind + " network's hidden goal has a non-finite gamma");
+    if (!o.output_goal.finite()) throw error("the " + kind + " network's output goal has a non-finite gamma");
     validate_optimisers(o);
 }
 

@@ -66,6 +66,19 @@ struct training_data {
 /// \var training_data::test
 /// The normalised test images.
 
+/// Refuses empty sets and test images of another shape than the training images (prepare).
+inline void check_images(const data::labelled_images& train, const data::labelled_images& test) {
+    if (train.images.dimension() != 2 || train.images.shape()[0] == 0) throw error("the training set holds no images");
+    if (test.images.dimension() != 2 || test.images.shape()[0] == 0) throw error("the test set holds no images");
+    const auto shape = [](const data::labelled_images& s) {
+        return std::to_string(s.channels) + " x " + std::to_string(s.rows) + " x " + std::to_string(s.cols) + " (" +
+               std::to_string(s.images.shape()[1]) + " values)";
+    };
+    if (test.images.shape()[1] != train.images.shape()[1] || test.rows != train.rows || test.cols != train.cols ||
+        test.channels != train.channels)
+        throw error("the test images are " + shape(test) + ", the training images " + shape(train));
+}
+
 /// Takes the first o.limit training images, normalises both sets by the training images' mean and sd, and splits the training images by o.seed; throws infomorph::error on a pixel count mismatch or bad options.
 inline training_data prepare(data::labelled_images train, data::labelled_images test, const training_options& o) {
     validate(o);
@@ -76,14 +89,15 @@ inline training_data prepare(data::labelled_images train, data::labelled_images 
         train.images = std::move(first);
         train.labels.resize(o.limit);
     }
-    if (test.images.dimension() == 2 && train.images.dimension() == 2 && test.images.shape()[1] != train.images.shape()[1])
-        throw error("the test images have " + std::to_string(test.images.shape()[1]) + " pixels, the training images " +
-                    std::to_string(train.images.shape()[1]));
-    const auto norm = data::normalization::of(train.images);
+    check_images(train, test);
+    const auto norm = data::normalization::of(train.images, "the training images");
     norm.apply(train.images);
     norm.apply(test.images);
     training_data d{std::move(train), std::move(test), {}};
     d.split = data::train_validation_split(d.train.labels.size(), o.train_fraction, o.seed);
+    if (d.split.train.empty())
+        throw error("train_fraction " + std::to_string(o.train_fraction) + " of " + std::to_string(d.train.labels.size()) +
+                    " training images (limit " + std::to_string(o.limit) + ") leaves no image to train on");
     return d;
 }
 

@@ -198,21 +198,36 @@ private:
     }
 
     void keep_positive(const std::vector<double>& weights, const distribution_options& options, const char* what) {
+        // A distribution is scale-free: the weights are summed after scaling by a power of two
+        // (exact) that brings the largest to [1, 2), so that huge weights (a total of inf) and
+        // subnormal ones (a reciprocal total of inf) normalise like any others. For weights whose
+        // scaled values stay normal the probabilities are the same bits as w * (1 / total).
+        double largest = 0;
+        for (double w : weights) largest = w > largest ? w : largest;
+        if (!(largest > 0)) throw error(std::string("the ") + what + " sum to zero");
+        const int exponent = std::ilogb(largest);
         // Kahan-free: pairwise error of a plain sum of <= 1e6 terms stays far below 1e-9.
-        const double total = std::accumulate(weights.begin(), weights.end(), 0.0);
-        if (!(total > 0)) throw error(std::string("the ") + what + " sum to zero");
+        double scaled_total = 0;
+        for (double w : weights) scaled_total += std::ldexp(w, -exponent);
+        const double total = std::ldexp(scaled_total, exponent);
         if (options.total == total_check::require && !(std::fabs(total - 1.0) <= options.tolerance))
             throw error("the probabilities sum to " + describe(total) +
                                         ", not to 1 within " + describe(options.tolerance) +
                                         " (ask for rescaling to normalise them)");
-        const double scale = options.total == total_check::rescale ? 1.0 / total : 1.0;
+        const bool rescale = options.total == total_check::rescale;
+        const double reciprocal = 1.0 / scaled_total;
+        const double scale = rescale ? std::ldexp(reciprocal, -exponent) : 1.0;
+        // When 2^-exponent / scaled_total leaves the range of a double, scale in two steps.
+        const bool two_steps = rescale && !(std::isnormal(scale));
         const std::size_t width = n_variables();
         std::size_t kept = 0;
         input_rows_.clear();
         probabilities_.clear();
         for (std::size_t r = 0; r < weights.size(); ++r) {
-            if (weights[r] == 0) continue;
-            probabilities_.push_back(weights[r] * scale);
+            // A weight below 2^-1074 of the total has probability 0 as a double: not stored.
+            const double p = two_steps ? std::ldexp(weights[r], -exponent) * reciprocal : weights[r] * scale;
+            if (p == 0) continue;
+            probabilities_.push_back(p);
             input_rows_.push_back(r);
             ++kept;
         }

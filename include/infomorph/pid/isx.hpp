@@ -146,7 +146,9 @@ private:
         // H(T) first: the misinformative parts need it.
         const auto& pt = groups_[target_bit].mass;
         target_logs_.assign(pt.begin(), pt.end());
-        for (auto& x : target_logs_) x = std::max(x, DBL_MIN);  // unoccupied values weigh 0
+        // Unoccupied values weigh 0; occupied ones keep their value, subnormal too, so that
+        // pointwise values stay exact (log2_inplace takes std::log2 for subnormals).
+        for (auto& x : target_logs_) x = x > 0 ? x : DBL_MIN;
         detail::log2_inplace(target_logs_.data(), target_logs_.size());
         out.h_target = -dot(pt.data(), target_logs_.data(), pt.size());
         if (keep_logs) std::copy(target_logs_.begin(), target_logs_.end(), logs_.begin() + static_cast<std::ptrdiff_t>(offset_target_));
@@ -198,30 +200,34 @@ private:
                 const std::size_t a = chains.index[k];
                 const auto& terms = detail::union_terms<N>::table[a];
                 double* p = chunk_.data();
-                union_probability(terms, operand, p, m);
                 if (keep_logs) {
-                    detail::log2_normal_inplace(p, m);
+                    // Pointwise values are reported: a subnormal union probability (rows of
+                    // subnormal probability) gets its exact logarithm, not that of DBL_MIN.
+                    union_probability(terms, operand, p, m, std::numeric_limits<double>::denorm_min());
+                    detail::log2_inplace(p, m);
                     sums[a] += dot(weight + g0, p, m);
                     std::copy(p, p + m, logs_.begin() + static_cast<std::ptrdiff_t>((with ? offset_minus_[a] : offset_plus_[a]) + g0));
                 } else {
+                    union_probability(terms, operand, p, m, DBL_MIN);
                     sums[a] += dot_log(weight + g0, p, m);
                 }
             }
         }
     }
 
-    // P = sum of coefficient x operand over the terms, clamped below at DBL_MIN: validated
+    // P = sum of coefficient x operand over the terms, clamped below at `lowest` (DBL_MIN, or
+    // the smallest subnormal where exact pointwise logarithms are wanted): validated
     // input gives finite marginals and a union probability is at least its largest term, so
     // P > 0 except at cells without mass (see grouping), whose weight is 0. The clamp makes
     // every logarithm finite, so they need no checks. The first and last terms are fused into
     // the initialising and clamping passes: these loops are bound by loads and stores.
     template <class Terms>
     static void union_probability(const Terms& terms, const std::array<const double*, n_masks>& operand, double* p,
-                                  std::size_t m) noexcept {
+                                  std::size_t m, double lowest) noexcept {
         const double* x0 = operand[terms.terms[0].set];
         const double c0 = terms.terms[0].coefficient;
         if (terms.count == 1) {
-            for (std::size_t i = 0; i < m; ++i) p[i] = std::max(c0 * x0[i], DBL_MIN);
+            for (std::size_t i = 0; i < m; ++i) p[i] = std::max(c0 * x0[i], lowest);
             return;
         }
         const double* x1 = operand[terms.terms[1].set];
@@ -232,7 +238,7 @@ private:
             const double c = terms.terms[t].coefficient;
             for (std::size_t i = 0; i < m; ++i) p[i] += c * x[i];
         }
-        for (std::size_t i = 0; i < m; ++i) p[i] = std::max(p[i], DBL_MIN);
+        for (std::size_t i = 0; i < m; ++i) p[i] = std::max(p[i], lowest);
     }
 
     // sum_i w[i] log2 x[i] in one pass (the logs are not kept).
