@@ -20,6 +20,7 @@ struct memory_estimate {
     double parameters = 0;  ///< weights, masks, gradients and the two Adam moments of every weight and bias
     double batch = 0;       ///< per-batch buffers: drives, probabilities, samples, bins, goal values, gradients
     double data = 0;        ///< the images as floats (training and test together)
+    /// The sum of the three parts.
     double total() const { return parameters + batch + data; }
 };
 
