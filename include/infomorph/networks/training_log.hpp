@@ -1,6 +1,7 @@
 #pragma once
 // The training log as JSON lines, one object per epoch: epoch, seconds, train_accuracy,
-// validation_accuracy (null without a validation share), test_accuracy, train_loss, and per
+// validation_accuracy (null without a validation share), test_accuracy (absent on epochs that
+// training_options::test_every skips), train_loss, and per
 // layer its mean goal, H_res, I(T;S) and atoms. Needs nlohmann-json (header-only); the rest
 // of the library does not.
 
@@ -29,13 +30,14 @@ inline nlohmann::ordered_json layers_json(const std::vector<layer_result>& layer
 
 inline nlohmann::ordered_json epoch_json(const epoch_report& r) {
     using json = nlohmann::ordered_json;
-    return {{"epoch", r.epoch},
-            {"seconds", r.seconds},
-            {"train_accuracy", r.train.train_accuracy},
-            {"validation_accuracy", r.validation ? json(r.validation->accuracy) : json(nullptr)},
-            {"test_accuracy", r.test.accuracy},
-            {"train_loss", r.train.train_loss},
-            {"layers", layers_json(r.train.layers)}};
+    json j = {{"epoch", r.epoch},
+              {"seconds", r.seconds},
+              {"train_accuracy", r.train.train_accuracy},
+              {"validation_accuracy", r.validation ? json(r.validation->accuracy) : json(nullptr)}};
+    if (r.test) j["test_accuracy"] = r.test->accuracy;
+    j["train_loss"] = r.train.train_loss;
+    j["layers"] = layers_json(r.train.layers);
+    return j;
 }
 
 // Appends one line per epoch to a file (created anew), each written whole and flushed.
@@ -44,8 +46,11 @@ public:
     explicit training_log(const std::string& path) : path_(path), out_(path, std::ios::trunc) {
         if (!out_) throw error(path + ": cannot create");
     }
-    void operator()(const epoch_report& r) {
-        const std::string line = epoch_json(r).dump() + "\n";
+    // `extra`: fields appended to the epoch's object (e.g. the train command's "diversity").
+    void operator()(const epoch_report& r, const nlohmann::ordered_json& extra = nlohmann::ordered_json::object()) {
+        auto j = epoch_json(r);
+        for (const auto& [key, value] : extra.items()) j[key] = value;
+        const std::string line = j.dump() + "\n";
         out_.write(line.data(), static_cast<std::streamsize>(line.size()));
         out_.flush();
         if (!out_) throw error(path_ + ": write failed (disk full?)");
