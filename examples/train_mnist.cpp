@@ -28,9 +28,9 @@ int main(int argc, char** argv) {
     observer.epoch_done = [&](const epoch_report& r) {
         log(r);
         std::printf("epoch %zu/%zu: %.2f s, train %.4f, validation %.4f, test %.4f\n", r.epoch, r.epochs, r.seconds,
-                    r.train.train_accuracy, r.validation->accuracy, r.test.accuracy);
+                    r.train.train_accuracy, r.validation->accuracy, r.test->accuracy);  // test_every is 1: every epoch tests
     };
     const auto last = trainer(*net, data, training, observer).run();
     save_model(out / "model.bin", *net);
-    std::printf("test accuracy %.4f\n", last.test.accuracy);
+    std::printf("test accuracy %.4f\n", last.test->accuracy);
 }

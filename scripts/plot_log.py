@@ -61,13 +61,14 @@ def read_log(path):
             raise LogError(f"{where}: not valid JSON: {e.msg} (column {e.colno})")
         if not isinstance(obj, dict):
             raise LogError(f"{where}: expected a JSON object")
-        for key in ("epoch", "train_accuracy", "test_accuracy"):
+        # test_accuracy is absent on epochs that `infomorph train --test-every K` skips.
+        for key in ("epoch", "train_accuracy"):
             if key not in obj:
                 raise LogError(f"{where}: missing '{key}'")
         rec = {"epoch": number(obj["epoch"], where, "epoch"),
                "train": number(obj["train_accuracy"], where, "train_accuracy"),
                "validation": number(obj.get("validation_accuracy"), where, "validation_accuracy", True),
-               "test": number(obj["test_accuracy"], where, "test_accuracy"),
+               "test": number(obj.get("test_accuracy"), where, "test_accuracy", True),
                "layers": {}}
         layers = obj.get("layers", [])
         if not isinstance(layers, list):
@@ -105,7 +106,11 @@ def save(fig, out_dir, name, written):
 
 
 def series(records, get):
-    return [r["epoch"] for r in records], [get(r) for r in records]
+    # Epochs without a value (NaN: no validation share, a skipped test) are left out, so that
+    # the line joins the epochs that have one.
+    points = [(r["epoch"], get(r)) for r in records]
+    points = [(x, y) for x, y in points if not math.isnan(y)]
+    return [x for x, _ in points], [y for _, y in points]
 
 
 def layer_names(records):
@@ -156,7 +161,7 @@ def main():
         records = runs[0][1]
         for key in ("train", "validation", "test"):
             x, y = series(records, lambda r: 100 * r[key])
-            if not all(math.isnan(v) for v in y):  # no validation split: no line
+            if y:  # no validation split: no line
                 ax.plot(x, y, marker=".", label=key)
     else:
         for label, (_, records) in zip(labels, runs):

@@ -8,7 +8,8 @@ packages=(cmake make g++ ccache python3
           libxtensor-dev libxtensor-blas-dev xtl-dev libxsimd-dev libopenblas-dev
           doctest-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
           dataset-fashion-mnist python3-matplotlib
-          clang doxygen git pkg-config python3-venv)  # the Clang build, API reference, packaging checks
+          clang doxygen git pkg-config python3-venv  # the Clang build, API reference, packaging checks
+          python3-optuna python3-psycopg2 postgresql-15 python3-sklearn python3-cmaes)  # tools/search (docs/search.md)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

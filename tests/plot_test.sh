@@ -104,5 +104,16 @@ expect_error "truncated line" "truncated.jsonl:3:" "$tmp/truncated.jsonl"
 expect_error "non-numeric accuracy" "badvalue.jsonl:3:" "$tmp/badvalue.jsonl"
 expect_error "missing file" "nonexistent.jsonl" "$tmp/nonexistent.jsonl"
 
+# `infomorph train --test-every K` leaves test_accuracy out on skipped epochs: still a log.
+python3 - "$tmp/base/log.jsonl" "$tmp/sparse.jsonl" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+for l in lines[:-1]:
+    del l["test_accuracy"]
+open(sys.argv[2], "w").write("".join(json.dumps(l) + "\n" for l in lines))
+PY
+"$python" "$script" "$tmp/sparse.jsonl" --out "$tmp/sparse" >"$tmp/out" 2>"$tmp/err" || fail "sparse test accuracies: $(cat "$tmp/err")"
+[ -s "$tmp/sparse/accuracy.png" ] || fail "sparse test accuracies: no accuracy.png"
+
 if [ "$failures" -ne 0 ]; then echo "$failures failure(s)"; exit 1; fi
 echo "all plot_log.py checks passed"

@@ -8,6 +8,7 @@
 #include "infomorph/neuron/binning.hpp"
 #include "infomorph/neuron/layer.hpp"
 #include "infomorph/neuron/optimizer.hpp"
+#include "infomorph/networks/diversity.hpp"
 #include "infomorph/networks/make_network.hpp"
 #include "infomorph/networks/memory_estimate.hpp"
 #include "infomorph/networks/model_file.hpp"

@@ -9,6 +9,8 @@
 #include <infomorph/data/dataset.hpp>
 #include <infomorph/data/fashion_mnist.hpp>
 #include <infomorph/data/idx.hpp>
+#include <infomorph/goal/goal_file.hpp>
+#include <infomorph/networks/diversity.hpp>
 #include <infomorph/networks/model_file.hpp>
 #include <infomorph/networks/make_network.hpp>
 #include <infomorph/networks/memory_estimate.hpp>
@@ -50,7 +52,8 @@ struct settings {
     std::string hidden_binning = "standard";
     std::string goal;            // preset name; empty: the kind's default
     std::vector<double> gamma;   // explicit gamma in the authors' order (wins over goal)
-    std::size_t epochs = 10, batch = 1024, limit = 0;
+    std::string goal_file;       // a goal file (goal/goal_file.hpp); excludes goal and gamma
+    std::size_t epochs = 10, batch = 1024, limit = 0, test_every = 1;
     std::uint64_t seed = 1;
     std::size_t threads = std::max(1u, std::thread::hardware_concurrency());
     std::string dataset = "mnist", data_dir, out = "infomorph-run";
@@ -81,8 +84,10 @@ inline std::vector<CLI::Option*> add_flags(CLI::App& cmd, settings& s, std::stri
                                "adaptive, or fixed ([-20, 20]; the paper's bivariate figures)"));
     o.push_back(cmd.add_option("--goal", s.goal, "goal preset of the authors' configs, e.g. naive, opt_1_100_tpe"));
     o.push_back(cmd.add_option("--gamma", s.gamma, "explicit gamma vector, authors' atom order, H_res last")->delimiter(',')->check(cli_numbers::finite_number()));
+    o.push_back(cmd.add_option("--goal-file", s.goal_file, "goal file (JSON, e.g. from infomorph-search best); not with --goal or --gamma"));
     o.push_back(cmd.add_option("--epochs", s.epochs, "epochs (default 10)")->check(cli_numbers::whole_number(1, cli_numbers::max_epochs)));
     o.push_back(cmd.add_option("--batch", s.batch, "batch size (default 1024)")->check(cli_numbers::whole_number(1, cli_numbers::max_size)));
+    o.push_back(cmd.add_option("--test-every", s.test_every, "evaluate the test set every K epochs and after the last (default 1)")->check(cli_numbers::whole_number(1, cli_numbers::max_epochs)));
     o.push_back(cmd.add_option("--limit", s.limit, "use only the first N training images (0: all)")->check(cli_numbers::whole_number(0, cli_numbers::max_size)));
     o.push_back(cmd.add_option("--seed", s.seed, "seed of weights, split, shuffling and sampling")->check(cli_numbers::whole_number(0, cli_numbers::max_seed)));
     o.push_back(cmd.add_option("--threads", s.threads, "threads for the goal computations")->check(cli_numbers::whole_number(1, cli_numbers::max_threads)));
@@ -121,9 +126,11 @@ inline void apply_config(const std::string& path, settings& s, const std::vector
         {"hidden-binning", [&](const json& v) { s.hidden_binning = v.get<std::string>(); }},
         {"goal", [&](const json& v) { s.goal = v.get<std::string>(); }},
         {"gamma", [&](const json& v) { s.gamma = v.get<std::vector<double>>(); }},
+        {"goal-file", [&](const json& v) { s.goal_file = v.get<std::string>(); }},
         {"epochs", [&](const json& v) { s.epochs = cli_numbers::whole_number(v, 1, cli_numbers::max_epochs); }},
         {"batch", [&](const json& v) { s.batch = cli_numbers::whole_number(v, 1, cli_numbers::max_size); }},
         {"limit", [&](const json& v) { s.limit = cli_numbers::whole_number(v, 0, cli_numbers::max_size); }},
+        {"test-every", [&](const json& v) { s.test_every = cli_numbers::whole_number(v, 1, cli_numbers::max_epochs); }},
         {"seed", [&](const json& v) { s.seed = cli_numbers::whole_number(v, 0, cli_numbers::max_seed); }},
         {"threads", [&](const json& v) { s.threads = cli_numbers::whole_number(v, 1, cli_numbers::max_threads); }},
         {"dataset", [&](const json& v) { s.dataset = v.get<std::string>(); }},
@@ -189,7 +196,8 @@ inline void configure(settings& s, const std::string& config, const std::vector<
 
 inline json to_json(const settings& s) {
     return {{"kind", s.kind}, {"hidden", s.hidden},   {"partners", s.partners},     {"hidden_binning", s.hidden_binning}, {"goal", s.goal},
-            {"gamma", s.gamma},     {"epochs", s.epochs},   {"batch", s.batch},           {"limit", s.limit},
+            {"gamma", s.gamma},     {"goal_file", s.goal_file},     {"epochs", s.epochs},   {"batch", s.batch},           {"limit", s.limit},
+            {"test_every", s.test_every},
             {"seed", s.seed},       {"threads", s.threads}, {"dataset", s.dataset},       {"data_dir", s.data_dir},
             {"out", s.out},         {"train_fraction", s.train_fraction},
             {"lr_hidden", s.lr_hidden}, {"weight_decay_hidden", s.weight_decay_hidden}, {"lr_output", s.lr_output},
@@ -223,7 +231,8 @@ inline datasets load(const std::string& dataset, std::string& data_dir) {
 }
 
 inline infomorph::training_options training_options_of(const settings& s) {
-    return {.epochs = s.epochs, .batch = s.batch, .train_fraction = s.train_fraction, .limit = s.limit, .seed = s.seed};
+    return {.epochs = s.epochs, .batch = s.batch, .train_fraction = s.train_fraction, .limit = s.limit, .seed = s.seed,
+            .test_every = s.test_every};
 }
 
 inline infomorph::network_options network_options_of(const settings& s, std::size_t inputs) {
@@ -249,6 +258,11 @@ inline infomorph::network_options network_options_of(const settings& s, std::siz
         }
     }
     if (s.gamma.empty() && !s.goal.empty()) o.hidden_goal = infomorph::preset(o.kind, s.goal);
+    if (!s.goal_file.empty()) {
+        // One source of the goal only: a file next to a flag would silently lose one of them.
+        if (!s.gamma.empty() || !s.goal.empty()) throw infomorph::error("--goal-file: not together with --goal or --gamma");
+        o.hidden_goal = infomorph::read_goal_file(s.goal_file);
+    }
     return o;
 }
 
@@ -303,7 +317,7 @@ inline void print_confusion(const infomorph::evaluation_result& e) {
 
 // The files of a run in its output directory (the lock file .lock aside).
 inline const std::vector<std::string>& run_files() {
-    static const std::vector<std::string> files{"config.json", "log.jsonl", "timing.jsonl", "checkpoint.bin", "model.bin", "confusion.csv"};
+    static const std::vector<std::string> files{"config.json", "log.jsonl", "timing.jsonl", "checkpoint.bin", "goal.json", "model.bin", "confusion.csv"};
     return files;
 }
 
@@ -398,6 +412,20 @@ inline int run(settings s) {
     check_memory(s, options, images, static_cast<double>(images * data.train.images.shape()[1] * sizeof(float)));
     auto net = infomorph::make_network(options);
 
+    // The goal the hidden layer trains with, written as goal.json (none for kinds without one).
+    const auto trained_goal = options.hidden_goal.empty() ? infomorph::default_hidden_goal(options.kind) : options.hidden_goal;
+    // Neuron diversity per epoch, against the weights the hidden layer starts from: taken before
+    // a resumed run loads its checkpoint (the network is built from the same seed).
+    const auto initial_weights = infomorph::hidden_feedforward_weights(*net);
+    const auto diversity_json = [&] {
+        json extra = json::object();
+        if (initial_weights) {
+            const auto d = infomorph::diversity(*infomorph::hidden_feedforward_weights(*net), *initial_weights);
+            extra["diversity"] = {{"hidden", {{"self", d.self}, {"pairwise", d.pairwise}}}};
+        }
+        return extra;
+    };
+
     progress_bar bar(s.progress);
     infomorph::training_observer observer;
     observer.epoch_started = [&](std::size_t epoch, std::size_t epochs) { bar.start(epoch, epochs); };
@@ -407,8 +435,10 @@ inline int run(settings s) {
     };
     observer.epoch_done = [&](const infomorph::epoch_report& r) {
         bar.finish();
-        std::fprintf(stderr, "epoch %zu/%zu: %.2f s, train %.4f, validation %.4f, test %.4f\n", r.epoch, r.epochs, r.seconds,
-                     r.train.train_accuracy, r.validation ? r.validation->accuracy : 0.0, r.test.accuracy);
+        char test[32] = "test skipped";
+        if (r.test) std::snprintf(test, sizeof test, "test %.4f", r.test->accuracy);
+        std::fprintf(stderr, "epoch %zu/%zu: %.2f s, train %.4f, validation %.4f, %s; evaluation %.2f s\n", r.epoch, r.epochs,
+                     r.seconds, r.train.train_accuracy, r.validation ? r.validation->accuracy : 0.0, test, r.evaluation_seconds);
     };
     infomorph::trainer trainer(*net, data, training, observer);
 
@@ -425,6 +455,8 @@ inline int run(settings s) {
     }
     infomorph::detail::write_atomically(out / "config.json", [&](std::ofstream& f) { f << to_json(s).dump(2) << "\n"; });
     infomorph::training_log log((out / "log.jsonl").string(), (out / "timing.jsonl").string(), start.log);
+    if (!trained_goal.empty())
+        infomorph::write_goal_file(out / "goal.json", trained_goal, net->kind_name(), {{"command", "infomorph train"}, {"config", "config.json"}});
 
     const std::string hidden = options.kind == infomorph::network_kind::readout ? "no hidden layer" : std::to_string(s.hidden) + " hidden neurons";
     std::fprintf(stderr, "%s on %s: %zu training, %zu validation, %zu test images; %s%s\n", net->kind_name().c_str(),
@@ -437,10 +469,10 @@ inline int run(settings s) {
     try {
         while (!trainer.finished()) {
             last = trainer.run_epoch();
-            log(last);
+            log(last, diversity_json());
             if (trainer.finished()) {
                 infomorph::save_model(out / "model.bin", *net);
-                write_confusion(out / "confusion.csv", last.test);
+                write_confusion(out / "confusion.csv", *last.test);
             }
             save_checkpoint(out / "checkpoint.bin", to_json(s), log.position(), trainer, *net);
             saved = trainer.epochs_done();
@@ -455,15 +487,16 @@ inline int run(settings s) {
         return 130;
     }
 
-    std::printf("test accuracy %.4f after %zu epochs (%s, %s, seed %llu)\n", last.test.accuracy, s.epochs,
+    std::printf("test accuracy %.4f after %zu epochs (%s, %s, seed %llu)\n", last.test->accuracy, s.epochs,
                 net->kind_name().c_str(), hidden.c_str(), static_cast<unsigned long long>(s.seed));
     for (const auto& l : last.train.layers) {
         std::printf("%s layer: mean goal %.4f, I(T;S) %.4f bits, H_res %.4f bits; atoms (bits):\n", l.layer.c_str(), l.goal,
                     l.mi, l.h_res);
         for (std::size_t a = 0; a < l.atoms.size(); ++a) std::printf("  %-14s %+.5f\n", l.atom_names[a].c_str(), l.atoms[a] + 0.0);  // + 0.0: no -0
     }
-    print_confusion(last.test);
-    std::printf("wrote %s/{config.json, log.jsonl, timing.jsonl, checkpoint.bin, model.bin, confusion.csv}\n", s.out.c_str());
+    print_confusion(*last.test);
+    std::printf("wrote %s/{config.json, %slog.jsonl, timing.jsonl, checkpoint.bin, model.bin, confusion.csv}\n", s.out.c_str(),
+                trained_goal.empty() ? "" : "goal.json, ");
     return 0;
 }
 

@@ -103,9 +103,11 @@ public:
         const matrix silent = xt::zeros<float>({images.shape()[0], options_.classes});
         std::mt19937_64 stream(detail::evaluation_seed(options_.seed));  // see infomorphic_network
         run(images, silent, stream);
-        sampler_.discard(2);
+        skip_probabilities(1);
         return out_.theta;
     }
+
+    void skip_probabilities(std::size_t calls) override { sampler_.discard(2 * calls); }
 
     std::vector<parameter_view> parameters() override { return detail::hidden_and_output_parameters(hidden_, output_); }
 

@@ -110,9 +110,11 @@ public:
         const matrix silent = xt::zeros<float>({images.shape()[0], options_.classes});
         std::mt19937_64 stream(detail::evaluation_seed(options_.seed));
         run(images, silent, false, stream);
-        sampler_.discard(sampling_passes());
+        skip_probabilities(1);
         return out_.theta;
     }
+
+    void skip_probabilities(std::size_t calls) override { sampler_.discard(calls * sampling_passes()); }
 
     std::vector<parameter_view> parameters() override { return detail::hidden_and_output_parameters(hidden_, output_); }
 

@@ -79,6 +79,11 @@ public:
     virtual batch_result train_batch(const matrix& images, const std::vector<std::uint8_t>& labels) = 0;
     /// Output firing probabilities [batch x classes] with the label input zero (test mode).
     virtual const matrix& probabilities(const matrix& images) = 0;
+    /// Moves the training stream as `calls` calls of probabilities() do. Evaluation samples from
+    /// its own stream but advances the training one past its draws (so that the published runs
+    /// reproduce); an evaluation left out (training_options::test_every) must advance it alike,
+    /// or the weights would depend on how often the test set is evaluated.
+    virtual void skip_probabilities(std::size_t calls) { (void)calls; }
     /// Views of every parameter tensor, for saving and loading a model.
     virtual std::vector<parameter_view> parameters() = 0;
     /// The options the network was built with (saving a model needs nothing else).

@@ -44,6 +44,10 @@ struct training_options {
     /// Seeds the split; the epochs' shuffling stream is seeded with seed + shuffle_offset, so
     /// that it is not the split's stream (the value every published run used).
     std::uint64_t seed = 1;
+    /// Evaluate the test set after every test_every-th epoch and after the last one only
+    /// (validation runs every epoch); evaluation draws from its own stream, so the weights do
+    /// not depend on it.
+    std::size_t test_every = 1;
     /// Added to seed for the shuffling stream.
     static constexpr std::uint64_t shuffle_offset = 7;
 };
@@ -52,6 +56,7 @@ struct training_options {
 inline void validate(const training_options& o) {
     if (o.epochs == 0) throw error("epochs must be at least 1");
     if (o.batch == 0) throw error("batch must be at least 1");
+    if (o.test_every == 0) throw error("test_every must be at least 1");
     if (!(o.train_fraction > 0 && o.train_fraction <= 1))
         throw error("train_fraction " + std::to_string(o.train_fraction) + " is outside (0, 1]");
 }
@@ -175,11 +180,12 @@ inline epoch_result train_epoch(network& net, const data::labelled_images& set, 
 struct epoch_report {
     std::size_t epoch = 0, epochs = 0;  // 1-based
     double seconds = 0;                 ///< training time of the epoch (no evaluation)
+    double evaluation_seconds = 0;      ///< validation and test time of the epoch
     /// The means over the epoch's training batches.
     epoch_result train;
     std::optional<evaluation_result> validation;  ///< none when train_fraction is 1
-    /// The evaluation on the test images (label input zero).
-    evaluation_result test;
+    /// The evaluation on the test images (label input zero); none on epochs that test_every skips, always after the last.
+    std::optional<evaluation_result> test;
 };
 /// \var epoch_report::epoch
 /// The epoch's number, 1-based.
@@ -225,8 +231,14 @@ public:
         const auto start = std::chrono::steady_clock::now();
         r.train = train_epoch(net_, data_.train, order, options_.batch, observer_.batch_done);
         r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const auto evaluation_start = std::chrono::steady_clock::now();
         if (!data_.split.validation.empty()) r.validation = evaluate(net_, data_.train, data_.split.validation, options_.batch);
-        r.test = evaluate(net_, data_.test, data::all_indices(data_.test.labels.size()), options_.batch);
+        const auto test_set = data::all_indices(data_.test.labels.size());
+        if (r.epoch % options_.test_every == 0 || r.epoch == options_.epochs)
+            r.test = evaluate(net_, data_.test, test_set, options_.batch);
+        else
+            net_.skip_probabilities(data::batches(data_.test, test_set, options_.batch).count());
+        r.evaluation_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - evaluation_start).count();
         if (observer_.epoch_done) observer_.epoch_done(r);
         return r;
     }

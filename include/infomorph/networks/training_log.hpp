@@ -1,10 +1,10 @@
 #pragma once
 /// \file
 /// The training log as JSON lines, one object per epoch: epoch, train_accuracy,
-/// validation_accuracy (null without a validation share), test_accuracy, train_loss, and per
-/// layer its mean goal, H_res, I(T;S) and atoms: a function of the settings alone. The
-/// wall-clock seconds go to a timing log of their own. Needs nlohmann-json (header-only); the rest
-/// of the library does not.
+/// validation_accuracy (null without a validation share), test_accuracy (absent on epochs that
+/// training_options::test_every skips), train_loss, and per layer its mean goal, H_res, I(T;S)
+/// and atoms: a function of the settings alone. The wall-clock seconds go to a timing log of
+/// their own. Needs nlohmann-json (header-only); the rest of the library does not.
 
 #include <cstdint>
 #include <optional>
@@ -35,12 +35,13 @@ inline nlohmann::ordered_json layers_json(const std::vector<layer_result>& layer
 /// One epoch as the JSON object of a training-log line (epoch, accuracies, train_loss, layers).
 inline nlohmann::ordered_json epoch_json(const epoch_report& r) {
     using json = nlohmann::ordered_json;
-    return {{"epoch", r.epoch},
-            {"train_accuracy", r.train.train_accuracy},
-            {"validation_accuracy", r.validation ? json(r.validation->accuracy) : json(nullptr)},
-            {"test_accuracy", r.test.accuracy},
-            {"train_loss", r.train.train_loss},
-            {"layers", layers_json(r.train.layers)}};
+    json j = {{"epoch", r.epoch},
+              {"train_accuracy", r.train.train_accuracy},
+              {"validation_accuracy", r.validation ? json(r.validation->accuracy) : json(nullptr)}};
+    if (r.test) j["test_accuracy"] = r.test->accuracy;
+    j["train_loss"] = r.train.train_loss;
+    j["layers"] = layers_json(r.train.layers);
+    return j;
 }
 
 /// The wall-clock part of an epoch, kept out of epoch_json so that the log is reproducible.
@@ -62,9 +63,12 @@ public:
         : log_(path, keep.log) {
         if (!timing_path.empty()) timing_.emplace(timing_path, keep.timing);
     }
-    /// Appends r's line and flushes it; throws infomorph::error when the write fails.
-    void operator()(const epoch_report& r) {
-        log_.append(epoch_json(r).dump() + "\n");
+    /// Appends r's line (with the fields of `extra` added, e.g. the train command's "diversity")
+    /// and syncs it; throws infomorph::error when the write fails.
+    void operator()(const epoch_report& r, const nlohmann::ordered_json& extra = nlohmann::ordered_json::object()) {
+        auto j = epoch_json(r);
+        for (const auto& [key, value] : extra.items()) j[key] = value;
+        log_.append(j.dump() + "\n");
         log_.sync();
         if (timing_) {
             timing_->append(timing_json(r).dump() + "\n");

@@ -1,0 +1,110 @@
+#pragma once
+// Neuron diversity of a hidden layer from its feedforward weight vectors w_i (row i of the
+// [neurons x inputs] matrix; docs/search.md):
+//   cosine distance  d(a, b) = 1 - a.b / (|a| |b|), in [0, 2]; 1 when either vector is zero
+//                    (no direction: counted as orthogonal);
+//   self             median over neurons i of d(w_i now, w_i at initialisation): how far the
+//                    neurons have turned away from where they started (the paper's Fig. 5);
+//   pairwise         median over all pairs i < j of d(w_i, w_j): how different the neurons are
+//                    from each other (0: all alike).
+// The median of an even number of values is the mean of the two middle ones. Sums run in
+// double, in a fixed order, on one thread: the same weights give the same bits.
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "infomorph/error.hpp"
+#include "infomorph/networks/network.hpp"
+
+namespace infomorph {
+
+/// A copy of the feedforward weights of a layer: `neurons` rows of `inputs` values.
+struct weight_rows {
+    std::size_t neurons = 0, inputs = 0;
+    std::vector<double> values;  // row-major
+    const double* row(std::size_t i) const { return values.data() + i * inputs; }
+};
+
+/// The two diversity measures of one layer at one time.
+struct diversity_result {
+    double self = 0;      ///< median over neurons of d(w_i, w_i at initialisation)
+    double pairwise = 0;  ///< median over pairs i < j of d(w_i, w_j)
+};
+
+/// The median of `values` (mean of the two middle ones for an even count); NaN when empty.
+inline double median(std::vector<double> values) {
+    if (values.empty()) return std::nan("");
+    const std::size_t n = values.size(), mid = n / 2;
+    std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(mid), values.end());
+    const double upper = values[mid];
+    if (n % 2 == 1) return upper;
+    const double lower = *std::max_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(mid));
+    return (lower + upper) / 2;
+}
+
+/// The cosine distance 1 - a.b / (|a| |b|) of two vectors of length n; 1 when either is zero.
+inline double cosine_distance(const double* a, const double* b, std::size_t n) {
+    double ab = 0, aa = 0, bb = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+        ab += a[k] * b[k];
+        aa += a[k] * a[k];
+        bb += b[k] * b[k];
+    }
+    if (aa == 0 || bb == 0) return 1.0;
+    return 1.0 - ab / (std::sqrt(aa) * std::sqrt(bb));
+}
+
+/// Median over neurons of the cosine distance between each neuron's weights `now` and `initial`.
+inline double self_distance(const weight_rows& now, const weight_rows& initial) {
+    if (now.neurons != initial.neurons || now.inputs != initial.inputs)
+        throw error("self_distance: the weights have " + std::to_string(now.neurons) + " x " + std::to_string(now.inputs) +
+                    " values, the initial ones " + std::to_string(initial.neurons) + " x " + std::to_string(initial.inputs));
+    std::vector<double> d(now.neurons);
+    for (std::size_t i = 0; i < now.neurons; ++i) d[i] = cosine_distance(now.row(i), initial.row(i), now.inputs);
+    return median(std::move(d));
+}
+
+/// Median over all pairs of neurons i < j of the cosine distance of their weights (NaN for one neuron).
+inline double pairwise_distance(const weight_rows& w) {
+    // Unit rows first: a pair then costs one dot product instead of three.
+    std::vector<double> unit(w.values.size(), 0.0);
+    std::vector<bool> zero(w.neurons, false);
+    for (std::size_t i = 0; i < w.neurons; ++i) {
+        double norm = 0;
+        for (std::size_t k = 0; k < w.inputs; ++k) norm += w.row(i)[k] * w.row(i)[k];
+        zero[i] = norm == 0;
+        if (!zero[i])
+            for (std::size_t k = 0; k < w.inputs; ++k) unit[i * w.inputs + k] = w.row(i)[k] / std::sqrt(norm);
+    }
+    std::vector<double> d;
+    d.reserve(w.neurons * (w.neurons - (w.neurons > 0 ? 1 : 0)) / 2);
+    for (std::size_t i = 0; i < w.neurons; ++i)
+        for (std::size_t j = i + 1; j < w.neurons; ++j) {
+            double dot = 0;
+            for (std::size_t k = 0; k < w.inputs; ++k) dot += unit[i * w.inputs + k] * unit[j * w.inputs + k];
+            d.push_back(zero[i] || zero[j] ? 1.0 : 1.0 - dot);
+        }
+    return median(std::move(d));
+}
+
+/// Both measures of a layer now, against its weights at initialisation.
+inline diversity_result diversity(const weight_rows& now, const weight_rows& initial) {
+    return {self_distance(now, initial), pairwise_distance(now)};
+}
+
+/// The hidden layer's feedforward weights (parameter "hidden.weight1": source 1 = F, the image),
+/// copied; none for networks without a hidden layer (readout).
+inline std::optional<weight_rows> hidden_feedforward_weights(network& net) {
+    for (const auto& p : net.parameters())
+        if (p.name == "hidden.weight1" && p.shape.size() == 2) {
+            weight_rows w{p.shape[0], p.shape[1], std::vector<double>(p.data, p.data + p.size())};
+            return w;
+        }
+    return std::nullopt;
+}
+
+}  // namespace infomorph

@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# tools/search/infomorph-search end to end on a small slice of the shipped MNIST.
+#   search_test.sh INFOMORPH MNIST_DIR sqlite     4 one-epoch trials, 2 workers; best -> goal file -> train --goal-file
+#   search_test.sh INFOMORPH MNIST_DIR postgres   a throwaway PostgreSQL 15; two run processes share one study
+#   search_test.sh INFOMORPH MNIST_DIR pruner     the median pruner stops a hopeless trial
+#   search_test.sh INFOMORPH MNIST_DIR ablate     ablation on 2 parameters, 1 seed, mode zero, cumulative
+# Exit 77 (CTest: skipped) only when Optuna or the PostgreSQL binaries are missing.
+set -u
+bin="$1"
+mnist="$2"
+what="$3"
+source "$(dirname "$0")/cli_lib.sh"
+export OPENBLAS_NUM_THREADS=1
+search="$(dirname "$0")/../tools/search/infomorph-search"
+
+# The Python that has Optuna: the one on PATH, else Debian's.
+py=""
+for p in python3 /usr/bin/python3; do
+  if "$p" -c "import optuna" 2>/dev/null; then py="$p"; break; fi
+done
+[ -n "$py" ] || { echo "SKIP: no Python with optuna (apt-get install python3-optuna)"; exit 77; }
+
+train=(--limit 2000 --epochs 1 --batch 200 --hidden 20 --threads 1 --data-dir "$mnist")
+count() {  # count STORAGE STUDY STATE...: trials of the study in those states
+  "$py" - "$@" <<'PY'
+import sys, optuna
+storage, study, states = sys.argv[1], sys.argv[2], sys.argv[3:]
+if storage.startswith("journal:"):
+    storage = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(storage[8:]))
+s = optuna.load_study(storage=storage, study_name=study)
+print(sum(t.state.name in states for t in s.get_trials()))
+PY
+}
+
+case "$what" in
+sqlite)
+  db="sqlite:///$tmp/s.db"
+  "$py" "$search" run --storage "$db" --study ci --trials 4 --workers 2 --startup-trials 2 --seed 1 --out "$tmp/trials" \
+    --infomorph "$bin" -- "${train[@]}" >"$tmp/out" 2>"$tmp/err" || fail "run: status $? ($(tail -n 3 "$tmp/err"))"
+  [ "$(count "$db" ci COMPLETE)" = 4 ] || fail "run: not 4 complete trials: $(cat "$tmp/out")"
+  # Rerunning continues the study.
+  "$py" "$search" run --storage "$db" --study ci --trials 1 --out "$tmp/trials" --infomorph "$bin" -- "${train[@]}" \
+    >"$tmp/out" 2>"$tmp/err" || fail "rerun: status $?"
+  [ "$(count "$db" ci COMPLETE)" = 5 ] || fail "rerun: the study did not continue"
+  for n in 0 1 2 3 4; do [ -s "$tmp/trials/trial-$n/log.jsonl" ] || fail "trial-$n: no log"; done
+  "$py" "$search" best --storage "$db" --study ci --out "$tmp/goal.json" >"$tmp/out" 2>"$tmp/err" || fail "best: status $?"
+  # The goal the best trial trained with (its goal.json, written by infomorph train) is the goal file's.
+  "$py" - "$tmp" <<'PY' || fail "best: goal file"
+import json, sys, sqlite3, glob
+tmp = sys.argv[1]
+g = json.load(open(tmp + "/goal.json"))
+assert g["format"] == "infomorph-goal" and g["sources"] == 3 and len(g["gamma"]) == 19 and g["atoms"][-1] == "H_res"
+assert g["gamma"][-1] == 0.0, "H_res is fixed at 0 by default"
+assert all(-1 <= v <= 1 for v in g["gamma"])
+t = g["source"]["trial"]
+trained = json.load(open(f"{tmp}/trials/trial-{t}/goal.json"))
+assert trained["gamma"] == g["gamma"], (trained["gamma"], g["gamma"])
+PY
+  "$bin" train "${train[@]}" --goal-file "$tmp/goal.json" --out "$tmp/retrain" >"$tmp/out" 2>"$tmp/err" \
+    || fail "train --goal-file: status $? ($(cat "$tmp/err"))"
+  cmp -s "$tmp/goal.json" "$tmp/retrain/goal.json" || "$py" -c "
+import json,sys; a=json.load(open('$tmp/goal.json'))['gamma']; b=json.load(open('$tmp/retrain/goal.json'))['gamma']
+sys.exit(a != b)" || fail "train --goal-file: trained with another goal"
+  "$py" "$search" report --storage "$db" --study ci --out "$tmp/report" >"$tmp/out" 2>"$tmp/err" || fail "report: status $?"
+  [ "$(wc -l <"$tmp/report/trials.csv")" = 6 ] || fail "report: trials.csv has not 5 rows"
+  [ -s "$tmp/report/history.png" ] || fail "report: no history.png"
+  if "$py" -c "import sklearn" 2>/dev/null; then [ -s "$tmp/report/importances.csv" ] || fail "report: no importances"; fi
+  expect_error "best of a missing study" "no study named 'nope'" "$py" "$search" best --storage "$db" --study nope --out "$tmp/x.json"
+  expect_error "bad space" "--space: 'nope' names no atom" "$py" "$search" run --storage "$db" --study ci --trials 1 \
+    --space "nope=1" --out "$tmp/x" --infomorph "$bin" -- "${train[@]}"
+  expect_error "gamma in the flags" "--gamma: set by infomorph-search" "$py" "$search" run --storage "$db" --study ci \
+    --trials 1 --out "$tmp/x" --infomorph "$bin" -- "${train[@]}" --gamma=1
+  # A failing training is a FAIL trial, not the end of the search; when all of them fail, the
+  # command says so with status 1.
+  "$py" "$search" run --storage "$db" --study broken --trials 2 --out "$tmp/broken" --infomorph "$bin" -- \
+    "${train[@]}" --kind nope >"$tmp/out" 2>"$tmp/err"
+  [ $? = 1 ] || fail "failing trials: status not 1"
+  [ "$(count "$db" broken FAIL)" = 2 ] || fail "failing trials: not recorded as FAIL"
+  grep -q "trial 1 failed: infomorph train exited with status 2: .*no network kind named 'nope'" "$tmp/err" || fail "failing trials: $(cat "$tmp/err")"
+  ;;
+postgres)
+  pg=/usr/lib/postgresql/15/bin
+  [ -x "$pg/initdb" ] && [ -x "$pg/pg_ctl" ] || { echo "SKIP: no PostgreSQL 15 (apt-get install postgresql-15)"; exit 77; }
+  "$py" -c "import psycopg2" 2>/dev/null || { echo "SKIP: no psycopg2 (apt-get install python3-psycopg2)"; exit 77; }
+  # PostgreSQL refuses to run as root: as root (CI), the server runs as nobody.
+  as=()
+  if [ "$(id -u)" = 0 ]; then as=(runuser -u nobody --); fi
+  pgdir="$(mktemp -d /tmp/infomorph-pg.XXXXXX)"
+  chmod 777 "$pgdir"
+  port=$("$py" -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
+  stop_pg() { "${as[@]}" "$pg/pg_ctl" -D "$pgdir/data" -m immediate stop >/dev/null 2>&1; rm -rf "$pgdir" "$tmp"; }
+  trap stop_pg EXIT
+  "${as[@]}" "$pg/initdb" -D "$pgdir/data" -U search --auth=trust >"$pgdir/initdb.log" 2>&1 || { cat "$pgdir/initdb.log"; fail "initdb"; exit 1; }
+  "${as[@]}" "$pg/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w \
+    -o "-p $port -k $pgdir -c listen_addresses=127.0.0.1" start >/dev/null || { cat "$pgdir/server.log"; fail "pg_ctl start"; exit 1; }
+  db="postgresql://search@127.0.0.1:$port/postgres"
+  # Create the study first, so that the two processes do not race to create it.
+  "$py" -c "import optuna; optuna.create_study(storage='$db', study_name='shared', direction='maximize')" || fail "create study"
+  pids=()
+  for w in a b; do
+    "$py" "$search" run --storage "$db" --study shared --trials 3 --startup-trials 2 --out "$tmp/trials-$w" \
+      --infomorph "$bin" -- "${train[@]}" >"$tmp/out-$w" 2>"$tmp/err-$w" &
+    pids+=($!)
+  done
+  wait "${pids[0]}" || fail "worker a: status $? ($(tail -n 3 "$tmp/err-a"))"
+  wait "${pids[1]}" || fail "worker b: status $? ($(tail -n 3 "$tmp/err-b"))"
+  "$py" - "$db" "$tmp" <<'PY' || fail "postgres: the processes did not share one study"
+import os, sys, optuna
+db, tmp = sys.argv[1], sys.argv[2]
+trials = optuna.load_study(storage=db, study_name="shared").get_trials()
+assert len(trials) == 6, len(trials)
+assert all(t.state.name == "COMPLETE" for t in trials), [t.state.name for t in trials]
+assert sorted(t.number for t in trials) == list(range(6)), "every trial counted once"
+# Each process ran its 3 trials: the trial folders of the two split the numbers between them.
+a = {int(d.split("-")[1]) for d in os.listdir(tmp + "/trials-a")}
+b = {int(d.split("-")[1]) for d in os.listdir(tmp + "/trials-b")}
+assert len(a) == 3 and len(b) == 3 and not (a & b) and a | b == set(range(6)), (a, b)
+PY
+  ;;
+pruner)
+  db="sqlite:///$tmp/p.db"
+  few=(--limit 2000 --batch 100 --hidden 20 --threads 1 --data-dir "$mnist")
+  "$py" "$search" run --storage "$db" --study prune --trials 2 --pruner median --pruner-startup 2 --startup-trials 100 \
+    --seed 1 --out "$tmp/trials" --infomorph "$bin" -- "${few[@]}" --epochs 2 >"$tmp/out" 2>"$tmp/err" || fail "run: status $?"
+  # Frozen learning rates: the output layer stays at chance (~0.1), far below the median of
+  # the two trials above at epoch 1, so the pruner stops the trial after its first epoch, long
+  # before its 100 epochs end.
+  "$py" "$search" run --storage "$db" --study prune --trials 1 --pruner median --pruner-startup 2 --seed 2 \
+    --out "$tmp/trials" --infomorph "$bin" -- "${few[@]}" --epochs 100 --lr-output 1e-12 --lr-hidden 1e-12 \
+    >"$tmp/out" 2>"$tmp/err" || fail "run: status $?"
+  [ "$(count "$db" prune PRUNED)" = 1 ] || fail "pruner: no PRUNED trial ($(cat "$tmp/out"))"
+  [ "$(count "$db" prune COMPLETE)" = 2 ] || fail "pruner: not 2 complete trials"
+  [ "$(wc -l <"$tmp/trials/trial-2/log.jsonl")" -lt 20 ] || fail "pruner: the pruned training was not stopped"
+  ;;
+ablate)
+  db="sqlite:///$tmp/a.db"
+  "$bin" train --goal opt_1_100_tpe --epochs 1 --limit 200 --data-dir "$mnist" --out "$tmp/g" >/dev/null 2>&1 || fail "goal"
+  "$py" "$search" ablate --goal-file "$tmp/g/goal.json" --seeds 1 --modes zero --params "{1}{2},rl" --cumulative \
+    --storage "$db" --study ablation --workers 2 --out "$tmp/ablation" --infomorph "$bin" -- "${train[@]}" \
+    >"$tmp/out" 2>"$tmp/err" || fail "ablate: status $? ($(tail -n 3 "$tmp/err"))"
+  "$py" - "$tmp/ablation" "$tmp/g/goal.json" <<'PY' || fail "ablate: tables"
+import csv, json, sys
+out, goal = sys.argv[1], json.load(open(sys.argv[2]))["gamma"]
+rows = list(csv.DictReader(open(out + "/ablation.csv")))
+assert [(r["part"], r["mode"], r["parameter"]) for r in rows] == [
+    ("base", "none", "-"), ("single", "zero", "{1}{2}"), ("single", "zero", "{1,3}")], rows
+assert all(0 <= float(r["validation_accuracy"]) <= 1 and 0 <= float(r["test_accuracy"]) <= 1 for r in rows)
+cum = list(csv.DictReader(open(out + "/cumulative.csv")))
+assert [r["k"] for r in cum] == ["0", "1"], cum
+assert cum[1]["zeroed"] in ("{1}{2}", "{1,3}")
+PY
+  [ -s "$tmp/ablation/ablation.png" ] && [ -s "$tmp/ablation/cumulative.png" ] || fail "ablate: PNG panels"
+  # Resumable: the same command again finds every run done and trains nothing.
+  before=$(ls "$tmp/ablation/runs" | wc -l)
+  "$py" "$search" ablate --goal-file "$tmp/g/goal.json" --seeds 1 --modes zero --params "{1}{2},rl" --cumulative \
+    --storage "$db" --study ablation --out "$tmp/ablation" --infomorph "$bin" -- "${train[@]}" >"$tmp/out" 2>"$tmp/err" \
+    || fail "ablate again: status $?"
+  [ "$(ls "$tmp/ablation/runs" | wc -l)" = "$before" ] || fail "ablate again: trained again instead of resuming"
+  ;;
+*) echo "unknown part '$what'"; exit 1 ;;
+esac
+[ "$failures" -eq 0 ] || exit 1
+echo "search $what: ok"
