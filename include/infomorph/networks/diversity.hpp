@@ -24,8 +24,10 @@ namespace infomorph {
 
 /// A copy of the feedforward weights of a layer: `neurons` rows of `inputs` values.
 struct weight_rows {
-    std::size_t neurons = 0, inputs = 0;
-    std::vector<double> values;  // row-major
+    std::size_t neurons = 0;      ///< rows: one per neuron
+    std::size_t inputs = 0;       ///< values per row: the feedforward inputs
+    std::vector<double> values;   ///< the weights, row-major
+    /// The first of neuron i's `inputs` weights.
     const double* row(std::size_t i) const { return values.data() + i * inputs; }
 };
 
