@@ -5,6 +5,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -70,16 +71,27 @@ inline std::vector<std::uint8_t> read_idx(const std::string& path, std::size_t r
         throw error(path + ": IDX file has " + std::to_string(magic[3]) + " dimensions, expected " +
                                  std::to_string(rank));
     dims.assign(rank, 0);
-    std::size_t total = 1;
+    // Checked before each product, over the non-zero dimensions too, so that no product of
+    // dimensions (total, or rows * cols of an empty set) can overflow.
+    constexpr std::size_t limit = std::size_t{1} << 34;
+    std::size_t total = 1, bound = 1;
     for (std::size_t d = 0; d < rank; ++d) {
         unsigned char b[4];
         f.read(b, 4, "the dimensions");
         dims[d] = big_endian(b);
+        if (dims[d] > limit / bound) throw error(path + ": IDX dimensions are implausibly large");
+        bound *= std::max<std::size_t>(dims[d], 1);
         total *= dims[d];
     }
-    if (total > (std::size_t{1} << 34)) throw error(path + ": IDX dimensions are implausibly large");
-    std::vector<std::uint8_t> bytes(total);
-    f.read(bytes.data(), total, "the data");
+    // The header is untrusted: the buffer grows with the data actually read, so a header that
+    // claims more than the file holds fails at the file's end, not with a huge allocation.
+    std::vector<std::uint8_t> bytes;
+    constexpr std::size_t chunk = std::size_t{1} << 24;
+    while (bytes.size() < total) {
+        const std::size_t start = bytes.size();
+        bytes.resize(start + std::min(chunk, total - start));
+        f.read(bytes.data() + start, bytes.size() - start, "the data");
+    }
     if (!f.at_end()) throw error(path + ": trailing bytes after the IDX data");
     return bytes;
 }
