@@ -8,7 +8,7 @@ packages=(cmake make g++ ccache python3
           libxtensor-dev libxtensor-blas-dev xtl-dev libxsimd-dev libopenblas-dev
           doctest-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
           dataset-fashion-mnist python3-matplotlib
-          clang doxygen git pkg-config python3-venv)  # the Clang build, API reference, packaging checks
+          clang libclang-rt-14-dev doxygen git pkg-config python3-venv)  # the Clang build with sanitizers and libFuzzer, API reference, packaging checks
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
