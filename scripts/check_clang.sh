@@ -3,8 +3,8 @@
 # tests, the compile-time lattice facts, the `infomorph` program and the libFuzzer harnesses
 # (fuzz/) with Debian 12's clang++-14 at -O1, warnings as errors, and runs the unit tests, the
 # CLI checks and each fuzzer for a few seconds. Any sanitizer report fails the run.
-# The long end-to-end tests (doctest suite "slow": training on thousands of MNIST images) run in
-# the GCC build only. Usage: check_clang.sh BUILD_DIR [cmake args]
+# The examples, benchmarks, packaging checks and the -march=native unit tests run in the GCC
+# build only. Usage: check_clang.sh BUILD_DIR [cmake args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build="$1"; shift
@@ -24,8 +24,8 @@ export OPENBLAS_NUM_THREADS=1
 export ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 "$build/tests/infomorph_tests"
-"$build/tests/infomorph_network_tests" --test-suite-exclude=slow
-"$build/tests/infomorph_memory_tests" --test-suite-exclude=slow
+"$build/tests/infomorph_network_tests"
+"$build/tests/infomorph_memory_tests"
 "$build/tests/infomorph_compile_time"
 bin="$build/tools/infomorph/infomorph"
 bash tests/cli_test.sh "$bin"

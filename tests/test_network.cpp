@@ -175,8 +175,10 @@ TEST_CASE("hidden binning: the bivariate layers bin adaptively or on [-20, 20] a
 }
 
 TEST_CASE("optimiser settings out of range and binnings of variants without a hidden layer are refused") {
-    for (const auto& [name, kind] : network_kind_names) {
-        CAPTURE(name);
+    // Not a structured binding: clang 14 cannot capture one (CAPTURE is a lambda).
+    for (const auto& named : network_kind_names) {
+        const auto& [name, kind] = named;
+        CAPTURE(named.first);
         network_options o{.kind = kind, .hidden = 8};
         o.hidden_optimizer.lr = std::nan("");
         CHECK_THROWS_WITH_AS(make_network(o), doctest::Contains("hidden optimiser's learning rate must be positive"),
@@ -197,8 +199,10 @@ TEST_CASE("optimiser settings out of range and binnings of variants without a hi
 
 TEST_CASE("the same seed gives a bit-identical run for any number of threads, for every variant") {
     const auto& d = mnist_data();
-    for (const auto& [name, kind] : network_kind_names) {
-        CAPTURE(name);
+    // Not a structured binding: clang 14 cannot capture one (CAPTURE is a lambda).
+    for (const auto& named : network_kind_names) {
+        const auto& [name, kind] = named;
+        CAPTURE(named.first);
         std::vector<std::vector<float>> runs;
         for (std::size_t threads : {1, 2, 3}) {
             auto net = make_network(network_options{.kind = kind, .hidden = 24, .lateral_partners = 5, .seed = 11, .threads = threads});
