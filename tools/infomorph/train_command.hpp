@@ -99,7 +99,7 @@ inline void apply_config(const std::string& path, settings& s, const std::vector
     json j;
     try {
         j = json::parse(in);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // also out_of_range: a number beyond a double, e.g. 8e777
         throw std::runtime_error(path + ": not valid JSON (" + std::string(e.what()) + ")");
     }
     if (!j.is_object()) throw std::runtime_error(path + ": expected a JSON object of settings");
@@ -137,6 +137,12 @@ inline void apply_config(const std::string& path, settings& s, const std::vector
         for (const auto* f : flags)
             on_command_line |= f->count() > 0 && (f->check_lname(flag) || (flag == "progress" && f->check_lname("no-progress")));
         if (on_command_line) continue;  // the command line wins
+        // A fraction or a number beyond 2^64 (parsed as a double) for a whole-number setting
+        // would be truncated or converted with undefined behaviour: refuse it.
+        const bool whole = flag == "hidden" || flag == "partners" || flag == "epochs" || flag == "batch" || flag == "limit" ||
+                           flag == "seed" || flag == "threads";
+        if (whole && value.is_number_float())
+            throw std::runtime_error(path + ": setting '" + key + "' must be a whole number, got " + value.dump());
         // Negative numbers would wrap around in unsigned settings: refuse them.
         if (value.is_number_integer() && value.get<long long>() < 0 && flag != "train-fraction")
             throw std::runtime_error(path + ": setting '" + key + "' must not be negative");
