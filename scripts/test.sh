@@ -28,5 +28,5 @@ cmake --build "$build" -j "$(nproc)"
 cmake --build "$build" --target docs   # the API reference (Doxygen)
 (cd "$build" && OPENBLAS_NUM_THREADS=1 ctest --output-on-failure -j "$(nproc)")
 
-bash scripts/check_clang.sh "$build-clang" "${launcher[@]}"   # Clang 14: unit tests and tools
+bash scripts/check_clang.sh "$build-clang" "${launcher[@]}"   # Clang 14, ASan+UBSan: unit, CLI and fuzz tests
 bash scripts/check_conan.sh "$build"                          # Conan 2: conan create, offline
