@@ -8,7 +8,7 @@ packages=(cmake make g++ ccache python3
           libxtensor-dev libxtensor-blas-dev xtl-dev libxsimd-dev libopenblas-dev
           doctest-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
           dataset-fashion-mnist python3-matplotlib
-          clang doxygen git pkg-config python3-venv  # the Clang build, API reference, packaging checks
+          clang libclang-rt-14-dev doxygen git pkg-config python3-venv  # the Clang build with sanitizers and libFuzzer, API reference, packaging checks
           python3-optuna python3-psycopg2 postgresql-15 python3-sklearn python3-cmaes)  # tools/search (docs/search.md)
 missing=()
 for p in "${packages[@]}"; do
@@ -29,5 +29,5 @@ cmake --build "$build" -j "$(nproc)"
 cmake --build "$build" --target docs   # the API reference (Doxygen); strict: an undocumented public name fails
 (cd "$build" && OPENBLAS_NUM_THREADS=1 ctest --output-on-failure -j "$(nproc)")
 
-bash scripts/check_clang.sh "$build-clang" "${launcher[@]}"   # Clang 14: unit tests and tools
+bash scripts/check_clang.sh "$build-clang" "${launcher[@]}"   # Clang 14, ASan+UBSan: unit, CLI and fuzz tests
 bash scripts/check_conan.sh "$build"                          # Conan 2: conan create, offline

@@ -39,6 +39,18 @@ assert rows[0] == ["image", "label"] + ["p%d" % j for j in range(10)] and len(ro
 assert [int(r[1]) for r in rows[1:]] == [p["label"] for p in pred]
 PY
 
+# A model file of format 2 (tests/data/model_format2: written before format 3, with the confusion
+# matrix its run wrote) still loads and evaluates to that run's test predictions.
+fixture="$(dirname "$0")/data/model_format2"
+"$bin" evaluate "$fixture/model.bin" --data-dir "$mnist" --json >"$tmp/format2.json" 2>"$tmp/format2.err" ||
+  fail "evaluate format 2: $(cat "$tmp/format2.err")"
+python3 - "$tmp/format2.json" "$fixture/confusion.csv" <<'PY' || fail "evaluate format 2: another confusion matrix"
+import csv, json, sys
+ev = json.load(open(sys.argv[1]))
+written = [[int(v) for v in row[1:]] for row in list(csv.reader(open(sys.argv[2])))[1:]]
+assert ev["confusion"] == written, (ev["confusion"], written)
+PY
+
 for args in "" "help"; do
   "$bin" $args >"$tmp/out" 2>&1 || fail "'infomorph $args': exit status $?"
   grep -q "evaluate" "$tmp/out" && grep -q "predict" "$tmp/out" || fail "'infomorph $args' prints no usage"

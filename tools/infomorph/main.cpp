@@ -6,6 +6,7 @@
 #include <infomorph/version.hpp>
 #include <infomorph/detail/quote.hpp>
 
+#include "csv_input.hpp"
 #include "evaluate_command.hpp"
 #include "numbers.hpp"
 #include "memory_command.hpp"
@@ -33,79 +34,10 @@ namespace {
 
 using json = nlohmann::ordered_json;
 using infomorph::detail::quote;
-
-enum class csv_format { probs, counts, samples };
-
-struct input_error : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-    return s;
-}
-
-// Rows "s1,..,sN,t[,w]": values are non-negative integers, w a probability or count.
-struct table {
-    std::vector<std::uint32_t> values;
-    std::vector<double> weights;
-};
-
-table read_csv(std::istream& in, const std::string& name, std::size_t n_sources, csv_format format) {
-    const std::size_t n_values = n_sources + 1;
-    const std::size_t fields = n_values + (format == csv_format::samples ? 0 : 1);
-    table t;
-    std::string line;
-    std::size_t line_number = 0;
-    while (std::getline(in, line)) {
-        ++line_number;
-        const auto where = name + ":" + std::to_string(line_number) + ": ";
-        const auto content = trim(line);
-        if (content.empty() || content.front() == '#') continue;
-        std::size_t field = 0;
-        std::size_t start = 0;
-        while (true) {
-            const auto comma = content.find(',', start);
-            const auto text = trim(content.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
-            if (field >= fields)
-                throw input_error(where + "more than " + std::to_string(fields) + " fields (expected " +
-                                  std::to_string(fields) + " for " + std::to_string(n_sources) + " sources)");
-            const char* first = text.data();
-            const char* last = text.data() + text.size();
-            if (field < n_values) {
-                std::uint32_t v = 0;
-                const auto [end, ec] = std::from_chars(first, last, v);
-                if (text.empty() || ec != std::errc() || end != last)
-                    throw input_error(where + "field " + std::to_string(field + 1) + " " + quote(text) +
-                                      " is not a non-negative integer value");
-                t.values.push_back(v);
-            } else {
-                double w = 0;
-                const auto [end, ec] = std::from_chars(first, last, w);
-                if (ec == std::errc::result_out_of_range && end == last)
-                    throw input_error(where + "field " + std::to_string(field + 1) + " " + quote(text) +
-                                      " lies outside the range of a double");
-                if (text.empty() || ec != std::errc() || end != last)
-                    throw input_error(where + "field " + std::to_string(field + 1) + " " + quote(text) +
-                                      " is not a number");
-                if (!(w >= 0) || std::isinf(w))
-                    throw input_error(where + (format == csv_format::probs ? "probability " : "count ") +
-                                      quote(text) + " must be finite and non-negative");
-                t.weights.push_back(w);
-            }
-            ++field;
-            if (comma == std::string_view::npos) break;
-            start = comma + 1;
-        }
-        if (field != fields)
-            throw input_error(where + std::to_string(field) + " fields, expected " + std::to_string(fields) +
-                              (format == csv_format::samples ? " (s1..sN,t)" : " (s1..sN,t,weight)"));
-    }
-    if (in.bad()) throw input_error(name + ": read error");
-    if (t.values.empty()) throw input_error(name + ": no data rows");
-    return t;
-}
+using pid_cli::csv_format;
+using pid_cli::input_error;
+using pid_cli::read_csv;
+using pid_cli::table;
 
 // x + 0.0 turns -0.0 into +0.0: a deterministic target gives exact zeros, printed as 0.0.
 double positive_zero(double x) { return x + 0.0; }

@@ -114,7 +114,7 @@ inline void apply_config(const std::string& path, settings& s, const std::vector
     json j;
     try {
         j = json::parse(in);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // also out_of_range: a number beyond a double, e.g. 8e777
         throw std::runtime_error(path + ": not valid JSON (" + infomorph::detail::quote(e.what()) + ")");
     }
     if (!j.is_object()) throw std::runtime_error(path + ": expected a JSON object of settings");

@@ -89,16 +89,21 @@ inline std::vector<std::uint8_t> read_idx(const std::string& path, std::size_t r
         throw error(path + ": IDX file has " + std::to_string(magic[3]) + " dimensions, expected " +
                                  std::to_string(rank));
     dims.assign(rank, 0);
-    std::size_t total = 1;
+    // Checked before each product, over the non-zero dimensions too, so that no product of
+    // dimensions (total, or rows * cols of an empty set) can overflow.
+    std::size_t total = 1, bound = 1;
     bool overflow = false;
     for (std::size_t d = 0; d < rank; ++d) {
         unsigned char b[4];
         f.read(b, 4, "the dimensions");
         dims[d] = big_endian(b);
-        overflow |= dims[d] != 0 && total > std::numeric_limits<std::size_t>::max() / dims[d];
+        const std::size_t factor = std::max<std::size_t>(dims[d], 1);
+        overflow |= bound > idx_max_bytes / factor;
+        if (overflow) break;
+        bound *= factor;
         total *= dims[d];
     }
-    if (overflow || total > idx_max_bytes)
+    if (overflow || bound > idx_max_bytes)
         throw error(path + ": IDX dimensions are implausibly large (over " + std::to_string(idx_max_bytes) + " bytes)");
     // The header is untrusted and a gzip stream's size is unknown before it is read: the
     // buffer grows with what the file really holds, so a header claiming 10^9 images in a
