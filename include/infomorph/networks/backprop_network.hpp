@@ -114,20 +114,11 @@ public:
     const network_options& options() const override { return options_; }
 
     void save_state(std::ostream& out) override {
-        detail::write_tag(out, "backprop_network 1");
-        detail::save_parameters(out, parameters());
-        detail::save_adam(out, hidden_adam_);
-        detail::save_adam(out, output_adam_);
-        detail::write_engine(out, sampler_);
+        detail::save_two_layer_state(out, "backprop_network 1", parameters(), hidden_adam_, output_adam_, sampler_);
     }
 
     void load_state(std::istream& in) override {
-        detail::expect_tag(in, "backprop_network 1");
-        const auto params = parameters();
-        detail::load_parameters(in, params);
-        detail::load_adam(in, hidden_adam_, detail::largest_parameter(params));
-        detail::load_adam(in, output_adam_, detail::largest_parameter(params));
-        detail::read_engine(in, sampler_);
+        detail::load_two_layer_state(in, "backprop_network 1", parameters(), hidden_adam_, output_adam_, sampler_);
     }
 
     /// The hidden layer.

@@ -123,20 +123,11 @@ public:
     // The evaluation stream is restarted at every call and needs no saving; the evaluation's
     // draws from the training stream are in sampler_'s state.
     void save_state(std::ostream& out) override {
-        detail::write_tag(out, "infomorphic_network 1");
-        detail::save_parameters(out, parameters());
-        detail::save_adam(out, hidden_adam_);
-        detail::save_adam(out, output_adam_);
-        detail::write_engine(out, sampler_);
+        detail::save_two_layer_state(out, "infomorphic_network 1", parameters(), hidden_adam_, output_adam_, sampler_);
     }
 
     void load_state(std::istream& in) override {
-        detail::expect_tag(in, "infomorphic_network 1");
-        const auto params = parameters();
-        detail::load_parameters(in, params);
-        detail::load_adam(in, hidden_adam_, detail::largest_parameter(params));
-        detail::load_adam(in, output_adam_, detail::largest_parameter(params));
-        detail::read_engine(in, sampler_);
+        detail::load_two_layer_state(in, "infomorphic_network 1", parameters(), hidden_adam_, output_adam_, sampler_);
     }
 
     /// The hidden layer.

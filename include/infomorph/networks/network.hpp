@@ -316,6 +316,28 @@ inline std::size_t largest_parameter(const std::vector<parameter_view>& params) 
     return n;
 }
 
+// The training state of a network with a hidden and an output layer, each with its Adam
+// states, and one training sampling stream (the infomorphic and the backprop networks).
+template <class HiddenAdam, class OutputAdam>
+void save_two_layer_state(std::ostream& out, const std::string& tag, const std::vector<parameter_view>& params,
+                          const HiddenAdam& hidden_adam, const OutputAdam& output_adam, const std::mt19937_64& sampler) {
+    write_tag(out, tag);
+    save_parameters(out, params);
+    save_adam(out, hidden_adam);
+    save_adam(out, output_adam);
+    write_engine(out, sampler);
+}
+
+template <class HiddenAdam, class OutputAdam>
+void load_two_layer_state(std::istream& in, const std::string& tag, const std::vector<parameter_view>& params,
+                          HiddenAdam& hidden_adam, OutputAdam& output_adam, std::mt19937_64& sampler) {
+    expect_tag(in, tag);
+    load_parameters(in, params);
+    load_adam(in, hidden_adam, largest_parameter(params));
+    load_adam(in, output_adam, largest_parameter(params));
+    read_engine(in, sampler);
+}
+
 template <class Hidden, class Output>
 std::vector<parameter_view> hidden_and_output_parameters(Hidden& hidden, Output& output) {
     std::vector<parameter_view> p;
