@@ -32,5 +32,9 @@ bash tests/cli_test.sh "$bin"
 bash tests/cli_train_test.sh "$bin" data/mnist
 bash tests/cli_evaluate_test.sh "$bin" data/mnist
 bash tests/cli_memory_test.sh "$bin"
+bash tests/cli_robust_input_test.sh "$bin" data/mnist
+bash tests/cli_output_test.sh "$bin" data/mnist
+bash tests/cli_resume_test.sh "$bin" data/mnist
+bash tests/cli_goal_file_test.sh "$bin" data/mnist
 "$bin" --version
 (cd "$build" && ctest -L fuzz --output-on-failure)

@@ -385,6 +385,8 @@ inline starting_point claim_directory(const settings& s, infomorph::trainer& tra
     if (s.overwrite) remove_run(out, true);
     else refuse_existing_run(s.out);  // again under the lock: a run may have started meanwhile
     return start;
+}
+
 // Refuses sizes whose network and training would not fit in the machine's available memory
 // (plus `held`, the bytes of data already loaded, which the estimate counts again).
 inline void check_memory(const settings& s, const infomorph::network_options& o, std::size_t images, double held) {
