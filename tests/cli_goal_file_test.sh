@@ -42,7 +42,7 @@ import json; g = json.load(open('$tmp/naive/goal.json')); g['gamma'][3] = 'x'
 json.dump(g, open('$tmp/bad.json', 'w'))"
 expect_error "bad goal file" "$tmp/bad.json: field 'gamma'[3] ({2}{3}) must be a finite number" \
   "$bin" train "${small[@]}" --goal-file "$tmp/bad.json" --out "$tmp/x"
-expect_error "test every 0" "test_every must be at least 1" "$bin" train "${small[@]}" --test-every 0 --out "$tmp/x"
+expect_error "test every 0" "--test-every: must be a whole number from 1" "$bin" train "${small[@]}" --test-every 0 --out "$tmp/x"
 
 # --test-every 3 over 4 epochs: tests after epochs 3 and 4 only, and the same model bytes.
 "$bin" train "${small[@]}" --epochs 4 --out "$tmp/k1" >/dev/null 2>&1 || fail "train k1"
