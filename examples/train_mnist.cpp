@@ -32,5 +32,5 @@ int main(int argc, char** argv) {
     };
     const auto last = trainer(*net, data, training, observer).run();
     save_model(out / "model.bin", *net);
-    std::printf("test accuracy %.4f\n", last.test->accuracy);
+    std::printf("test accuracy %.4f\n", last->test->accuracy);  // run() gives none only when stopped
 }

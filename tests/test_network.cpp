@@ -410,8 +410,57 @@ TEST_CASE("training state: a network loading another's state trains on bit for b
     CHECK(resumed.epochs_done() == 1);
     const auto again = resumed.run();
     CHECK(same(*net, *net2));
-    CHECK(again.train.train_accuracy == last.train.train_accuracy);
-    CHECK(again.test->confusion == last.test->confusion);
+    CHECK(again->train.train_accuracy == last->train.train_accuracy);
+    CHECK(again->test->confusion == last->test->confusion);
+
+    // Stopped at a batch boundary inside an epoch (as SIGINT stops `infomorph train`), saved,
+    // and resumed by a new trainer: the same weights and the same epoch reports, bit for bit.
+    for (const std::size_t stop_at : {1, 2, 5}) {  // batches into the run; 3 per epoch
+        CAPTURE(stop_at);
+        std::size_t batches = 0;
+        training_observer stopping;
+        stopping.batch_done = [&](std::size_t, std::size_t, double) { ++batches; };
+        stopping.stop_requested = [&] { return batches == stop_at; };
+        auto net3 = make_network(options);
+        trainer first(*net3, data, training, stopping);
+        CHECK_FALSE(first.run().has_value());
+        CHECK(first.epochs_done() == stop_at / 3);
+        CHECK(first.batches_done() == stop_at % 3);
+        std::stringstream t_state, n_state;
+        first.save_state(t_state);
+        net3->save_state(n_state);
+        auto net4 = make_network(options);
+        net4->load_state(n_state);
+        std::vector<epoch_report> reports;
+        training_observer logging;
+        logging.epoch_done = [&](const epoch_report& r) { reports.push_back(r); };
+        trainer second(*net4, data, training, logging);
+        second.load_state(t_state);
+        CHECK(second.batches_done() == stop_at % 3);
+        const auto end = second.run();
+        REQUIRE(end.has_value());
+        CHECK(same(*net, *net4));
+        CHECK(end->train.train_accuracy == last->train.train_accuracy);
+        CHECK(end->train.train_loss == last->train.train_loss);
+        CHECK(end->train.layers[0].atoms == last->train.layers[0].atoms);
+        CHECK(end->validation->confusion == last->validation->confusion);
+        CHECK(reports.front().epoch == stop_at / 3 + 1);
+    }
+    // A stopped epoch's state refuses fewer epochs than it reached.
+    std::size_t seen = 0;
+    training_observer stop_in_third;
+    stop_in_third.batch_done = [&](std::size_t, std::size_t, double) { ++seen; };
+    stop_in_third.stop_requested = [&] { return seen == 7; };
+    auto net5 = make_network(options);
+    trainer third(*net5, data, training, stop_in_third);
+    third.run();
+    std::stringstream third_state;
+    third.save_state(third_state);
+    auto shorter = training;
+    shorter.epochs = 2;
+    trainer too_short(*net5, data, shorter);
+    CHECK_THROWS_WITH_AS(too_short.load_state(third_state), doctest::Contains("at epoch 3, beyond the 2 epochs"),
+                         infomorph::error);
 }
 
 TEST_CASE("model files: a saved network loads back bit for bit; damaged files are refused by name") {

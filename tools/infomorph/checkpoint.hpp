@@ -1,7 +1,8 @@
 #pragma once
 // The checkpoint of `infomorph train` (checkpoint.bin in the output directory), written
-// atomically after every epoch: a text header (format, the run's settings as one JSON line,
-// the epochs done, the lengths of log.jsonl and timing.jsonl at that point), the trainer's
+// atomically after every epoch and when a signal stops an epoch at a batch boundary: a text
+// header (format, the run's settings as one JSON line, the epochs done, the batches done of a
+// stopped epoch, the lengths of log.jsonl and timing.jsonl at that point), the trainer's
 // and the network's binary training state, and a CRC-32 (zlib) of everything before it.
 // Resuming from it continues the run bit for bit: weights, Adam moments and steps, the
 // sampling stream (with the evaluation's draws from it) and the shuffling stream are exact.
@@ -27,7 +28,7 @@ namespace train_cli {
 // What a checkpoint's header says; the states go straight into the trainer and network.
 struct checkpoint_header {
     nlohmann::ordered_json settings;
-    std::size_t epoch = 0;
+    std::size_t epoch = 0, batch = 0;
     infomorph::log_position log;
 };
 
@@ -41,7 +42,8 @@ inline std::string crc_line(const std::string& body) {
 inline void save_checkpoint(const std::filesystem::path& path, const nlohmann::ordered_json& settings,
                             const infomorph::log_position& log, const infomorph::trainer& trainer, infomorph::network& net) {
     std::ostringstream body;
-    body << "infomorph-checkpoint 1\nsettings " << settings.dump() << "\nepoch " << trainer.epochs_done() << "\nlog_bytes "
+    body << "infomorph-checkpoint 2\nsettings " << settings.dump() << "\nepoch " << trainer.epochs_done() << "\nbatch "
+         << trainer.batches_done() << "\nlog_bytes "
          << log.log << "\ntiming_bytes " << log.timing << "\nstate\n";
     trainer.save_state(body);
     net.save_state(body);
@@ -75,16 +77,19 @@ inline checkpoint_header load_checkpoint(const std::filesystem::path& path, info
             std::getline(s >> std::ws, rest);
             return rest;
         };
-        if (field("infomorph-checkpoint") != "1") throw infomorph::error("not a checkpoint of format 1");
+        const std::string format = field("infomorph-checkpoint");
+        if (format != "1" && format != "2") throw infomorph::error("not a checkpoint of format 1 or 2");
         h.settings = nlohmann::ordered_json::parse(field("settings"));
         h.epoch = std::stoull(field("epoch"));
+        if (format == "2") h.batch = std::stoull(field("batch"));
         h.log.log = std::stoull(field("log_bytes"));
         h.log.timing = std::stoull(field("timing_bytes"));
         field("state");
         trainer.load_state(body);
         net.load_state(body);
         if (body.peek() != std::char_traits<char>::eof()) throw infomorph::error("trailing bytes after the state");
-        if (trainer.epochs_done() != h.epoch) throw infomorph::error("the header's epoch is not the trainer's");
+        if (trainer.epochs_done() != h.epoch || trainer.batches_done() != h.batch)
+            throw infomorph::error("the header's epoch or batch is not the trainer's");
     } catch (const std::exception& e) {
         throw infomorph::error(name + ": " + e.what());
     }

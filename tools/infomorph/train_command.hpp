@@ -345,7 +345,17 @@ inline void remove_run(const std::filesystem::path& out, bool files) {
 // SIGINT and SIGTERM ask the run to stop at the next batch boundary (see run()).
 inline volatile std::sig_atomic_t stop_signal = 0;
 inline void on_stop_signal(int signal) { stop_signal = signal; }
-struct interrupted {};
+
+// Where a trainer stands, for messages: "after epoch 3" or "at batch 12 of epoch 4".
+inline std::string position(const infomorph::trainer& t) {
+    if (t.batches_done() > 0)
+        return "at batch " + std::to_string(t.batches_done()) + " of epoch " + std::to_string(t.epochs_done() + 1);
+    return "after epoch " + std::to_string(t.epochs_done());
+}
+
+inline std::string resumed_at(const infomorph::trainer& t) {
+    return t.epochs_done() + t.batches_done() > 0 ? ", resumed " + position(t) : "";
+}
 
 inline void install_stop_handlers() {
     struct sigaction action {};
@@ -432,9 +442,9 @@ inline int run(settings s) {
     infomorph::training_observer observer;
     observer.epoch_started = [&](std::size_t epoch, std::size_t epochs) { bar.start(epoch, epochs); };
     observer.batch_done = [&](std::size_t b, std::size_t n, double acc) {
-        if (stop_signal != 0) throw interrupted{};
         bar(b, n, acc, std::min(b * s.batch, data.split.train.size()));
     };
+    observer.stop_requested = [] { return stop_signal != 0; };
     observer.epoch_done = [&](const infomorph::epoch_report& r) {
         bar.finish();
         char test[32] = "test skipped";
@@ -463,40 +473,37 @@ inline int run(settings s) {
     const std::string hidden = options.kind == infomorph::network_kind::readout ? "no hidden layer" : std::to_string(s.hidden) + " hidden neurons";
     std::fprintf(stderr, "%s on %s: %zu training, %zu validation, %zu test images; %s%s\n", net->kind_name().c_str(),
                  s.dataset.c_str(), data.split.train.size(), data.split.validation.size(), data.test.labels.size(), hidden.c_str(),
-                 saved > 0 ? (", resumed after epoch " + std::to_string(saved)).c_str() : "");
+                 resumed_at(trainer).c_str());
     // Each epoch: its log lines, on the last the model, then the checkpoint. A run killed at
     // any point resumes from the last checkpoint and cuts the logs back to its lengths.
     install_stop_handlers();
-    infomorph::epoch_report last;
-    try {
-        while (!trainer.finished()) {
-            last = trainer.run_epoch();
-            log(last, diversity_json());
+    std::optional<infomorph::epoch_report> last;
+    while (!trainer.finished()) {
+        last = trainer.run_epoch();
+        if (last) {
+            log(*last, diversity_json());
             if (trainer.finished()) {
                 infomorph::save_model(out / "model.bin", *net);
-                write_confusion(out / "confusion.csv", *last.test);
+                write_confusion(out / "confusion.csv", *last->test);
             }
-            save_checkpoint(out / "checkpoint.bin", to_json(s), log.position(), trainer, *net);
-            saved = trainer.epochs_done();
-            if (stop_signal != 0 && !trainer.finished()) throw interrupted{};
         }
-    } catch (const interrupted&) {
-        bar.finish();
-        std::fprintf(stderr, "%s: stopped %s; continue with: infomorph train --resume %s\n",
-                     stop_signal == SIGTERM ? "SIGTERM" : "SIGINT",
-                     saved > 0 ? ("after the checkpoint of epoch " + std::to_string(saved)).c_str() : "before the first epoch ended",
-                     s.out.c_str());
-        return 130;
+        save_checkpoint(out / "checkpoint.bin", to_json(s), log.position(), trainer, *net);
+        if (stop_signal != 0 && !trainer.finished()) {
+            bar.finish();
+            std::fprintf(stderr, "%s: stopped %s and wrote its checkpoint; continue with: infomorph train --resume %s\n",
+                         stop_signal == SIGTERM ? "SIGTERM" : "SIGINT", position(trainer).c_str(), s.out.c_str());
+            return 130;
+        }
     }
 
-    std::printf("test accuracy %.4f after %zu epochs (%s, %s, seed %llu)\n", last.test->accuracy, s.epochs,
+    std::printf("test accuracy %.4f after %zu epochs (%s, %s, seed %llu)\n", last->test->accuracy, s.epochs,
                 net->kind_name().c_str(), hidden.c_str(), static_cast<unsigned long long>(s.seed));
-    for (const auto& l : last.train.layers) {
+    for (const auto& l : last->train.layers) {
         std::printf("%s layer: mean goal %.4f, I(T;S) %.4f bits, H_res %.4f bits; atoms (bits):\n", l.layer.c_str(), l.goal,
                     l.mi, l.h_res);
         for (std::size_t a = 0; a < l.atoms.size(); ++a) std::printf("  %-14s %+.5f\n", l.atom_names[a].c_str(), l.atoms[a] + 0.0);  // + 0.0: no -0
     }
-    print_confusion(*last.test);
+    print_confusion(*last->test);
     std::printf("wrote %s/{config.json, %slog.jsonl, timing.jsonl, checkpoint.bin, model.bin, confusion.csv}\n", s.out.c_str(),
                 trained_goal.empty() ? "" : "goal.json, ");
     return 0;

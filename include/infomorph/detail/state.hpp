@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <istream>
 #include <ostream>
 #include <random>
@@ -36,6 +37,30 @@ inline void expect_tag(std::istream& in, const std::string& tag) {
     std::string found(n == tag.size() ? n : 0, '\0');
     if (n != tag.size() || !in.read(found.data(), static_cast<std::streamsize>(n)) || found != tag)
         throw error("training state: expected '" + tag + "'");
+}
+
+/// A string written by write_tag, at most `limit` bytes long.
+inline std::string read_string(std::istream& in, std::size_t limit, const std::string& what) {
+    const std::uint64_t n = read_u64(in);
+    if (n > limit) throw error("training state: " + what + " is too long");
+    std::string text(n, '\0');
+    if (!in.read(text.data(), static_cast<std::streamsize>(n))) throw error("training state: truncated in " + what);
+    return text;
+}
+
+/// Reads a tag that must be one of `tags` (the formats a reader knows) and returns it.
+inline std::string read_tag_of(std::istream& in, std::initializer_list<std::string> tags) {
+    std::string known;
+    for (const auto& t : tags) known += (known.empty() ? "'" : " or '") + t + "'";
+    std::string found;
+    try {
+        found = read_string(in, 64, "a tag");
+    } catch (const error&) {
+        throw error("training state: expected " + known);
+    }
+    for (const auto& t : tags)
+        if (found == t) return found;
+    throw error("training state: expected " + known);
 }
 
 template <class T>

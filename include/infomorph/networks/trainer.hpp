@@ -154,25 +154,82 @@ inline evaluation_result evaluate(network& net, const data::labelled_images& set
 /// progress(batch, batches, mean training accuracy so far), after every batch.
 using batch_observer = std::function<void(std::size_t, std::size_t, double)>;
 
+namespace detail {
+
+// The per-layer sums of a stopped epoch, exactly (doubles as bytes, names as tags).
+inline void write_layer_sums(std::ostream& out, const std::vector<layer_result>& layers) {
+    write_u64(out, layers.size());
+    for (const auto& l : layers) {
+        write_tag(out, l.layer);
+        write_u64(out, l.sources);
+        const double sums[] = {l.goal, l.h_res, l.mi};
+        write_array(out, sums, 3);
+        write_u64(out, l.atom_names.size());
+        for (const auto& name : l.atom_names) write_tag(out, name);
+        write_array(out, l.atoms.data(), l.atoms.size());
+    }
+}
+
+inline void read_layer_sums(std::istream& in, std::vector<layer_result>& layers) {
+    constexpr std::size_t most_layers = 16, most_atoms = 166, longest_name = 256;
+    const std::uint64_t n = read_u64(in);
+    if (n > most_layers) throw error("training state: " + std::to_string(n) + " layers");
+    layers.assign(n, {});
+    for (auto& l : layers) {
+        l.layer = read_string(in, longest_name, "a layer's name");
+        l.sources = read_u64(in);
+        double sums[3];
+        read_array(in, sums, 3, "a layer's sums");
+        l.goal = sums[0];
+        l.h_res = sums[1];
+        l.mi = sums[2];
+        const std::uint64_t atoms = read_u64(in);
+        if (atoms > most_atoms) throw error("training state: " + std::to_string(atoms) + " atoms in a layer");
+        l.atom_names.resize(atoms);
+        for (auto& name : l.atom_names) name = read_string(in, longest_name, "an atom's name");
+        l.atoms.resize(atoms);
+        read_array(in, l.atoms.data(), atoms, "a layer's atom sums");
+    }
+}
+
+}  // namespace detail
+
+/// Asked after each training batch; true stops the epoch at that batch boundary.
+using stop_predicate = std::function<bool()>;
+
+/// The training batches [from, batches) of one epoch, added to the sums in `r`; stops after a
+/// batch where `stop` says so. Returns the number of batches done (all of them unless stopped).
+inline std::size_t train_batches(network& net, const data::batches& batches, std::size_t from, epoch_result& r,
+                                 const batch_observer& progress = {}, const stop_predicate& stop = {}) {
+    xt::xtensor<float, 2> pixels;
+    std::vector<std::uint8_t> labels;
+    for (std::size_t b = from; b < batches.count(); ++b) {
+        batches.get(b, pixels, labels);
+        const auto report = net.train_batch(pixels, labels);
+        r.train_accuracy += report.accuracy;
+        r.train_loss += report.loss;
+        detail::accumulate(r.layers, report.layers);
+        if (progress) progress(b + 1, batches.count(), r.train_accuracy / static_cast<double>(b + 1));
+        if (b + 1 < batches.count() && stop && stop()) return b + 1;
+    }
+    return batches.count();
+}
+
+/// The sums of a training epoch into their means over its `batches` batches.
+inline void to_means(epoch_result& r, std::size_t batches) {
+    const double n = batches == 0 ? 1.0 : static_cast<double>(batches);
+    r.train_accuracy /= n;
+    r.train_loss /= n;
+    detail::to_mean(r.layers, n);
+}
+
 /// One training epoch of `net` over the rows `indices` of `set`, in that order and in batches of batch_size; progress is called after each batch.
 inline epoch_result train_epoch(network& net, const data::labelled_images& set, const std::vector<std::size_t>& indices,
                                 std::size_t batch_size, const batch_observer& progress = {}) {
     epoch_result r;
     const data::batches batches(set, indices, batch_size);
-    xt::xtensor<float, 2> images;
-    std::vector<std::uint8_t> labels;
-    for (std::size_t b = 0; b < batches.count(); ++b) {
-        batches.get(b, images, labels);
-        const auto report = net.train_batch(images, labels);
-        r.train_accuracy += report.accuracy;
-        r.train_loss += report.loss;
-        detail::accumulate(r.layers, report.layers);
-        if (progress) progress(b + 1, batches.count(), r.train_accuracy / static_cast<double>(b + 1));
-    }
-    const double n = batches.count() == 0 ? 1.0 : static_cast<double>(batches.count());
-    r.train_accuracy /= n;
-    r.train_loss /= n;
-    detail::to_mean(r.layers, n);
+    train_batches(net, batches, 0, r, progress);
+    to_means(r, batches.count());
     return r;
 }
 
@@ -192,14 +249,19 @@ struct epoch_report {
 /// \var epoch_report::epochs
 /// The number of epochs of the run.
 
-/// Optional callbacks: before each epoch, after each training batch, after each epoch.
+/// Optional callbacks: before each epoch, after each training batch, after each epoch; and
+/// whether to stop at the next batch boundary.
 struct training_observer {
-    /// Called before epoch `epoch` (1-based) of `epochs`.
+    /// Called before epoch `epoch` (1-based) of `epochs` (again when a stopped epoch goes on).
     std::function<void(std::size_t epoch, std::size_t epochs)> epoch_started;
     /// Called after each training batch.
     batch_observer batch_done;
     /// Called with each epoch's report.
     std::function<void(const epoch_report&)> epoch_done;
+    /// Asked after each training batch but an epoch's last: true stops the epoch there
+    /// (run_epoch returns none; save_state then holds the stopped epoch, and the next
+    /// run_epoch, or a trainer that loads that state, goes on with its next batch).
+    stop_predicate stop_requested;
 };
 
 /// Runs training epoch by epoch (shuffle, train, validate, test), reporting to an observer.
@@ -214,23 +276,108 @@ public:
         if (data_.split.train.empty()) throw error("the training share leaves no training images");
     }
 
-    /// The number of epochs trained so far.
+    /// The number of epochs trained so far (a stopped epoch does not count).
     std::size_t epochs_done() const { return epoch_; }
+    /// The training batches done of a stopped epoch (0 between epochs).
+    std::size_t batches_done() const { return stopped_ ? stopped_->batches : 0; }
     /// Whether every epoch of the options has been trained.
     bool finished() const { return epoch_ >= options_.epochs; }
 
-    /// Trains the next epoch, then evaluates on the validation and test images.
-    epoch_report run_epoch() {
+    /// Trains the next epoch (or the rest of a stopped one), then evaluates on the validation
+    /// and test images; none when the observer's stop_requested stopped it mid-epoch.
+    std::optional<epoch_report> run_epoch() {
         if (finished()) throw error("all " + std::to_string(options_.epochs) + " epochs are done");
         epoch_report r;
-        r.epoch = ++epoch_;
+        r.epoch = epoch_ + 1;
         r.epochs = options_.epochs;
+        stopped_epoch now = stopped_ ? std::move(*stopped_) : stopped_epoch{shuffler_, 0, {}, 0};
+        stopped_.reset();
+        shuffler_ = now.shuffler;  // the order of a stopped epoch is drawn again, identically
         auto order = data_.split.train;
         data::shuffle(order, shuffler_);
         if (observer_.epoch_started) observer_.epoch_started(r.epoch, r.epochs);
+        const data::batches batches(data_.train, order, options_.batch);
         const auto start = std::chrono::steady_clock::now();
-        r.train = train_epoch(net_, data_.train, order, options_.batch, observer_.batch_done);
-        r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        now.batches = train_batches(net_, batches, now.batches, now.sums, observer_.batch_done, observer_.stop_requested);
+        now.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (now.batches < batches.count()) {
+            stopped_ = std::move(now);
+            return std::nullopt;
+        }
+        ++epoch_;
+        r.train = std::move(now.sums);
+        to_means(r.train, batches.count());
+        r.seconds = now.seconds;
+        evaluate_epoch(r);
+        if (observer_.epoch_done) observer_.epoch_done(r);
+        return r;
+    }
+
+    /// Writes the trainer's own state (epochs done, the shuffling stream, a stopped epoch's
+    /// batches and sums); with the network's save_state, what resuming a run needs (the data
+    /// and split follow from the options).
+    void save_state(std::ostream& out) const {
+        detail::write_tag(out, "trainer 2");
+        detail::write_u64(out, epoch_);
+        detail::write_engine(out, shuffler_);
+        detail::write_u64(out, stopped_ ? 1 : 0);
+        if (!stopped_) return;
+        detail::write_engine(out, stopped_->shuffler);
+        detail::write_u64(out, stopped_->batches);
+        const double sums[] = {stopped_->sums.train_accuracy, stopped_->sums.train_loss, stopped_->seconds};
+        detail::write_array(out, sums, 3);
+        detail::write_layer_sums(out, stopped_->sums.layers);
+    }
+
+    /// Restores a state written by save_state of a trainer of the same data and options
+    /// (`epochs` may be larger than the saved run's); reads format 1 (no stopped epoch) too.
+    void load_state(std::istream& in) {
+        const bool with_stop = detail::read_tag_of(in, {"trainer 1", "trainer 2"}) == "trainer 2";
+        const std::uint64_t epoch = detail::read_u64(in);
+        detail::read_engine(in, shuffler_);
+        const bool stopped = with_stop && detail::read_u64(in) != 0;
+        if (epoch + (stopped ? 1 : 0) > options_.epochs)
+            throw error("the saved run is at epoch " + std::to_string(epoch + (stopped ? 1 : 0)) + ", beyond the " +
+                        std::to_string(options_.epochs) + " epochs asked for");
+        stopped_.reset();
+        if (stopped) {
+            stopped_epoch s{shuffler_, 0, {}, 0};
+            detail::read_engine(in, s.shuffler);
+            s.batches = detail::read_u64(in);
+            const std::size_t batches = (data_.split.train.size() + options_.batch - 1) / options_.batch;
+            if (s.batches == 0 || s.batches >= batches)
+                throw error("training state: a stopped epoch at batch " + std::to_string(s.batches) + " of " +
+                            std::to_string(batches));
+            double sums[3];
+            detail::read_array(in, sums, 3, "the stopped epoch's sums");
+            s.sums.train_accuracy = sums[0];
+            s.sums.train_loss = sums[1];
+            s.seconds = sums[2];
+            detail::read_layer_sums(in, s.sums.layers);
+            stopped_ = std::move(s);
+        }
+        epoch_ = static_cast<std::size_t>(epoch);
+    }
+
+    /// Trains the remaining epochs; returns the last one's report, or none when stopped.
+    std::optional<epoch_report> run() {
+        std::optional<epoch_report> last;
+        while (!finished())
+            if (!(last = run_epoch())) break;
+        return last;
+    }
+
+private:
+    // An epoch stopped at a batch boundary: the shuffling stream before its order was drawn,
+    // the batches done and the sums of their results.
+    struct stopped_epoch {
+        std::mt19937_64 shuffler;
+        std::size_t batches = 0;
+        epoch_result sums;
+        double seconds = 0;
+    };
+
+    void evaluate_epoch(epoch_report& r) {
         const auto evaluation_start = std::chrono::steady_clock::now();
         if (!data_.split.validation.empty()) r.validation = evaluate(net_, data_.train, data_.split.validation, options_.batch);
         const auto test_set = data::all_indices(data_.test.labels.size());
@@ -239,44 +386,15 @@ public:
         else
             net_.skip_probabilities(data::batches(data_.test, test_set, options_.batch).count());
         r.evaluation_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - evaluation_start).count();
-        if (observer_.epoch_done) observer_.epoch_done(r);
-        return r;
     }
 
-    /// Writes the trainer's own state (epochs done, the shuffling stream); with the network's
-    /// save_state, what resuming a run needs (the data and split follow from the options).
-    void save_state(std::ostream& out) const {
-        detail::write_tag(out, "trainer 1");
-        detail::write_u64(out, epoch_);
-        detail::write_engine(out, shuffler_);
-    }
-
-    /// Restores a state written by save_state of a trainer of the same data and options
-    /// (`epochs` may be larger than the saved run's).
-    void load_state(std::istream& in) {
-        detail::expect_tag(in, "trainer 1");
-        const std::uint64_t epoch = detail::read_u64(in);
-        if (epoch > options_.epochs)
-            throw error("the saved run is at epoch " + std::to_string(epoch) + ", beyond the " +
-                        std::to_string(options_.epochs) + " epochs asked for");
-        detail::read_engine(in, shuffler_);
-        epoch_ = static_cast<std::size_t>(epoch);
-    }
-
-    /// Trains the remaining epochs; returns the last one's report.
-    epoch_report run() {
-        epoch_report last;
-        while (!finished()) last = run_epoch();
-        return last;
-    }
-
-private:
     network& net_;
     const training_data& data_;
     training_options options_;
     training_observer observer_;
     std::mt19937_64 shuffler_;
     std::size_t epoch_ = 0;
+    std::optional<stopped_epoch> stopped_;
 };
 
 }  // namespace infomorph
