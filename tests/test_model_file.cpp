@@ -178,6 +178,39 @@ TEST_CASE("model files: sizes the file cannot hold are refused before anything i
     std::remove(path.c_str());
 }
 
+TEST_CASE("model files: a network too large for the machine is refused with the estimate before loading") {
+    // A header of 2^20 inputs and 2^20 hidden neurons with a payload of the exact size: a sparse
+    // file of 4.4 TB that takes no disk space. The size checks pass; the memory estimate
+    // (about 35 TB with gradients and Adam moments) must refuse it before the payload is read.
+    const auto path = temp_path("too_large");
+    auto net = make_network({.kind = network_kind::context, .inputs = 20, .hidden = 4, .seed = 5});
+    save_model(path, *net);
+    const std::string bytes = read_bytes(path);
+    const std::string big = "1048576";
+    std::string header = bytes.substr(0, bytes.find("data\n") + 5);
+    for (const auto& [from, to] : {std::pair<std::string, std::string>{"inputs 20\n", "inputs " + big + "\n"},
+                                   {"hidden 4\n", "hidden " + big + "\n"},
+                                   {"hidden.weight1 2 4 20", "hidden.weight1 2 " + big + " " + big},
+                                   {"hidden.bias1 1 4", "hidden.bias1 1 " + big},
+                                   {"hidden.weight2 2 4 10", "hidden.weight2 2 " + big + " 10"},
+                                   {"hidden.bias2 1 4", "hidden.bias2 1 " + big},
+                                   {"output.weight1 2 10 4", "output.weight1 2 10 " + big}})
+        header = replaced(header, from, to);
+    const std::uintmax_t n = std::uintmax_t{1} << 20;
+    const std::uintmax_t floats = n * n + n + n * 10 + n + 10 * n + 10 + 10 * 10 + 10;
+    write_bytes(path, header);
+    std::error_code ec;
+    std::filesystem::resize_file(path, header.size() + floats * sizeof(float) + 15, ec);
+    if (ec) {
+        MESSAGE("no sparse file of 4.4 TB here (" << ec.message() << "): the check is not exercised");
+    } else {
+        const std::string message = load_error(path);
+        CHECK(message.find(path + ": its context network (hidden 1048576) would need about ") != std::string::npos);
+        CHECK(message.find("to load, more than the ") != std::string::npos);
+    }
+    std::remove(path.c_str());
+}
+
 TEST_CASE("model files: formats 1 and 2 still load (a format 2 file written before format 3)") {
     const auto fixture = fixtures + "/model_format2/model.bin";
     const auto bytes = read_bytes(fixture);

@@ -7,6 +7,7 @@
 // accuracy its log ends with.
 
 #include <infomorph/data/idx.hpp>
+#include <infomorph/networks/memory_estimate.hpp>
 #include <infomorph/networks/model_file.hpp>
 #include <infomorph/networks/trainer.hpp>
 
@@ -82,6 +83,10 @@ inline prepared prepare(settings& s) {
         throw infomorph::error(s.model + ": the model takes " + std::to_string(inputs) + " inputs, the " + s.dataset +
                                " images have " + std::to_string(pixels) + " pixels");
     p.data = infomorph::prepare(std::move(raw.train), std::move(raw.test), {.limit = s.limit});
+    // A batch larger than the set is one batch of the set.
+    const std::size_t batch = std::min(s.batch, p.data.test.labels.size());
+    infomorph::check_available(infomorph::estimate_memory(p.net->options(), batch, 0).batch,
+                               "--batch " + std::to_string(s.batch) + ": its buffers");
     return p;
 }
 
@@ -107,22 +112,34 @@ inline int run_evaluate(settings s) {
     return 0;
 }
 
+// Writes text to standard output, checked: a lost prediction is an error.
+inline void write_out(const std::string& text) {
+    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size()) throw infomorph::error("standard output: write failed");
+}
+
+// The predictions stream out batch by batch (CSV rows, or the elements of the JSON object's
+// "predictions" array), so their size is not held in memory.
 inline int run_predict(settings s) {
     if (s.json && s.csv) throw infomorph::error("--json and --csv exclude each other");
     auto p = prepare(s);
     const std::size_t n = p.data.test.images.shape()[0], classes = p.net->classes();
     const infomorph::data::batches batches(p.data.test, infomorph::data::all_indices(n), s.batch);
-    json rows = json::array();
-    std::string text = s.json ? "" : "image,label";
-    if (!s.json)
-        for (std::size_t j = 0; j < classes; ++j) text += ",p" + std::to_string(j);
-    if (!s.json) text += "\n";
+    if (s.json) {
+        std::string head = json{{"model", s.model}, {"images", s.images}, {"predictions", json::array()}}.dump();
+        head.resize(head.size() - 2);  // "]}": the array's elements follow its "["
+        write_out(head);
+    } else {
+        std::string head = "image,label";
+        for (std::size_t j = 0; j < classes; ++j) head += ",p" + std::to_string(j);
+        write_out(head + "\n");
+    }
     xt::xtensor<float, 2> images;
     std::vector<std::uint8_t> unused;
     std::size_t index = 0;
     for (std::size_t b = 0; b < batches.count(); ++b) {
         batches.get(b, images, unused);
         const auto scores = infomorph::network::scores(p.net->probabilities(images));
+        std::string text;
         for (std::size_t k = 0; k < scores.shape()[0]; ++k, ++index) {
             std::size_t label = 0;
             for (std::size_t j = 1; j < classes; ++j)
@@ -130,7 +147,8 @@ inline int run_predict(settings s) {
             if (s.json) {
                 json probabilities = json::array();
                 for (std::size_t j = 0; j < classes; ++j) probabilities.push_back(scores(k, j));
-                rows.push_back({{"image", index}, {"label", label}, {"probabilities", std::move(probabilities)}});
+                text += (index == 0 ? "" : ",") +
+                        json{{"image", index}, {"label", label}, {"probabilities", std::move(probabilities)}}.dump();
             } else {
                 text += std::to_string(index) + "," + std::to_string(label);
                 char buffer[32];
@@ -141,9 +159,9 @@ inline int run_predict(settings s) {
                 text += "\n";
             }
         }
+        write_out(text);
     }
-    if (s.json) text = json{{"model", s.model}, {"images", s.images}, {"predictions", std::move(rows)}}.dump() + "\n";
-    std::fwrite(text.data(), 1, text.size(), stdout);
+    if (s.json) write_out("]}\n");
     return 0;
 }
 

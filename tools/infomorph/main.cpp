@@ -103,6 +103,16 @@ void print_pid(const infomorph::sparse_distribution& d, const infomorph::dynamic
     if (std::fflush(stdout) != 0) throw input_error("<stdout>: write error");
 }
 
+// The pointwise values take six doubles per input row and antichain (the informative,
+// misinformative and total parts of the atoms and of the redundancies): refused with that
+// estimate before they are allocated.
+void check_pointwise_memory(const std::string& name, std::size_t rows, std::size_t n_sources) {
+    const double antichains = n_sources == 2 ? 4 : n_sources == 3 ? 18 : 166;
+    infomorph::check_available(static_cast<double>(rows) * antichains * 6 * sizeof(double),
+                               name + ": the pointwise values of " + std::to_string(rows) + " rows of " +
+                                   std::to_string(n_sources) + " sources");
+}
+
 int run_pid(const std::string& file, std::size_t n_sources, bool pointwise, csv_format format) {
     infomorph::sparse_distribution::check_source_count(n_sources);
     const std::string name = file.empty() || file == "-" ? "<stdin>" : file;
@@ -124,6 +134,7 @@ int run_pid(const std::string& file, std::size_t n_sources, bool pointwise, csv_
     } catch (const infomorph::error& e) {
         throw input_error(name + ": " + e.what());  // whole-input problems (a zero total, ...)
     }
+    if (pointwise) check_pointwise_memory(name, d.rows(), n_sources);
     const auto r = infomorph::isx_dynamic(d, {.pointwise = pointwise});
     print_pid(d, r, pointwise);
     return 0;

@@ -5,6 +5,7 @@
 // seed's numbers depend on the seed only. Included once, by main.cpp.
 
 #include <infomorph/memory.hpp>
+#include <infomorph/networks/memory_estimate.hpp>
 
 #include "numbers.hpp"
 
@@ -92,6 +93,18 @@ void for_seeds(std::size_t seeds, std::size_t threads, Fn&& fn) {
         if (e) std::rethrow_exception(e);
 }
 
+// Refuses sizes whose networks cannot fit, before any is built: per network the N x N weights
+// with their mask, gradient and Adam moments (4 + 4 + 4 + 8 + 8 bytes), and per pattern and
+// neuron the patterns, drives, probabilities, bins and goal derivatives (about 40 floats);
+// `--threads` networks train at once.
+inline void check_memory(const settings& s, std::size_t patterns) {
+    const double n = static_cast<double>(s.neurons), p = static_cast<double>(patterns);
+    const double at_once = static_cast<double>(std::max<std::size_t>(1, std::min(s.threads, s.seeds)));
+    const double need = at_once * (n * n * 28 + p * n * 40 * 4);
+    infomorph::check_available(need, "--neurons " + std::to_string(s.neurons) + " with " + std::to_string(patterns) +
+                                         " patterns (" + std::to_string(static_cast<std::size_t>(at_once)) + " at once)");
+}
+
 inline int run(const settings& s) {
     namespace mem = infomorph::memory;
     if (s.neurons < 2) throw infomorph::error("--neurons must be at least 2 (got " + std::to_string(s.neurons) + ")");
@@ -139,6 +152,8 @@ inline int run(const settings& s) {
     e.early_stop = !s.full_training;
     const std::size_t patterns =
         s.patterns_opt->count() ? s.patterns : static_cast<std::size_t>(std::ceil(s.load * static_cast<double>(s.neurons) - 1e-9));
+
+    check_memory(s, s.capacity ? static_cast<std::size_t>(std::ceil(s.to * static_cast<double>(s.neurons))) : patterns);
 
     json out;
     out["neurons"] = s.neurons;

@@ -3,14 +3,18 @@
 // program can refuse settings that cannot fit (`--hidden 10000000`) before allocating
 // anything, and the machine's available memory to compare it with.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <string>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include "infomorph/error.hpp"
 #include "infomorph/networks/options.hpp"
 
 namespace infomorph {
@@ -50,18 +54,6 @@ inline memory_estimate estimate_memory(const network_options& o, std::size_t bat
     return e;
 }
 
-/// Bytes of memory available to a new allocation: MemAvailable of /proc/meminfo, else free physical pages (sysconf).
-inline double available_memory() {
-    std::ifstream meminfo("/proc/meminfo");
-    std::string line;
-    while (std::getline(meminfo, line)) {
-        double kib = 0;
-        if (std::sscanf(line.c_str(), "MemAvailable: %lf kB", &kib) == 1) return kib * 1024;
-    }
-    const long pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    return pages > 0 && page > 0 ? static_cast<double>(pages) * static_cast<double>(page) : 0.0;
-}
-
 /// A size in bytes as people read it ("3.2 GiB").
 inline std::string format_bytes(double bytes) {
     const char* units[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
@@ -73,6 +65,48 @@ inline std::string format_bytes(double bytes) {
     char text[48];
     std::snprintf(text, sizeof text, u == 0 ? "%.0f %s" : "%.1f %s", bytes, units[u]);
     return text;
+}
+
+namespace detail {
+
+// A "Key:   value kB" line of a /proc file, in bytes; negative where absent.
+inline double proc_kib_field(const char* path, const char* key) {
+    std::ifstream file(path);
+    std::string line;
+    const std::string prefix = std::string(key) + ":";
+    while (std::getline(file, line))
+        if (line.compare(0, prefix.size(), prefix) == 0) return std::strtod(line.c_str() + prefix.size(), nullptr) * 1024;
+    return -1;
+}
+
+}  // namespace detail
+
+/// Bytes of memory available to a new allocation: MemAvailable of /proc/meminfo (else free
+/// physical pages), and no more than the address space the process may still map under its
+/// RLIMIT_AS (`ulimit -v`).
+inline double available_memory() {
+    double have = detail::proc_kib_field("/proc/meminfo", "MemAvailable");
+    if (have < 0) {
+        const long pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+        have = pages > 0 && page > 0 ? static_cast<double>(pages) * static_cast<double>(page) : 0.0;
+    }
+    rlimit limit{};
+    if (getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+        const double mapped = detail::proc_kib_field("/proc/self/status", "VmSize");
+        const double left = static_cast<double>(limit.rlim_cur) - (mapped > 0 ? mapped : 0.0);
+        have = std::min(have, std::max(left, 0.0));
+    }
+    return have;
+}
+
+/// Throws infomorph::error "<what> would need about X, more than the Y available on this
+/// machine" when `bytes` exceed available_memory() plus `held` (bytes already allocated that
+/// the estimate counts again).
+inline void check_available(double bytes, const std::string& what, double held = 0) {
+    const double have = available_memory() + held;
+    if (bytes > have)
+        throw error(what + " would need about " + format_bytes(bytes) + ", more than the " + format_bytes(have) +
+                    " available on this machine");
 }
 
 }  // namespace infomorph

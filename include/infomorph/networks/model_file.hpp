@@ -34,6 +34,7 @@
 #include "infomorph/detail/files.hpp"
 #include "infomorph/error.hpp"
 #include "infomorph/networks/make_network.hpp"
+#include "infomorph/networks/memory_estimate.hpp"
 
 namespace infomorph {
 
@@ -133,6 +134,7 @@ public:
         read_shapes(o);
         expect_key("data");
         check_size();
+        check_memory(o);
         std::vector<float> payload(payload_floats_);
         read_exactly(payload.data(), payload_floats_ * sizeof(float), "the parameters");
         crc_ = crc32_update(crc_, payload.data(), payload_floats_ * sizeof(float));
@@ -314,6 +316,18 @@ private:
                 throw fail(p.name + ": value " + std::to_string(index) + " is " + std::to_string(*bad) + ", not finite");
             index -= p.size();
         }
+    }
+
+    // The payload and the network built from it (with its gradients and Adam moments) must fit
+    // in the memory available: refused with the estimate before either is allocated.
+    void check_memory(const network_options& o) const {
+        const double payload = static_cast<double>(payload_floats_) * sizeof(float);
+        const double need = payload + estimate_memory(o, 0, 0).parameters;
+        const double have = available_memory();
+        if (need > have)
+            throw fail("its " + std::string(name_of(o.kind)) + " network (hidden " + std::to_string(o.hidden) +
+                       ") would need about " + format_bytes(need) + " to load, more than the " + format_bytes(have) +
+                       " available on this machine");
     }
 
     // Quoted header text with control and non-ASCII bytes escaped.
