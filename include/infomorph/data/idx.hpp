@@ -106,11 +106,13 @@ inline std::vector<std::uint8_t> read_idx(const std::string& path, std::size_t r
     if (overflow || bound > idx_max_bytes)
         throw error(path + ": IDX dimensions are implausibly large (over " + std::to_string(idx_max_bytes) + " bytes)");
     // The header is untrusted and a gzip stream's size is unknown before it is read: the
-    // buffer grows with what the file really holds, so a header claiming 10^9 images in a
-    // small file fails once its end is reached, after allocating about the file's size.
+    // buffer grows with what the file really holds, in chunks that double from 64 KiB to
+    // 16 MiB, so a header claiming 10^9 images in a small file fails once its end is reached,
+    // after allocating at most about twice the file's size (and 64 KiB for a tiny one).
     std::vector<std::uint8_t> bytes;
-    constexpr std::size_t chunk = std::size_t{1} << 24;
+    constexpr std::size_t first_chunk = std::size_t{1} << 16, largest_chunk = std::size_t{1} << 24;
     while (bytes.size() < total) {
+        const std::size_t chunk = std::clamp(bytes.size(), first_chunk, largest_chunk);
         const std::size_t start = bytes.size(), want = std::min(chunk, total - start);
         bytes.resize(start + want);
         const std::size_t got = f.read_some(bytes.data() + start, want, "the data");
