@@ -8,7 +8,8 @@
 /// other neurons' states, no self-connection, initial weights PyTorch's nn.Linear draw times
 /// 0.001. theta = sigmoid(r + c); outputs +-1. Training sets the state to the patterns (no
 /// noisy transmission) and ascends every neuron's goal on the full batch of patterns with
-/// Adam (lr 0.05); the PID is measured with [2, 60] fixed bins on [-20, 20].
+/// Adam (lr 0.05); the PID is measured with [2, 60] fixed bins on [-20, 20] (conf/binning/fixed.yaml)
+/// or, with estimator::soft_bins, with the authors' soft marginal bins (conf/binning/marginal.yaml).
 ///
 /// Composed from the library's pieces: layer<2> with the sum activation, per-source fixed
 /// binning, the layer goal kernel and Adam.
