@@ -39,6 +39,11 @@ expect_json "gamma in the authors' order" 'j["gamma"] == [0.48, -0.16, 0.25, 0.0
   "$bin" memory --neurons 16 --patterns 4 --epochs 20 --gamma 0.48 -0.16 0.25 0.04 -0.63 --json
 expect_json "named optimised goal" 'j["gamma"] == [-0.27, -0.68, 0.68, -0.77, -0.8]' \
   "$bin" memory --neurons 16 --patterns 4 --epochs 20 --goal optimized_2 --json
+expect_json "binning: fixed by default, soft on request" 'j["binning"] == "fixed"' \
+  "$bin" memory --neurons 16 --patterns 4 --epochs 5 --json
+expect_json "soft binning reports its estimator and atoms" \
+  'j["binning"] == "soft" and len(j["seeds"][0]["atoms"]) == 5 and j["seeds"][0]["atoms"]["h_res"] >= 0' \
+  "$bin" memory --neurons 16 --patterns 4 --epochs 5 --binning soft --json
 expect_json "Hebb capacity sweep: each seed stops at its first failure; the median" \
   'len(j["seeds"]) == 3 and all(s["loads"][-1]["stored"] is False and all(l["stored"] for l in s["loads"][:-1]) and abs(s["capacity"] - (s["loads"][-2]["load"] if len(s["loads"]) > 1 else 0)) < 1e-12 and 0.04 <= s["capacity"] <= 0.3 for s in j["seeds"]) and abs(j["median_capacity"] - statistics.median(s["capacity"] for s in j["seeds"])) < 1e-12' \
   "$bin" memory --neurons 50 --capacity --rule hebb --from 0.02 --to 1 --step 0.02 --seeds 3 --json
@@ -57,6 +62,7 @@ expect_error "negative load" "--load must be > 0" "$bin" memory --neurons 20 --l
 expect_error "one neuron" "--neurons must be at least 2" "$bin" memory --neurons 1 --load 0.5
 expect_error "gamma length" "--gamma needs 5 values" "$bin" memory --neurons 20 --load 0.5 --gamma 1 0 1
 expect_error "unknown rule" "--rule 'storkey'" "$bin" memory --neurons 20 --load 0.5 --rule storkey
+expect_error "unknown binning" "--binning 'adaptive'" "$bin" memory --neurons 20 --load 0.5 --binning adaptive
 expect_error "unknown goal" "--goal 'synergy'" "$bin" memory --neurons 20 --load 0.5 --goal synergy
 expect_error "no load" "give --load or --patterns" "$bin" memory --neurons 20
 expect_error "load and patterns" "excludes" "$bin" memory --neurons 20 --load 0.5 --patterns 3

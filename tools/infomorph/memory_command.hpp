@@ -29,7 +29,7 @@ struct settings {
     std::size_t neurons = 100, patterns = 0, epochs = 5000, seeds = 1, threads = 1, online = 0, window = 0;
     double load = 0, noise = 0, from = 0.2, to = 2.0, step = 0.02, mpf_lr = 0.01;
     std::uint64_t seed = 1;
-    std::string rule = "infomorphic", goal = "redundancy";
+    std::string rule = "infomorphic", goal = "redundancy", binning = "fixed";
     std::vector<double> gamma;
     bool json_out = false, capacity = false, noise_sweep = false, full_training = false;
     CLI::Option *load_opt = nullptr, *patterns_opt = nullptr, *gamma_opt = nullptr;
@@ -46,6 +46,8 @@ inline void add_flags(CLI::App& app, settings& s) {
                                                      "redundancy, synergy, H_res (5 values)")
                       ->expected(1, 16)
                       ->check(cli_numbers::finite_number());
+    app.add_option("--binning", s.binning, "PID estimator of the infomorphic neurons: fixed (default; [2, 60] bins on [-20, 20]) or soft "
+                                           "(the authors' marginal.yaml: [10, 10] sigmoid-edged bins on the batch's range)");
     app.add_option("--epochs", s.epochs, "training epochs (infomorphic, MPF; default 5000; per chunk with --online)")->check(cli_numbers::whole_number(0, cli_numbers::max_epochs));
     app.add_option("--seeds", s.seeds, "number of seeds (networks on fresh patterns; default 1)")->check(cli_numbers::whole_number(0, cli_numbers::max_size));
     app.add_option("--seed", s.seed, "first seed (default 1)")->check(cli_numbers::whole_number(0, cli_numbers::max_seed));
@@ -144,6 +146,11 @@ inline int run(const settings& s) {
             throw infomorph::error("--goal " + infomorph::detail::quote(s.goal) + " is not one of redundancy, joint_mi, optimized_1, optimized_2");
         }
     }
+    try {
+        e.binning = mem::estimator_from_name(s.binning);
+    } catch (const infomorph::error&) {
+        throw infomorph::error("--binning " + infomorph::detail::quote(s.binning) + " is not one of fixed, soft");
+    }
     if (s.online > 0 && e.kind != mem::rule::infomorphic) throw infomorph::error("--online needs --rule infomorphic");
     e.neurons = s.neurons;
     e.epochs = s.epochs;
@@ -162,6 +169,7 @@ inline int run(const settings& s) {
     if (e.kind == mem::rule::infomorphic) {
         const auto g = e.objective.to_authors_order();
         out["gamma"] = std::vector<double>(g.begin(), g.end());
+        out["binning"] = mem::estimator_name(e.binning);
     }
     if (e.kind == mem::rule::infomorphic || e.kind == mem::rule::mpf) out["epochs"] = s.epochs;
     std::vector<json> per_seed(s.seeds);

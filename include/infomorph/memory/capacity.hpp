@@ -58,6 +58,8 @@ struct experiment {
     /// The goal of the infomorphic neurons.
     goal<2> objective = goals::redundancy;
     double lr = 0.05;                  ///< learning rate of the infomorphic network (Adam)
+    /// The infomorphic neurons' estimator of the joint distribution.
+    estimator binning = estimator::fixed_bins;
     mpf_options mpf{};                 ///< settings of MPF; its epochs are `epochs`
     /// Settings of Descent-L2.
     descent_l2_options l2{};
@@ -116,6 +118,7 @@ inline outcome run_experiment(const experiment& e, std::size_t patterns, std::ui
         o.neurons = e.neurons;
         o.objective = e.objective;
         o.lr = e.lr;
+        o.binning = e.binning;
         o.seed = stream(seed, 2, patterns);
         o.threads = e.threads;
         memory_network net(o);
@@ -232,6 +235,7 @@ inline std::vector<online_point> online(const experiment& e, std::size_t total, 
     o.neurons = e.neurons;
     o.objective = e.objective;
     o.lr = e.lr;
+    o.binning = e.binning;
     o.seed = stream(seed, 5, total);
     o.threads = e.threads;
     memory_network net(o);

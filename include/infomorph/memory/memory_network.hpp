@@ -8,7 +8,8 @@
 /// other neurons' states, no self-connection, initial weights PyTorch's nn.Linear draw times
 /// 0.001. theta = sigmoid(r + c); outputs +-1. Training sets the state to the patterns (no
 /// noisy transmission) and ascends every neuron's goal on the full batch of patterns with
-/// Adam (lr 0.05); the PID is measured with [2, 60] fixed bins on [-20, 20].
+/// Adam (lr 0.05); the PID is measured with [2, 60] fixed bins on [-20, 20] (conf/binning/fixed.yaml)
+/// or, with estimator::soft_bins, with the authors' soft marginal bins (conf/binning/marginal.yaml).
 ///
 /// Composed from the library's pieces: layer<2> with the sum activation, per-source fixed
 /// binning, the layer goal kernel and Adam.
@@ -23,7 +24,10 @@
 #include <string_view>
 #include <vector>
 
+#include "infomorph/detail/blas.hpp"
+#include "infomorph/detail/buffers.hpp"
 #include "infomorph/detail/quote.hpp"
+#include "infomorph/detail/soft_bins.hpp"
 #include "infomorph/error.hpp"
 #include "infomorph/goal/goal.hpp"
 #include "infomorph/neuron/activation.hpp"
@@ -64,6 +68,26 @@ using memory_binning = binning::per_source<binning::fixed_bins<2>, binning::fixe
 /// The memory's layer: bivariate neurons with the sum activation (r external, c recurrent; memory_network weighs c by 1).
 using memory_layer = layer<2, activation::sum2, memory_binning, float>;
 
+/// How a memory neuron's joint distribution of (external, recurrent, output) is estimated for the PID.
+enum class estimator {
+    /// conf/binning/fixed.yaml: [2, 60] hard bins on [-20, 20] (BinningFixedSize).
+    fixed_bins,
+    /// conf/binning/marginal.yaml (BinningDifferentiableMarginal): [10, 10] sigmoid-edged bins on
+    /// each source's batch range widened by 1, sigma fractions [1e-5, 0.5]; the goal's gradient
+    /// also flows through the recurrent drive's bin memberships.
+    soft_bins
+};
+
+/// The estimator of a name: fixed or soft; throws infomorph::error for any other.
+inline estimator estimator_from_name(std::string_view name) {
+    if (name == "fixed") return estimator::fixed_bins;
+    if (name == "soft") return estimator::soft_bins;
+    throw error("no binning named " + detail::quote(name) + " (fixed, soft)");
+}
+
+/// The name of an estimator, as estimator_from_name reads it.
+inline const char* estimator_name(estimator e) { return e == estimator::soft_bins ? "soft" : "fixed"; }
+
 /// What a memory network is built from; defaults are the authors' conf/basic_config.yaml.
 struct memory_options {
     /// N, the number of neurons and of pattern bits.
@@ -73,6 +97,8 @@ struct memory_options {
     double external_weight = 2.3;   ///< the frozen weight w_T of a neuron's own pattern bit (model.init.external_scale)
     double internal_scale = 0.001;  ///< scale of nn.Linear's initial recurrent weights (model.init.internal_scale)
     double lr = 0.05;               ///< Adam's learning rate (optim_params.params.lr)
+    /// The PID's estimator of the joint distribution.
+    estimator binning = estimator::fixed_bins;
     /// Seed of the initial recurrent weights.
     std::uint64_t seed = 0;
     /// Threads of the layer's work; results do not depend on it.
@@ -91,6 +117,7 @@ public:
         // nn.Linear's draw (the layer's init) scaled, as the authors' scale_internal.
         for (auto& w : layer_.weight(1)) w = static_cast<float>(w * o.internal_scale);
         adam_.lr = o.lr;
+        gamma_ = o.objective.to_authors_order();
     }
 
     /// N, the number of neurons.
@@ -105,7 +132,7 @@ public:
     /// One full-batch epoch on the patterns [P x N]; returns the neurons' mean atoms before the step.
     atom_summary epoch(const matrix& patterns) {
         forward(patterns);
-        layer_.goal_gradients({&patterns, &patterns}, state_, d_weight_, d_bias_, values_);
+        gradients(patterns);
         // Ascend each neuron's goal (minimise -G, as the authors' loss -gamma . sum of atoms).
         adam_.step(layer_.weight(1).data(), d_weight_[1].data(), d_weight_[1].size(), adam_state_, -1.0);
         return summary();
@@ -114,7 +141,7 @@ public:
     /// The neurons' mean atoms on the patterns (the state clamped to them, as in training).
     atom_summary atoms(const matrix& patterns) {
         forward(patterns);
-        layer_.goal_gradients({&patterns, &patterns}, state_, d_weight_, d_bias_, values_);
+        gradients(patterns);
         return summary();
     }
 
@@ -147,6 +174,7 @@ private:
         // The external drive (frozen weights) only changes with the patterns: epochs on the
         // same patterns reuse it, which saves one of the epoch's three GEMMs.
         memory_layer::pass p;
+        p.bins = options_.binning == estimator::fixed_bins;
         p.reuse = &state_;
         p.reuse_drive[0] = last_.shape() == patterns.shape() && state_.drive[0].shape()[0] == patterns.shape()[0] &&
                            std::equal(patterns.begin(), patterns.end(), last_.begin());
@@ -154,8 +182,34 @@ private:
         if (!p.reuse_drive[0]) last_ = patterns;
     }
 
+    // The ascent direction of every neuron's goal into d_weight_ (and the atoms).
+    void gradients(const matrix& patterns) {
+        if (options_.binning == estimator::fixed_bins) {
+            layer_.goal_gradients({&patterns, &patterns}, state_, d_weight_, d_bias_, values_);
+            return;
+        }
+        const std::size_t batch = patterns.shape()[0], n = options_.neurons;
+        detail::shape_to(upstream_, batch, n);
+        detail::shape_to(d_drive_, batch, n);
+        detail::soft_goal_gradients(detail::soft_settings{}, gamma_, state_.drive[0].data(), state_.drive[1].data(),
+                                    state_.theta.data(), batch, n, upstream_.data(), d_drive_.data(), soft_atoms_,
+                                    options_.threads);
+        layer_.zero_gradients(d_weight_, d_bias_);
+        layer_.backward({&patterns, &patterns}, state_, upstream_, d_weight_, d_bias_);
+        // The memberships' path: dG/dW += (dG/dr)^T X, no self-connection.
+        float* dw = d_weight_[1].data();
+        detail::gemm<float>(true, false, n, n, batch, 1.0f, d_drive_.data(), n, patterns.data(), n, 1.0f, dw, n);
+        for (std::size_t i = 0; i < n; ++i) dw[i * n + i] = 0.0f;
+    }
+
     atom_summary summary() const {
         atom_summary s{};
+        if (options_.binning == estimator::soft_bins) {
+            for (const auto& a : soft_atoms_)
+                for (std::size_t i = 0; i < 5; ++i) s[i] += a[i];
+            for (auto& x : s) x /= static_cast<double>(soft_atoms_.size());
+            return s;
+        }
         for (const auto& v : values_) {
             const auto a = to_order<2>(authors_order<2>(), v.atoms);
             for (std::size_t i = 0; i < 4; ++i) s[i] += a[i];
@@ -174,6 +228,9 @@ private:
     std::vector<goal_result<2>> values_;
     optimizer::adam adam_{};
     optimizer::adam::state adam_state_;
+    std::array<double, 5> gamma_{};                   // the goal in the authors' order
+    memory_layer::matrix upstream_, d_drive_;         // soft bins: dG/dtheta, dG/dr (memberships)
+    std::vector<std::array<double, 5>> soft_atoms_;   // soft bins: each neuron's atoms
 };
 
 }  // namespace infomorph::memory
