@@ -401,13 +401,12 @@ inline starting_point claim_directory(const settings& s, infomorph::trainer& tra
 // (plus `held`, the bytes of data already loaded, which the estimate counts again).
 inline void check_memory(const settings& s, const infomorph::network_options& o, std::size_t images, double held) {
     const auto need = infomorph::estimate_memory(o, s.batch, images);
-    const double have = infomorph::available_memory() + held;
-    if (need.total() > have)
-        throw infomorph::error("--hidden " + std::to_string(s.hidden) + ", --batch " + std::to_string(s.batch) +
-                               ": the network and its training would need about " + infomorph::format_bytes(need.total()) +
+    infomorph::check_available(need.total(),
+                               "--hidden " + std::to_string(s.hidden) + ", --batch " + std::to_string(s.batch) +
+                                   ": the network and its training",
+                               held,
                                " (parameters " + infomorph::format_bytes(need.parameters) + ", batch buffers " +
-                               infomorph::format_bytes(need.batch) + ", images " + infomorph::format_bytes(need.data) +
-                               "), more than the " + infomorph::format_bytes(have) + " available on this machine");
+                                   infomorph::format_bytes(need.batch) + ", images " + infomorph::format_bytes(need.data) + ")");
 }
 
 inline int run(settings s) {

@@ -99,13 +99,13 @@ inline double available_memory() {
     return have;
 }
 
-/// Throws infomorph::error "<what> would need about X, more than the Y available on this
-/// machine" when `bytes` exceed available_memory() plus `held` (bytes already allocated that
-/// the estimate counts again).
-inline void check_available(double bytes, const std::string& what, double held = 0) {
+/// Throws infomorph::error "<what> would need about X<detail>, more than the Y available on
+/// this machine" when `bytes` exceed available_memory() plus `held` (bytes already allocated
+/// that the estimate counts again).
+inline void check_available(double bytes, const std::string& what, double held = 0, const std::string& detail = "") {
     const double have = available_memory() + held;
     if (bytes > have)
-        throw error(what + " would need about " + format_bytes(bytes) + ", more than the " + format_bytes(have) +
+        throw error(what + " would need about " + format_bytes(bytes) + detail + ", more than the " + format_bytes(have) +
                     " available on this machine");
 }
 

@@ -322,12 +322,9 @@ private:
     // in the memory available: refused with the estimate before either is allocated.
     void check_memory(const network_options& o) const {
         const double payload = static_cast<double>(payload_floats_) * sizeof(float);
-        const double need = payload + estimate_memory(o, 0, 0).parameters;
-        const double have = available_memory();
-        if (need > have)
-            throw fail("its " + std::string(name_of(o.kind)) + " network (hidden " + std::to_string(o.hidden) +
-                       ") would need about " + format_bytes(need) + " to load, more than the " + format_bytes(have) +
-                       " available on this machine");
+        check_available(payload + estimate_memory(o, 0, 0).parameters,
+                        name_ + ": its " + std::string(name_of(o.kind)) + " network (hidden " + std::to_string(o.hidden) + ")",
+                        0, " to load");
     }
 
     // Quoted header text with control and non-ASCII bytes escaped.

@@ -296,7 +296,7 @@ public:
         auto order = data_.split.train;
         data::shuffle(order, shuffler_);
         if (observer_.epoch_started) observer_.epoch_started(r.epoch, r.epochs);
-        const data::batches batches(data_.train, order, options_.batch);
+        const data::batches batches(data_.train, std::move(order), options_.batch);
         const auto start = std::chrono::steady_clock::now();
         now.batches = train_batches(net_, batches, now.batches, now.sums, observer_.batch_done, observer_.stop_requested);
         now.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
