@@ -135,9 +135,21 @@ pruner)
 ablate)
   db="sqlite:///$tmp/a.db"
   "$bin" train --goal opt_1_100_tpe --epochs 1 --limit 200 --data-dir "$mnist" --out "$tmp/g" >/dev/null 2>&1 || fail "goal"
-  "$py" "$search" ablate --goal-file "$tmp/g/goal.json" --seeds 1 --modes zero --params "{1}{2},rl" --cumulative \
-    --storage "$db" --study ablation --workers 2 --out "$tmp/ablation" --infomorph "$bin" -- "${train[@]}" \
-    >"$tmp/out" 2>"$tmp/err" || fail "ablate: status $? ($(tail -n 3 "$tmp/err"))"
+  # Two commands started together on a new database share the queue: both end with the tables,
+  # and every run is trained once.
+  ablate=("$py" "$search" ablate --goal-file "$tmp/g/goal.json" --seeds 1 --modes zero --params "{1}{2},rl" --cumulative
+          --storage "$db" --study ablation --infomorph "$bin")
+  "${ablate[@]}" --workers 2 --out "$tmp/ablation" -- "${train[@]}" >"$tmp/out" 2>"$tmp/err" & first=$!
+  "${ablate[@]}" --workers 1 --out "$tmp/ablation2" -- "${train[@]}" >"$tmp/out2" 2>"$tmp/err2" & second=$!
+  wait $first || fail "ablate: status $? ($(tail -n 3 "$tmp/err"))"
+  wait $second || fail "ablate, second command: status $? ($(tail -n 3 "$tmp/err2"))"
+  cmp -s "$tmp/ablation/cumulative.csv" "$tmp/ablation2/cumulative.csv" || fail "ablate: the two commands' tables differ"
+  "$py" - "$db" <<'PY' || fail "ablate: a run trained twice"
+import collections, sys, optuna
+s = optuna.load_study(storage=sys.argv[1], study_name="ablation")
+done = collections.Counter(t.user_attrs.get("ablation") for t in s.get_trials() if t.state.name == "COMPLETE")
+assert len(done) == 4 and max(done.values()) == 1, done
+PY
   "$py" - "$tmp/ablation" "$tmp/g/goal.json" <<'PY' || fail "ablate: tables"
 import csv, json, sys
 out, goal = sys.argv[1], json.load(open(sys.argv[2]))["gamma"]
@@ -156,6 +168,18 @@ PY
     --storage "$db" --study ablation --out "$tmp/ablation" --infomorph "$bin" -- "${train[@]}" >"$tmp/out" 2>"$tmp/err" \
     || fail "ablate again: status $?"
   [ "$(ls "$tmp/ablation/runs" | wc -l)" = "$before" ] || fail "ablate again: trained again instead of resuming"
+  # A command killed mid-run (SIGKILL, no Ctrl-C) leaves a running trial; once its heartbeat is
+  # older than 3 heartbeats, the next command fails it and trains the run again.
+  killed=("$py" "$search" ablate --goal-file "$tmp/g/goal.json" --seeds 1 --modes zero --params rl --heartbeat 1
+          --storage "$db" --study killed --out "$tmp/killed" --infomorph "$bin" --
+          --limit 2000 --epochs 3 --batch 200 --hidden 20 --threads 1 --data-dir "$mnist")
+  setsid "${killed[@]}" >"$tmp/out3" 2>"$tmp/err3" & pid=$!
+  for _ in $(seq 100); do [ -e "$tmp/killed/runs/trial-0/config.json" ] && break; sleep 0.1; done
+  kill -KILL -- -"$pid"; wait "$pid" 2>/dev/null
+  [ "$(count "$db" killed RUNNING)" = 1 ] || fail "kill: no running trial left behind"
+  "${killed[@]}" >"$tmp/out3" 2>"$tmp/err3" || fail "ablate after kill: status $? ($(tail -n 3 "$tmp/err3"))"
+  [ "$(count "$db" killed FAIL)" = 1 ] && [ "$(count "$db" killed COMPLETE)" = 2 ] \
+    || fail "ablate after kill: the killed run was not failed and run again"
   ;;
 *) echo "unknown part '$what'"; exit 1 ;;
 esac
