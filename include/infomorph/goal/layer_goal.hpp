@@ -67,13 +67,15 @@ public:
                 auto& local_gradient = local.template gradient<Real>();
                 local_theta.resize(width * pitch);
                 local_gradient.resize(width * pitch);
-                for (std::size_t k = 0; k < batch; ++k) {
-                    const std::uint32_t* b = bins.data() + (k * neurons + g0) * N;
-                    const Real* t = theta.data() + k * neurons + g0;
-                    for (std::size_t j = 0; j < width; ++j) {
-                        for (std::size_t i = 0; i < N; ++i) local.bins[(j * N + i) * pitch + k] = b[j * N + i];
-                        local_theta[j * pitch + k] = t[j];
+                for (std::size_t j = 0; j < width; ++j) {
+                    for (std::size_t i = 0; i < N; ++i) {
+                        const std::uint32_t* __restrict b = bins.data() + (g0 + j) * N + i;
+                        std::uint32_t* __restrict to = local.bins.data() + (j * N + i) * pitch;
+                        for (std::size_t k = 0; k < batch; ++k) to[k] = b[k * neurons * N];
                     }
+                    const Real* __restrict t = theta.data() + g0 + j;
+                    Real* __restrict to = local_theta.data() + j * pitch;
+                    for (std::size_t k = 0; k < batch; ++k) to[k] = t[k * neurons];
                 }
                 for (std::size_t j = 0; j < width; ++j) {
                     std::array<const std::uint32_t*, N> columns{};
