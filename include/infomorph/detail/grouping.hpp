@@ -32,11 +32,14 @@ struct grouping {
 // so four partial tables (rows r mod 4) run side by side and are summed at the end. With many
 // keys the chains are short and the partial tables' clearing and summing would cost more than
 // they save: one pass straight into out. The order of additions is fixed for a given number of
-// keys: results are reproducible. `partial` is scratch.
-template <std::size_t W, class T>
+// keys: results are reproducible. `partial` is scratch. With Assign, out[v][k] = the sum, as
+// adding to zeroed tables would give (no partial sum is -0), without the caller's zeroing.
+template <std::size_t W, class T, bool Assign = false>
 void add_histogram(const std::uint32_t* id, const std::array<const T*, W>& weight, std::size_t rows, std::size_t keys,
                    std::vector<double>& partial, const std::array<double*, W>& out) {
     if (keys > 64) {
+        if constexpr (Assign)
+            for (std::size_t v = 0; v < W; ++v) std::fill(out[v], out[v] + keys, 0.0);
         for (std::size_t r = 0; r < rows; ++r)
             for (std::size_t v = 0; v < W; ++v) out[v][id[r]] += weight[v][r];
         return;
@@ -51,8 +54,13 @@ void add_histogram(const std::uint32_t* id, const std::array<const T*, W>& weigh
     for (; r < rows; ++r)
         for (std::size_t v = 0; v < W; ++v) part[v * ways * keys + id[r]] += weight[v][r];
     for (std::size_t v = 0; v < W; ++v) {
-        const double* p = part + v * ways * keys;
-        for (std::size_t k = 0; k < keys; ++k) out[v][k] += (p[k] + p[keys + k]) + (p[2 * keys + k] + p[3 * keys + k]);
+        const double* __restrict p = part + v * ways * keys;
+        double* __restrict o = out[v];
+        for (std::size_t k = 0; k < keys; ++k) {
+            const double sum = (p[k] + p[keys + k]) + (p[2 * keys + k] + p[3 * keys + k]);
+            if constexpr (Assign) o[k] = sum;
+            else o[k] += sum;
+        }
     }
 }
 
@@ -136,14 +144,13 @@ private:
             for (std::size_t r = 0; r < rows; ++r) id[r] = outer[r] * stride + inner[r];
         }
         std::size_t occupied = 0;
-        std::fill(mass, mass + keys, 0.0);
         if (weight2_ == nullptr) {
-            add_histogram<1, double>(id, {weight}, rows, keys, partial_, {mass});
+            add_histogram<1, double, true>(id, {weight}, rows, keys, partial_, {mass});
             for (std::size_t k = 0; k < keys; ++k) occupied += mass[k] > 0 ? 1 : 0;
         } else {
-            out.mass2.assign(keys, 0.0);
+            out.mass2.resize(keys);
             double* mass2 = out.mass2.data();
-            add_histogram<2, double>(id, {weight, weight2_}, rows, keys, partial_, {mass, mass2});
+            add_histogram<2, double, true>(id, {weight, weight2_}, rows, keys, partial_, {mass, mass2});
             for (std::size_t k = 0; k < keys; ++k) occupied += mass[k] + mass2[k] > 0 ? 1 : 0;
         }
         if (2 * occupied < keys) {
@@ -162,13 +169,16 @@ private:
         renumber_.resize(keys);
         std::uint32_t next = 0;
         const bool two = weight2_ != nullptr;
+        // Branch-free: which keys are occupied is unpredictable. Every key is moved to `next`
+        // (at most k): an empty key's copy is overwritten by the next occupied one's.
+        double* mass = out.mass.data();
+        double* mass2 = two ? out.mass2.data() : nullptr;
         for (std::size_t k = 0; k < keys; ++k) {
             renumber_[k] = next;
-            if (out.mass[k] > 0 || (two && out.mass2[k] > 0)) {
-                out.mass[next] = out.mass[k];
-                if (two) out.mass2[next] = out.mass2[k];
-                ++next;
-            }
+            const double m = mass[k], m2 = two ? mass2[k] : 0.0;
+            mass[next] = m;
+            if (two) mass2[next] = m2;
+            next += static_cast<std::uint32_t>(m > 0) | static_cast<std::uint32_t>(m2 > 0);
         }
         out.mass.resize(next);
         if (two) out.mass2.resize(next);
