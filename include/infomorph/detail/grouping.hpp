@@ -34,9 +34,52 @@ struct grouping {
 // they save: one pass straight into out. The order of additions is fixed for a given number of
 // keys: results are reproducible. `partial` is scratch. With Assign, out[v][k] = the sum, as
 // adding to zeroed tables would give (no partial sum is -0), without the caller's zeroing.
+#if defined(__GNUC__) || defined(__clang__)
+// add_histogram for at most K keys (a binary source): the four partial sums of a key are the
+// lanes of one register, and each row adds its weight in its key's register and +0 in the
+// others. Adding +0 changes no partial sum (none is -0: they start at +0), so every sum, and
+// the order of its additions, is that of the partial tables, without their chains through memory.
+template <std::size_t K, std::size_t W, class T, bool Assign>
+void add_histogram_few(const std::uint32_t* id, const std::array<const T*, W>& weight, std::size_t rows,
+                       const std::array<double*, W>& out) {
+    // Two 16-byte halves (partial sums 0, 1 and 2, 3): registers of every x86-64 build.
+    using lanes = double __attribute__((vector_size(16)));
+    using mask = std::int64_t __attribute__((vector_size(16)));
+    lanes acc[W][K][2] = {};
+    std::size_t r = 0;
+    for (; r + 4 <= rows; r += 4) {
+        const mask key[2] = {{id[r], id[r + 1]}, {id[r + 2], id[r + 3]}};
+        for (std::size_t v = 0; v < W; ++v) {
+            const T* x = weight[v] + r;
+            const lanes value[2] = {{static_cast<double>(x[0]), static_cast<double>(x[1])},
+                                    {static_cast<double>(x[2]), static_cast<double>(x[3])}};
+            for (std::size_t h = 0; h < 2; ++h) {
+                const mask bits = (mask)value[h];
+                for (std::size_t k = 0; k < K; ++k) {
+                    const auto c = static_cast<std::int64_t>(k);
+                    acc[v][k][h] += (lanes)(bits & (key[h] == mask{c, c}));
+                }
+            }
+        }
+    }
+    for (; r < rows; ++r)
+        for (std::size_t v = 0; v < W; ++v) acc[v][id[r]][0][0] += static_cast<double>(weight[v][r]);
+    for (std::size_t v = 0; v < W; ++v)
+        for (std::size_t k = 0; k < K; ++k) {
+            const lanes a = acc[v][k][0], b = acc[v][k][1];
+            const double sum = (a[0] + a[1]) + (b[0] + b[1]);
+            if constexpr (Assign) out[v][k] = sum;
+            else out[v][k] += sum;
+        }
+}
+#endif
+
 template <std::size_t W, class T, bool Assign = false>
 void add_histogram(const std::uint32_t* id, const std::array<const T*, W>& weight, std::size_t rows, std::size_t keys,
                    std::vector<double>& partial, const std::array<double*, W>& out) {
+#if defined(__GNUC__) || defined(__clang__)
+    if (keys == 2) return add_histogram_few<2, W, T, Assign>(id, weight, rows, out);
+#endif
     if (keys > 64) {
         if constexpr (Assign)
             for (std::size_t v = 0; v < W; ++v) std::fill(out[v], out[v] + keys, 0.0);
