@@ -217,6 +217,23 @@ TEST_CASE_TEMPLATE("lane sums: lane i of the result is the sum of batch i's lane
     }
 }
 
+TEST_CASE("simd: transpose_16x16 moves element (r, c) to (c, r) between strided rows") {
+    if constexpr (detail::has_transpose_16x16) {
+        std::vector<std::uint32_t> from(16 * 21), to(16 * 19, 7u);
+        for (std::size_t i = 0; i < from.size(); ++i) from[i] = static_cast<std::uint32_t>(i * 2654435761u);
+        detail::transpose_16x16(from.data() + 3, 21, to.data() + 2, 19);
+        std::size_t wrong = 0;
+        for (std::size_t r = 0; r < 16; ++r)
+            for (std::size_t c = 0; c < 19; ++c) {
+                const bool inside = c >= 2 && c < 18;
+                wrong += to[r * 19 + c] != (inside ? from[(c - 2) * 21 + 3 + r] : 7u) ? 1 : 0;
+            }
+        CHECK(wrong == 0);
+    } else {
+        MESSAGE("no AVX-512 in this build (infomorph_native_tests runs this on machines with it)");
+    }
+}
+
 TEST_CASE("parallel blocks: every block once for any thread count, errors rethrown, nested calls run") {
     for (std::size_t threads : {1u, 2u, 3u, 5u}) {
         std::vector<int> seen(41, 0);

@@ -395,23 +395,6 @@ TEST_CASE("grouping: a two-key histogram (in registers) adds in the four partial
     CHECK(wrong == 0);
 }
 
-TEST_CASE("simd: transpose_16x16 moves element (r, c) to (c, r) between strided rows") {
-    if constexpr (detail::has_transpose_16x16) {
-        std::vector<std::uint32_t> from(16 * 21), to(16 * 19, 7u);
-        for (std::size_t i = 0; i < from.size(); ++i) from[i] = static_cast<std::uint32_t>(i * 2654435761u);
-        detail::transpose_16x16(from.data() + 3, 21, to.data() + 2, 19);
-        std::size_t wrong = 0;
-        for (std::size_t r = 0; r < 16; ++r)
-            for (std::size_t c = 0; c < 19; ++c) {
-                const bool inside = c >= 2 && c < 18;
-                wrong += to[r * 19 + c] != (inside ? from[(c - 2) * 21 + 3 + r] : 7u) ? 1 : 0;
-            }
-        CHECK(wrong == 0);
-    } else {
-        MESSAGE("no AVX-512 in this build: the layer goal copies element by element");
-    }
-}
-
 TEST_CASE("grouping: the four-way histogram and the groupings of all column sets equal brute-force sums") {
     // Integer weights: every order of additions gives the same sums exactly. 1001 rows: not a
     // multiple of the four partial tables. 7 keys take the partial tables, 300 the single one.
