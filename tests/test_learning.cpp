@@ -160,6 +160,33 @@ TEST_CASE_TEMPLATE("fixed bins: the SIMD edge count (contiguous input) and the s
     CHECK(nan_strided == std::vector<std::uint32_t>(nans.size() / 2, 0u));
 }
 
+TEST_CASE_TEMPLATE("fixed bins: 60 bins (the memory's recurrent source; four-register edge tables) agree with bucketize",
+                   Real, float, double) {
+    std::mt19937 rng(8);
+    std::normal_distribution<double> spread(0.0, 15.0);
+    const auto edges = binning::detail::linspace<60>(-20.0, 20.0);
+    std::vector<Real> x;
+    for (int k = 0; k < 3000; ++k) x.push_back(static_cast<Real>(spread(rng)));
+    for (double e : edges) {  // on, just below and just above every edge, in Real
+        const Real r = static_cast<Real>(e);
+        x.push_back(r);
+        x.push_back(std::nextafter(r, Real(-100)));
+        x.push_back(std::nextafter(r, Real(100)));
+    }
+    const Real inf = std::numeric_limits<Real>::infinity();
+    for (Real v : {-inf, inf, Real(1e30), Real(-1e30), Real(19.9999), Real(-19.9999), Real(-20.0 + 1e-4)}) x.push_back(v);
+    const binning::fixed_bins<60> binning{};
+    std::vector<std::uint32_t> contiguous(x.size()), interleaved(2 * x.size(), 99u);
+    binning(x.data(), x.size(), 1, contiguous.data(), 1);
+    binning(x.data(), x.size(), 1, interleaved.data() + 1, 2);  // a layer's [sample][neuron][class] bins
+    std::size_t wrong = 0;
+    for (std::size_t k = 0; k < x.size(); ++k) {
+        const auto expected = reference_bucket<60>(x[k], -20.0, 20.0);
+        wrong += (contiguous[k] != expected || interleaved[2 * k + 1] != expected || interleaved[2 * k] != 99u) ? 1 : 0;
+    }
+    CHECK(wrong == 0);
+}
+
 TEST_CASE("adaptive bins: divided by max |x| per batch, 20 bins on [-1, 1]") {
     const binning::adaptive_bins<20> binning{};
     // Strided like one neuron's column of a [batch x neurons] matrix.
@@ -187,6 +214,23 @@ TEST_CASE_TEMPLATE("lane sums: lane i of the result is the sum of batch i's lane
     for (std::size_t i = 0; i < w; ++i) {
         CAPTURE(i);
         CHECK(sums[i] == static_cast<Real>(100 * i * w + w * (w - 1) / 2));
+    }
+}
+
+TEST_CASE("simd: transpose_16x16 moves element (r, c) to (c, r) between strided rows") {
+    if constexpr (detail::has_transpose_16x16) {
+        std::vector<std::uint32_t> from(16 * 21), to(16 * 19, 7u);
+        for (std::size_t i = 0; i < from.size(); ++i) from[i] = static_cast<std::uint32_t>(i * 2654435761u);
+        detail::transpose_16x16(from.data() + 3, 21, to.data() + 2, 19);
+        std::size_t wrong = 0;
+        for (std::size_t r = 0; r < 16; ++r)
+            for (std::size_t c = 0; c < 19; ++c) {
+                const bool inside = c >= 2 && c < 18;
+                wrong += to[r * 19 + c] != (inside ? from[(c - 2) * 21 + 3 + r] : 7u) ? 1 : 0;
+            }
+        CHECK(wrong == 0);
+    } else {
+        MESSAGE("no AVX-512 in this build (infomorph_native_tests runs this on machines with it)");
     }
 }
 
@@ -283,6 +327,31 @@ std::array<xt::xtensor<double, 2>, 3> random_inputs(std::size_t batch, const std
 }
 
 }  // namespace
+
+TEST_CASE("a layer keeps the bins of a drive kept in place, and bins again a drive that changed") {
+    test_layer::options o;
+    o.input_sizes = {5, 4, 3};
+    o.neurons = 6;
+    o.seed = 4;
+    const test_layer l(o, goals::context_lateral_opt_1_100_tpe);
+    const auto x = random_inputs(20, o.input_sizes, 30), y = random_inputs(20, o.input_sizes, 31);
+    auto fresh_bins = [&](const std::array<const xt::xtensor<double, 2>*, 3>& in) {
+        test_layer::state t;
+        l.forward(in, t, nullptr);
+        return t.bins;
+    };
+    test_layer::state s;
+    l.forward({&x[0], &x[1], &x[2]}, s, nullptr);
+    // Class 1 kept in place, classes 2 and 3 new: the kept class's bins stay, the others follow.
+    const std::array<const xt::xtensor<double, 2>*, 3> mixed{&x[0], &y[1], &y[2]};
+    l.forward(mixed, s, nullptr, {.reuse = &s, .reuse_drive = {true, false, false}});
+    CHECK(s.bins == fresh_bins(mixed));
+    // A pass without bins changes class 1's drive; the next pass that keeps it must bin it again.
+    const std::array<const xt::xtensor<double, 2>*, 3> other{&y[0], &y[1], &y[2]};
+    l.forward(other, s, nullptr, {.bins = false});
+    l.forward(other, s, nullptr, {.reuse = &s, .reuse_drive = {true, true, true}});
+    CHECK(s.bins == fresh_bins(other));
+}
 
 TEST_CASE("a layer's weight gradients equal finite differences of its local goals (bins fixed)") {
     test_layer::options o;

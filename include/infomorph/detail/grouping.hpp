@@ -32,11 +32,57 @@ struct grouping {
 // so four partial tables (rows r mod 4) run side by side and are summed at the end. With many
 // keys the chains are short and the partial tables' clearing and summing would cost more than
 // they save: one pass straight into out. The order of additions is fixed for a given number of
-// keys: results are reproducible. `partial` is scratch.
-template <std::size_t W, class T>
+// keys: results are reproducible. `partial` is scratch. With Assign, out[v][k] = the sum, as
+// adding to zeroed tables would give (no partial sum is -0), without the caller's zeroing.
+#if defined(__GNUC__) || defined(__clang__)
+// add_histogram for at most K keys (a binary source): the four partial sums of a key are the
+// lanes of one register, and each row adds its weight in its key's register and +0 in the
+// others. Adding +0 changes no partial sum (none is -0: they start at +0), so every sum, and
+// the order of its additions, is that of the partial tables, without their chains through memory.
+template <std::size_t K, std::size_t W, class T, bool Assign>
+void add_histogram_few(const std::uint32_t* id, const std::array<const T*, W>& weight, std::size_t rows,
+                       const std::array<double*, W>& out) {
+    // Two 16-byte halves (partial sums 0, 1 and 2, 3): registers of every x86-64 build.
+    using lanes = double __attribute__((vector_size(16)));
+    using mask = std::int64_t __attribute__((vector_size(16)));
+    lanes acc[W][K][2] = {};
+    std::size_t r = 0;
+    for (; r + 4 <= rows; r += 4) {
+        const mask key[2] = {{id[r], id[r + 1]}, {id[r + 2], id[r + 3]}};
+        for (std::size_t v = 0; v < W; ++v) {
+            const T* x = weight[v] + r;
+            const lanes value[2] = {{static_cast<double>(x[0]), static_cast<double>(x[1])},
+                                    {static_cast<double>(x[2]), static_cast<double>(x[3])}};
+            for (std::size_t h = 0; h < 2; ++h) {
+                const mask bits = (mask)value[h];
+                for (std::size_t k = 0; k < K; ++k) {
+                    const auto c = static_cast<std::int64_t>(k);
+                    acc[v][k][h] += (lanes)(bits & (key[h] == mask{c, c}));
+                }
+            }
+        }
+    }
+    for (; r < rows; ++r)
+        for (std::size_t v = 0; v < W; ++v) acc[v][id[r]][0][0] += static_cast<double>(weight[v][r]);
+    for (std::size_t v = 0; v < W; ++v)
+        for (std::size_t k = 0; k < K; ++k) {
+            const lanes a = acc[v][k][0], b = acc[v][k][1];
+            const double sum = (a[0] + a[1]) + (b[0] + b[1]);
+            if constexpr (Assign) out[v][k] = sum;
+            else out[v][k] += sum;
+        }
+}
+#endif
+
+template <std::size_t W, class T, bool Assign = false>
 void add_histogram(const std::uint32_t* id, const std::array<const T*, W>& weight, std::size_t rows, std::size_t keys,
                    std::vector<double>& partial, const std::array<double*, W>& out) {
+#if defined(__GNUC__) || defined(__clang__)
+    if (keys == 2) return add_histogram_few<2, W, T, Assign>(id, weight, rows, out);
+#endif
     if (keys > 64) {
+        if constexpr (Assign)
+            for (std::size_t v = 0; v < W; ++v) std::fill(out[v], out[v] + keys, 0.0);
         for (std::size_t r = 0; r < rows; ++r)
             for (std::size_t v = 0; v < W; ++v) out[v][id[r]] += weight[v][r];
         return;
@@ -51,8 +97,13 @@ void add_histogram(const std::uint32_t* id, const std::array<const T*, W>& weigh
     for (; r < rows; ++r)
         for (std::size_t v = 0; v < W; ++v) part[v * ways * keys + id[r]] += weight[v][r];
     for (std::size_t v = 0; v < W; ++v) {
-        const double* p = part + v * ways * keys;
-        for (std::size_t k = 0; k < keys; ++k) out[v][k] += (p[k] + p[keys + k]) + (p[2 * keys + k] + p[3 * keys + k]);
+        const double* __restrict p = part + v * ways * keys;
+        double* __restrict o = out[v];
+        for (std::size_t k = 0; k < keys; ++k) {
+            const double sum = (p[k] + p[keys + k]) + (p[2 * keys + k] + p[3 * keys + k]);
+            if constexpr (Assign) o[k] = sum;
+            else o[k] += sum;
+        }
     }
 }
 
@@ -136,14 +187,13 @@ private:
             for (std::size_t r = 0; r < rows; ++r) id[r] = outer[r] * stride + inner[r];
         }
         std::size_t occupied = 0;
-        std::fill(mass, mass + keys, 0.0);
         if (weight2_ == nullptr) {
-            add_histogram<1, double>(id, {weight}, rows, keys, partial_, {mass});
+            add_histogram<1, double, true>(id, {weight}, rows, keys, partial_, {mass});
             for (std::size_t k = 0; k < keys; ++k) occupied += mass[k] > 0 ? 1 : 0;
         } else {
-            out.mass2.assign(keys, 0.0);
+            out.mass2.resize(keys);
             double* mass2 = out.mass2.data();
-            add_histogram<2, double>(id, {weight, weight2_}, rows, keys, partial_, {mass, mass2});
+            add_histogram<2, double, true>(id, {weight, weight2_}, rows, keys, partial_, {mass, mass2});
             for (std::size_t k = 0; k < keys; ++k) occupied += mass[k] + mass2[k] > 0 ? 1 : 0;
         }
         if (2 * occupied < keys) {
@@ -162,13 +212,16 @@ private:
         renumber_.resize(keys);
         std::uint32_t next = 0;
         const bool two = weight2_ != nullptr;
+        // Branch-free: which keys are occupied is unpredictable. Every key is moved to `next`
+        // (at most k): an empty key's copy is overwritten by the next occupied one's.
+        double* mass = out.mass.data();
+        double* mass2 = two ? out.mass2.data() : nullptr;
         for (std::size_t k = 0; k < keys; ++k) {
             renumber_[k] = next;
-            if (out.mass[k] > 0 || (two && out.mass2[k] > 0)) {
-                out.mass[next] = out.mass[k];
-                if (two) out.mass2[next] = out.mass2[k];
-                ++next;
-            }
+            const double m = mass[k], m2 = two ? mass2[k] : 0.0;
+            mass[next] = m;
+            if (two) mass2[next] = m2;
+            next += static_cast<std::uint32_t>(m > 0) | static_cast<std::uint32_t>(m2 > 0);
         }
         out.mass.resize(next);
         if (two) out.mass2.resize(next);

@@ -132,17 +132,27 @@ private:
         rest_.resize(batch_);
         inv_batch_ = 1.0 / static_cast<double>(batch_);
         log2_batch_ = std::log2(static_cast<double>(batch_));
-        bool subnormal = false;
-        for (std::size_t k = 0; k < batch_; ++k) {
-            const double t = static_cast<double>(theta[k * theta_stride]);
-            if (!(t >= 0.0 && t <= 1.0))
-                throw error("sample " + std::to_string(k) + ": firing probability " +
-                                            std::to_string(t) + " is not in [0, 1]");
-            subnormal |= t > 0.0 && t < FLT_MIN;
-            fire_[k] = t;
-            rest_[k] = 1.0 - t;
-        }
-        float_range_ = !subnormal;
+        // Flags, not a throw, inside the loop: it vectorises; the rare bad sample is found after.
+        unsigned bad = 0, subnormal = 0;
+        double* fire = fire_.data();
+        double* rest = rest_.data();
+        auto convert = [&](const Real* __restrict in, std::size_t stride) {
+            for (std::size_t k = 0; k < batch_; ++k) {
+                const double t = static_cast<double>(in[k * stride]);
+                bad |= static_cast<unsigned>(!(t >= 0.0)) | static_cast<unsigned>(t > 1.0);
+                subnormal |= static_cast<unsigned>(t > 0.0) & static_cast<unsigned>(t < FLT_MIN);
+                fire[k] = t;
+                rest[k] = 1.0 - t;
+            }
+        };
+        if (theta_stride == 1) convert(theta, 1);  // contiguous: vectorised
+        else convert(theta, theta_stride);
+        if (bad != 0)
+            for (std::size_t k = 0; k < batch_; ++k)
+                if (const double t = fire[k]; !(t >= 0.0 && t <= 1.0))
+                    throw error("sample " + std::to_string(k) + ": firing probability " + std::to_string(t) +
+                                " is not in [0, 1]");
+        float_range_ = subnormal == 0;
     }
 
     // Source sets only: the target is soft. Masses are kept unnormalised (counts and sums of

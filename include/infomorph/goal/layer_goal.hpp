@@ -17,6 +17,7 @@
 
 #include "infomorph/error.hpp"
 #include "infomorph/detail/parallel.hpp"
+#include "infomorph/detail/simd.hpp"
 #include "infomorph/goal/batch_goal.hpp"
 
 namespace infomorph {
@@ -67,7 +68,15 @@ public:
                 auto& local_gradient = local.template gradient<Real>();
                 local_theta.resize(width * pitch);
                 local_gradient.resize(width * pitch);
-                for (std::size_t k = 0; k < batch; ++k) {
+                // Whole groups of 32-bit values: blocks of 16 samples transposed in registers.
+                const std::size_t blocked = fast_copies<Real>(width) ? batch / 16 * 16 : 0;
+                for (std::size_t k = 0; k < blocked; k += 16) {
+                    for (std::size_t i = 0; i < N; ++i)
+                        detail::transpose_16x16(bins.data() + (k * neurons + g0) * N + 16 * i, neurons * N,
+                                                local.bins.data() + 16 * i * pitch + k, pitch);
+                    detail::transpose_16x16(theta.data() + k * neurons + g0, neurons, local_theta.data() + k, pitch);
+                }
+                for (std::size_t k = blocked; k < batch; ++k) {
                     const std::uint32_t* b = bins.data() + (k * neurons + g0) * N;
                     const Real* t = theta.data() + k * neurons + g0;
                     for (std::size_t j = 0; j < width; ++j) {
@@ -81,7 +90,9 @@ public:
                     values[g0 + j] = solvers_[worker].compute_columns(g, columns, local_theta.data() + j * pitch, 1, batch,
                                                                       local_gradient.data() + j * pitch, 1);
                 }
-                for (std::size_t k = 0; k < batch; ++k) {
+                for (std::size_t k = 0; k < blocked; k += 16)
+                    detail::transpose_16x16(local_gradient.data() + k, pitch, gradient.data() + k * neurons + g0, neurons);
+                for (std::size_t k = blocked; k < batch; ++k) {
                     Real* out = gradient.data() + k * neurons + g0;
                     for (std::size_t j = 0; j < width; ++j) out[j] = local_gradient[j * pitch + k];
                 }
@@ -92,6 +103,12 @@ public:
 
 private:
     static constexpr std::size_t group = 16;
+    // Whether a full group of 32-bit firing probabilities is copied by 16 x 16 transposes.
+    template <class Real>
+    static bool fast_copies(std::size_t width) noexcept {
+        static_assert(group == 16, "the transposes copy 16 neurons");
+        return detail::has_transpose_16x16 && sizeof(Real) == 4 && width == group;
+    }
     // Firing probabilities and gradients keep the caller's precision: float ones are
     // evaluated by the solver's float kernel.
     struct buffers {

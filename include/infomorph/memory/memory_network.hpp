@@ -177,9 +177,19 @@ private:
         p.bins = options_.binning == estimator::fixed_bins;
         p.reuse = &state_;
         p.reuse_drive[0] = last_.shape() == patterns.shape() && state_.drive[0].shape()[0] == patterns.shape()[0] &&
-                           std::equal(patterns.begin(), patterns.end(), last_.begin());
+                           same_values(patterns, last_);
         layer_.forward({&patterns, &patterns}, state_, nullptr, p);
         if (!p.reuse_drive[0]) last_ = patterns;
+    }
+
+    // Whether a and b (of one shape) hold equal values, as std::equal compares them. Without its
+    // early exit the loop vectorises; the patterns are the same in nearly every epoch.
+    static bool same_values(const matrix& a, const matrix& b) noexcept {
+        const float* x = a.data();
+        const float* y = b.data();
+        unsigned differ = 0;
+        for (std::size_t i = 0; i < a.size(); ++i) differ |= x[i] != y[i] ? 1u : 0u;
+        return differ == 0;
     }
 
     // The ascent direction of every neuron's goal into d_weight_ (and the atoms).

@@ -88,21 +88,41 @@ std::uint32_t count_below(const std::array<Real, Bins + 1>& edge, Real v) noexce
 }
 
 #if defined(__AVX512F__)
+// A table of up to 64 floats in four registers, read at 16 indices in [0, 64) at once: two
+// two-register look-ups, the upper one chosen where bit 5 of the index is set. With at most 32
+// entries the upper half is never read.
+template <std::size_t Size>
+struct table64 {
+    static_assert(Size <= 64, "four registers hold up to 64 entries");
+    __m512 part[4];
+    explicit table64(const float* t) noexcept {
+        for (std::size_t i = 0; i < 4; ++i) part[i] = _mm512_load_ps(t + 16 * i);
+    }
+    __m512 at(__m512i g) const noexcept {
+        const __m512 low = _mm512_permutex2var_ps(part[0], g, part[1]);
+        if constexpr (Size <= 32) return low;
+        else {
+            const __mmask16 high = _mm512_test_epi32_mask(g, _mm512_set1_epi32(32));
+            return _mm512_mask_mov_ps(low, high, _mm512_permutex2var_ps(part[2], g, part[3]));
+        }
+    }
+};
+
 // The same buckets, 16 floats at a time, from a guess off the uniform spacing checked against
-// the actual edges (two-register table look-ups): a handful of instructions instead of a
+// the actual edges (table look-ups in registers): a handful of instructions instead of a
 // compare and add per edge. Lanes the check rejects (an input off by more than a bin's
 // rounding, NaN) are counted as above.
 template <std::size_t Bins>
 void guess_buckets(const std::array<float, Bins + 1>& edge, double scale, const float* x, std::size_t n, std::uint32_t* out,
                    std::size_t out_stride) noexcept {
-    static_assert(Bins >= 2 && Bins <= 31, "two-register tables hold up to 32 edges");
-    alignas(64) float lower[32], upper[32];
-    for (std::size_t i = 0; i < 32; ++i) {
+    static_assert(Bins >= 2 && Bins <= 63, "four-register tables hold up to 64 edges");
+    constexpr std::size_t size = Bins <= 31 ? 32 : 64;
+    alignas(64) float lower[64], upper[64];
+    for (std::size_t i = 0; i < 64; ++i) {
         lower[i] = i == 0 || i >= Bins ? -std::numeric_limits<float>::infinity() : edge[i];
         upper[i] = i + 1 >= Bins ? std::numeric_limits<float>::infinity() : edge[i + 1];
     }
-    const __m512 lower_a = _mm512_load_ps(lower), lower_b = _mm512_load_ps(lower + 16);
-    const __m512 upper_a = _mm512_load_ps(upper), upper_b = _mm512_load_ps(upper + 16);
+    const table64<size> lower_t(lower), upper_t(upper);
     const __m512 origin = _mm512_set1_ps(edge[0]), step = _mm512_set1_ps(static_cast<float>(scale));
     const __m512 zero = _mm512_setzero_ps(), last = _mm512_set1_ps(static_cast<float>(Bins - 1));
     const __m512i one = _mm512_set1_epi32(1);
@@ -114,11 +134,10 @@ void guess_buckets(const std::array<float, Bins + 1>& edge, double scale, const 
         // max(NaN, 0) is 0: the guess is always a valid index.
         const __m512 scaled = _mm512_min_ps(_mm512_max_ps(_mm512_mul_ps(_mm512_sub_ps(v, origin), step), zero), last);
         __m512i g = _mm512_cvttps_epi32(scaled);
-        const __mmask16 down = _mm512_cmp_ps_mask(v, _mm512_permutex2var_ps(lower_a, g, lower_b), _CMP_NGT_UQ);
-        const __mmask16 up = _mm512_cmp_ps_mask(v, _mm512_permutex2var_ps(upper_a, g, upper_b), _CMP_GT_OQ);
+        const __mmask16 down = _mm512_cmp_ps_mask(v, lower_t.at(g), _CMP_NGT_UQ);
+        const __mmask16 up = _mm512_cmp_ps_mask(v, upper_t.at(g), _CMP_GT_OQ);
         g = _mm512_mask_add_epi32(_mm512_mask_sub_epi32(g, down, g, one), up, g, one);
-        const __mmask16 ok = _mm512_cmp_ps_mask(v, _mm512_permutex2var_ps(lower_a, g, lower_b), _CMP_GT_OQ) &
-                             _mm512_cmp_ps_mask(v, _mm512_permutex2var_ps(upper_a, g, upper_b), _CMP_LE_OQ);
+        const __mmask16 ok = _mm512_cmp_ps_mask(v, lower_t.at(g), _CMP_GT_OQ) & _mm512_cmp_ps_mask(v, upper_t.at(g), _CMP_LE_OQ);
         if (ok != 0xFFFF) {
             alignas(64) std::uint32_t fixed[16];
             _mm512_store_si512(fixed, g);
@@ -141,7 +160,7 @@ void count_buckets(const std::array<double, Bins + 1>& at, const Real* x, std::s
     std::array<Real, Bins + 1> edge{};
     for (std::size_t i = 0; i <= Bins; ++i) edge[i] = round_down<Real>(at[i]);
 #if defined(__AVX512F__)
-    if constexpr (std::is_same_v<Real, float> && Bins >= 2 && Bins <= 31) {
+    if constexpr (std::is_same_v<Real, float> && Bins >= 2 && Bins <= 63) {
         if (out_stride <= (std::size_t{1} << 26)) {
             guess_buckets<Bins>(edge, static_cast<double>(Bins) / (at[Bins] - at[0]), x, n, out, out_stride);
             return;

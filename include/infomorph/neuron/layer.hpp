@@ -87,6 +87,7 @@ public:
         xt::xtensor<std::uint32_t, 3> bins;  ///< [batch x neurons x N]
         detail::aligned_vector<Real> scratch_in, scratch_out;  ///< tiles for sparse connections
         std::size_t transposed_class = N;           ///< the class whose input scratch_in holds (N: none)
+        std::array<bool, N> binned{};               ///< per class: bins hold the bins of drive[i] as it is now
     };
     /// \var state::scratch_in
     /// Tiles of a class input for sparse connections.
@@ -210,9 +211,13 @@ private:
     void class_drive(std::size_t i, const matrix* x, std::size_t batch, state& s, const pass& p) const {
         const std::size_t n = options_.neurons;
         if (p.reuse && p.reuse_drive[i]) {
-            if (p.reuse != &s) copy_drive(p.reuse->drive[i], batch, s.drive[i]);
+            if (p.reuse != &s) {
+                copy_drive(p.reuse->drive[i], batch, s.drive[i]);
+                s.binned[i] = false;
+            }
             return;
         }
+        s.binned[i] = false;
         detail::shape_to(s.drive[i], batch, n);
         if (options_.connections[i].kind == connectivity::none || options_.input_sizes[i] == 0 || p.silent[i])
             s.drive[i].fill(Real(0));
@@ -396,22 +401,31 @@ private:
         }
     }
 
+    // Classes whose drive was kept in place since it was last binned keep their bins (the
+    // memory network's frozen external drive): binning is a function of the drive alone.
     void bin(state& s) const {
         const std::size_t batch = s.theta.shape()[0], n = options_.neurons;
-        detail::shape_to(s.bins, batch, n, N);
+        if (s.bins.shape() != std::array<std::size_t, 3>{batch, n, N}) {
+            detail::shape_to(s.bins, batch, n, N);
+            s.binned = {};
+        }
+        std::array<bool, N> todo{};
+        for (std::size_t i = 0; i < N; ++i) todo[i] = !s.binned[i];
         std::uint32_t* bins = s.bins.data();
         if constexpr (Binning::per_neuron) {  // per neuron over the batch: cut by neurons
             detail::parallel_blocks(options_.threads, n, [&](std::size_t j) {
-                for (std::size_t i = 0; i < N; ++i) bin_source(i, s.drive[i].data() + j, batch, n, bins + j * N + i, n * N);
+                for (std::size_t i = 0; i < N; ++i)
+                    if (todo[i]) bin_source(i, s.drive[i].data() + j, batch, n, bins + j * N + i, n * N);
             });
         } else {  // the same bins everywhere: contiguous sweeps over blocks of samples
             const std::size_t blocks = (batch + 127) / 128;
             detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
                 const std::size_t k0 = detail::block_begin(batch, blocks, b), k1 = detail::block_begin(batch, blocks, b + 1);
                 for (std::size_t i = 0; i < N; ++i)
-                    bin_source(i, s.drive[i].data() + k0 * n, (k1 - k0) * n, 1, bins + k0 * n * N + i, N);
+                    if (todo[i]) bin_source(i, s.drive[i].data() + k0 * n, (k1 - k0) * n, 1, bins + k0 * n * N + i, N);
             });
         }
+        s.binned.fill(true);
     }
 
     std::size_t check_inputs(const std::array<const matrix*, N>& x) const {

@@ -5,10 +5,13 @@
 /// gradient before the moments, not decoupled as AdamW).
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <stdexcept>
 #include <vector>
+
+#include <xsimd/xsimd.hpp>
 
 #include "infomorph/error.hpp"
 #include "infomorph/detail/parallel.hpp"
@@ -55,15 +58,34 @@ struct adam {
     }
 
 private:
+    // In chunks, three loops: the moments, their square roots, the weights. std::sqrt may set
+    // errno, which keeps a compiler from vectorising a loop that calls it; xsimd's sqrt is the
+    // same correctly rounded square root on whole registers. The other two loops are the
+    // original expressions, so every value keeps its bits (the compiler contracts them the same).
     template <class Real>
-    void update(Real* __restrict w, const Real* __restrict g, double* __restrict m, double* __restrict v, std::size_t n,
-                double scale, double step_size, double root_bias2) const noexcept {
-        for (std::size_t i = 0; i < n; ++i) {
-            const double grad = scale * static_cast<double>(g[i]) + weight_decay * static_cast<double>(w[i]);
-            m[i] = beta1 * m[i] + (1.0 - beta1) * grad;
-            v[i] = beta2 * v[i] + (1.0 - beta2) * grad * grad;
-            const double denom = std::sqrt(v[i]) / root_bias2 + eps;
-            w[i] = static_cast<Real>(static_cast<double>(w[i]) - step_size * m[i] / denom);
+    void update(Real* w, const Real* g, double* m, double* v, std::size_t n, double scale, double step_size,
+                double root_bias2) const noexcept {
+        using batch = xsimd::batch<double>;
+        constexpr std::size_t chunk = 256;
+        alignas(64) std::array<double, chunk> root;
+        for (std::size_t i0 = 0; i0 < n; i0 += chunk) {
+            const std::size_t c = std::min(chunk, n - i0);
+            Real* __restrict wc = w + i0;
+            const Real* __restrict gc = g + i0;
+            double* __restrict mc = m + i0;
+            double* __restrict vc = v + i0;
+            for (std::size_t i = 0; i < c; ++i) {
+                const double grad = scale * static_cast<double>(gc[i]) + weight_decay * static_cast<double>(wc[i]);
+                mc[i] = beta1 * mc[i] + (1.0 - beta1) * grad;
+                vc[i] = beta2 * vc[i] + (1.0 - beta2) * grad * grad;
+            }
+            std::size_t i = 0;
+            for (; i + batch::size <= c; i += batch::size) xsimd::sqrt(batch::load_unaligned(vc + i)).store_aligned(root.data() + i);
+            for (; i < c; ++i) root[i] = std::sqrt(vc[i]);
+            for (std::size_t j = 0; j < c; ++j) {
+                const double denom = root[j] / root_bias2 + eps;
+                wc[j] = static_cast<Real>(static_cast<double>(wc[j]) - step_size * mc[j] / denom);
+            }
         }
     }
 };
