@@ -129,7 +129,10 @@ private:
         builder_.combine_subsets(columns, d.probabilities().data(), rows_, groups_,
                                  [](std::uint32_t mask) { return needs_first(mask); });
         // A set is a radix set when its ids are the mixed-radix numbers of its columns' values
-        // (the highest column varying fastest): identity groupings all the way down.
+        // (the highest column varying fastest): identity groupings all the way down. Every
+        // subset of a radix set is one too (no more keys than rows, and at least half of its
+        // keys occupied, as the projection of a set with half its keys occupied), so expand()
+        // may index any subset's masses by mixed-radix keys.
         for (std::uint32_t m = 1; m < n_masks; ++m) {
             const std::uint32_t high = 1u << (31 - std::countl_zero(m));
             radix_[m] = groups_[m].identity && (m == high || (radix_[m & ~high] && radix_[high]));
