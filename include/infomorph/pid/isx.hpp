@@ -261,7 +261,11 @@ private:
                 if (keep_logs) {
                     // Pointwise values are reported: a subnormal union probability (rows of
                     // subnormal probability) gets its exact logarithm, not that of DBL_MIN.
-                    union_probability(terms, operand, p, m, std::numeric_limits<double>::denorm_min());
+                    // Only cells without mass (empty keys of key-identity groupings) have
+                    // P = 0: no row reads their logarithm and their weight is 0, so they take
+                    // P = 1, which keeps them off std::log2's slow subnormal path.
+                    union_probability(terms, operand, p, m, 0.0);
+                    for (std::size_t i = 0; i < m; ++i) p[i] = p[i] > 0 ? p[i] : 1.0;
                     detail::log2_inplace(p, m);
                     sums[a] += dot(weight + g0, p, m);
                     std::copy(p, p + m, logs_.begin() + static_cast<std::ptrdiff_t>((with ? offset_minus_[a] : offset_plus_[a]) + g0));
@@ -301,12 +305,12 @@ private:
         }
     }
 
-    // P = sum of coefficient x operand over the terms, clamped below at `lowest` (DBL_MIN, or
-    // the smallest subnormal where exact pointwise logarithms are wanted): validated
+    // P = sum of coefficient x operand over the terms, clamped below at `lowest` (0 for the
+    // pointwise logarithms, whose caller then gives cells without mass P = 1): validated
     // input gives finite marginals and a union probability is at least its largest term, so
-    // P > 0 except at cells without mass (see grouping), whose weight is 0. The clamp makes
-    // every logarithm finite, so they need no checks. The first and last terms are fused into
-    // the initialising and clamping passes: these loops are bound by loads and stores.
+    // P > 0 except at cells without mass (see grouping), whose weight is 0. The first and last
+    // terms are fused into the initialising and clamping passes: these loops are bound by loads
+    // and stores. (The averaged sums use dot_log_union, clamped at DBL_MIN.)
     template <class Terms>
     static void union_probability(const Terms& terms, const std::array<const double*, n_masks>& operand, double* p,
                                   std::size_t m, double lowest) noexcept {
