@@ -11,6 +11,10 @@
 #include <utility>
 #include <vector>
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 namespace infomorph::detail {
 
 // When the key space is no larger than the number of rows and at least half occupied, every
@@ -23,6 +27,7 @@ struct grouping {
     std::vector<std::uint32_t> first;  // per group: a row that has it (see above when empty)
     std::vector<double> mass;          // per group: the summed weights of its rows
     std::vector<double> mass2;         // the same for a second weight, when one is given
+    bool identity = false;             // ids are the keys themselves, empty keys included (see above)
     std::size_t count() const noexcept { return first.size(); }
 };
 
@@ -120,6 +125,7 @@ public:
         weight2_ = weight2;
         out.id.resize(rows);
         out.first.clear();
+        out.identity = false;
         const std::size_t keys = outer_size * inner_size;
         if (keys <= rows && keys / inner_size == outer_size) {
             combine_identity(outer, inner, inner_size, weight, keys, rows, out, need_first);
@@ -201,8 +207,8 @@ private:
             return;
         }
         out.first.assign(keys, 0);  // count() is the number of keys, with or without rows
-        if (need_first)
-            for (std::size_t r = rows; r-- > 0;) out.first[id[r]] = static_cast<std::uint32_t>(r);
+        out.identity = true;
+        if (need_first) record_rows(id, rows, out.first.data());
     }
 
     // Mostly empty key space: renumber the occupied keys in key order, so that callers do not
@@ -227,8 +233,22 @@ private:
         if (two) out.mass2.resize(next);
         for (std::size_t r = 0; r < rows; ++r) out.id[r] = renumber_[out.id[r]];
         out.first.assign(next, 0);
-        if (need_first)
-            for (std::size_t r = rows; r-- > 0;) out.first[out.id[r]] = static_cast<std::uint32_t>(r);
+        if (need_first) record_rows(out.id.data(), rows, out.first.data());
+    }
+
+    // first[id[r]] = r for every row, the last row of each group winning: `first` only has to
+    // name some row of its group. With AVX-512 a scatter of 16 rows at once (a scatter writes
+    // its lanes in order, so that the last row wins there too); the scalar loop's stores to
+    // unpredictable addresses cost about twice as much.
+    static void record_rows(const std::uint32_t* id, std::size_t rows, std::uint32_t* first) noexcept {
+        std::size_t r = 0;
+#if defined(__AVX512F__)
+        const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        for (; r + 16 <= rows; r += 16)
+            _mm512_i32scatter_epi32(first, _mm512_loadu_si512(id + r),
+                                    _mm512_add_epi32(lane, _mm512_set1_epi32(static_cast<int>(r))), 4);
+#endif
+        for (; r < rows; ++r) first[id[r]] = static_cast<std::uint32_t>(r);
     }
 
     // Branch-free: whether a row opens a new group is data-dependent and unpredictable for

@@ -97,6 +97,33 @@ INFOMORPH_ALWAYS_INLINE xsimd::batch<float, A> gather(const float* table, const 
     return gather_lanes(table, index);
 }
 
+// out[i] = table[id[at[i]]] for i < n: the PID's inclusion-exclusion operands (a marginal at
+// the rows that represent a support's cells). Indices must be below 2^31. With AVX-512, 16 ids
+// per gather and two gathers of 8 doubles: the scalar loop's dependent loads cost more.
+inline void gather_indirect(const double* table, const std::uint32_t* id, const std::uint32_t* at, double* out,
+                            std::size_t n) noexcept {
+    std::size_t i = 0;
+#if defined(__AVX512F__)
+    for (; i + 16 <= n; i += 16) {
+        const __m512i key = _mm512_i32gather_epi32(_mm512_loadu_si512(at + i), id, 4);
+        _mm512_storeu_pd(out + i, _mm512_i32gather_pd(_mm512_castsi512_si256(key), table, 8));
+        _mm512_storeu_pd(out + i + 8, _mm512_i32gather_pd(_mm512_extracti64x4_epi64(key, 1), table, 8));
+    }
+#endif
+    for (; i < n; ++i) out[i] = table[id[at[i]]];
+}
+
+// out[i] = table[id[i]] for i < n (indices below 2^31): 8 doubles per gather with AVX-512.
+inline void gather_direct(const double* table, const std::uint32_t* id, double* out, std::size_t n) noexcept {
+    std::size_t i = 0;
+#if defined(__AVX512F__)
+    for (; i + 8 <= n; i += 8)
+        _mm512_storeu_pd(out + i,
+                         _mm512_i32gather_pd(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(id + i)), table, 8));
+#endif
+    for (; i < n; ++i) out[i] = table[id[i]];
+}
+
 // Lane i of the result is the sum of v[i]'s lanes, for the batch's `size` batches v[0..size).
 // xsimd 8.1's haddp swaps the sums of v[2], v[3] with those of v[4], v[5], and of v[10], v[11]
 // with v[12], v[13], for 16 floats (AVX-512); that case is done here with a transposing tree of

@@ -14,10 +14,12 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cfloat>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -29,6 +31,7 @@
 #include "infomorph/detail/fast_log.hpp"
 #include "infomorph/detail/grouping.hpp"
 #include "infomorph/detail/lattice_tables.hpp"
+#include "infomorph/detail/simd.hpp"
 #include "infomorph/lattice/lattice.hpp"
 #include "infomorph/pid/distribution.hpp"
 
@@ -102,6 +105,7 @@ public:
                                         std::to_string(d.n_sources()) + " sources");
         if (d.rows() == 0) throw error("the distribution has no rows");
         rows_ = d.rows();
+        row_weight_ = d.probabilities().data();
         build_groups(d);
         evaluate(out, options.pointwise);
         if (options.pointwise) pointwise(out);
@@ -124,6 +128,51 @@ private:
         for (std::size_t v = 0; v <= N; ++v) columns[v] = d.column(v);
         builder_.combine_subsets(columns, d.probabilities().data(), rows_, groups_,
                                  [](std::uint32_t mask) { return needs_first(mask); });
+        // A set is a radix set when its ids are the mixed-radix numbers of its columns' values
+        // (the highest column varying fastest): identity groupings all the way down. Every
+        // subset of a radix set is one too (no more keys than rows, and at least half of its
+        // keys occupied, as the projection of a set with half its keys occupied), so expand()
+        // may index any subset's masses by mixed-radix keys.
+        for (std::uint32_t m = 1; m < n_masks; ++m) {
+            const std::uint32_t high = 1u << (31 - std::countl_zero(m));
+            radix_[m] = groups_[m].identity && (m == high || (radix_[m & ~high] && radix_[high]));
+        }
+    }
+
+    // out[k] = the mass of `set`'s cell within the cell of radix set `mask` with key k (set
+    // within mask, both radix): the columns of mask missing from set are inserted as broadcast
+    // axes, one at a time. Replaces the gathers at the cells' rows by contiguous copies.
+    void expand(std::uint32_t mask, std::uint32_t set, std::vector<double>& out) {
+        const auto& mass = groups_[set].mass;
+        out.assign(mass.begin(), mass.end());
+        std::uint32_t have = set;
+        for (std::uint32_t v = 0; v <= N; ++v) {
+            const std::uint32_t bit = 1u << v;
+            if ((mask & bit) == 0 || (have & bit) != 0) continue;
+            std::size_t outer = 1, inner = 1;
+            for (std::uint32_t u = 0; u <= N; ++u)
+                if ((have >> u) & 1u) (u < v ? outer : inner) *= groups_[1u << u].count();
+            const std::size_t n = groups_[bit].count();
+            expand_scratch_.resize(outer * n * inner);
+            double* dst = expand_scratch_.data();
+            const double* src = out.data();
+            // Short rows (inner 1 or 2 when the missing column or the target is innermost)
+            // without a library call per row, which would cost more than the row.
+            for (std::size_t o = 0; o < outer; ++o, src += inner) {
+                if (inner == 1) {
+                    std::fill(dst, dst + n, *src);
+                    dst += n;
+                    continue;
+                }
+                if (inner == 2) {  // the target innermost: one 16-byte move per copy
+                    for (std::size_t j = 0; j < n; ++j, dst += 2) std::memcpy(dst, src, 2 * sizeof(double));
+                    continue;
+                }
+                for (std::size_t j = 0; j < n; ++j, dst += inner) std::copy(src, src + inner, dst);
+            }
+            out.swap(expand_scratch_);
+            have |= bit;
+        }
     }
 
     // Every antichain's union probabilities, their logarithms and weighted sums, support by
@@ -180,7 +229,14 @@ private:
         const auto& group = groups_[mask];
         const std::size_t n = group.count();
         const double* weight = group.mass.data();
+        if (!keep_logs && !radix_[mask] && 8 * n >= 7 * rows_) {
+            evaluate_rows(mask, with, chains, sums);
+            return;
+        }
         std::array<const double*, n_masks> operand{};
+        if (radix_[mask])
+            for (std::uint32_t b = sources; b != 0; b = (b - 1) & sources)
+                if ((b | with) != mask) expand(mask, b | with, expanded_[b]);
         for (std::size_t g0 = 0; g0 < n; g0 += chunk_size) {
             const std::size_t m = std::min(chunk_size, n - g0);
             const std::uint32_t* first = group.first.data() + g0;
@@ -190,10 +246,12 @@ private:
                     operand[b] = weight + g0;
                     continue;
                 }
+                if (radix_[mask]) {
+                    operand[b] = expanded_[b].data() + g0;
+                    continue;
+                }
                 double* dst = gathered_.data() + b * chunk_size;
-                const auto* id = groups_[set].id.data();
-                const auto* marginal = groups_[set].mass.data();
-                for (std::size_t i = 0; i < m; ++i) dst[i] = marginal[id[first[i]]];
+                detail::gather_indirect(groups_[set].mass.data(), groups_[set].id.data(), first, dst, m);
                 operand[b] = dst;
             }
             for (std::size_t k = 0; k < chains.count; ++k) {
@@ -203,24 +261,56 @@ private:
                 if (keep_logs) {
                     // Pointwise values are reported: a subnormal union probability (rows of
                     // subnormal probability) gets its exact logarithm, not that of DBL_MIN.
-                    union_probability(terms, operand, p, m, std::numeric_limits<double>::denorm_min());
+                    // Only cells without mass (empty keys of key-identity groupings) have
+                    // P = 0: no row reads their logarithm and their weight is 0, so they take
+                    // P = 1, which keeps them off std::log2's slow subnormal path.
+                    union_probability(terms, operand, p, m, 0.0);
+                    for (std::size_t i = 0; i < m; ++i) p[i] = p[i] > 0 ? p[i] : 1.0;
                     detail::log2_inplace(p, m);
                     sums[a] += dot(weight + g0, p, m);
                     std::copy(p, p + m, logs_.begin() + static_cast<std::ptrdiff_t>((with ? offset_minus_[a] : offset_plus_[a]) + g0));
                 } else {
-                    union_probability(terms, operand, p, m, DBL_MIN);
-                    sums[a] += dot_log(weight + g0, p, m);
+                    sums[a] += dot_log_union(terms, operand, weight + g0, m);
                 }
             }
         }
     }
 
-    // P = sum of coefficient x operand over the terms, clamped below at `lowest` (DBL_MIN, or
-    // the smallest subnormal where exact pointwise logarithms are wanted): validated
+    // As evaluate_support's averaged sums, but over rows instead of cells: sum over rows r of
+    // w(r) log2 P_alpha(cell of r) is the sum over cells of their mass times the same logarithm.
+    // Worth it when cells are nearly as many as rows (the largest supports): the operands are
+    // then one look-up per row (id of the row's cell) instead of two (a row of the cell, then
+    // its id), for at most 1/7 more logarithms.
+    template <class Chains>
+    void evaluate_rows(std::uint32_t mask, std::uint32_t with, const Chains& chains, std::array<double, size>& sums) {
+        const std::uint32_t sources = mask & ~target_bit;
+        const bool one_row_cells = groups_[mask].count() == rows_;  // then each cell's mass is its row's weight
+        std::array<const double*, n_masks> operand{};
+        for (std::size_t r0 = 0; r0 < rows_; r0 += chunk_size) {
+            const std::size_t m = std::min(chunk_size, rows_ - r0);
+            for (std::uint32_t b = sources; b != 0; b = (b - 1) & sources) {
+                const std::uint32_t set = b | with;
+                if (set == mask && one_row_cells) {
+                    operand[b] = row_weight_ + r0;
+                    continue;
+                }
+                double* dst = gathered_.data() + b * chunk_size;
+                detail::gather_direct(groups_[set].mass.data(), groups_[set].id.data() + r0, dst, m);
+                operand[b] = dst;
+            }
+            for (std::size_t k = 0; k < chains.count; ++k) {
+                const std::size_t a = chains.index[k];
+                sums[a] += dot_log_union(detail::union_terms<N>::table[a], operand, row_weight_ + r0, m);
+            }
+        }
+    }
+
+    // P = sum of coefficient x operand over the terms, clamped below at `lowest` (0 for the
+    // pointwise logarithms, whose caller then gives cells without mass P = 1): validated
     // input gives finite marginals and a union probability is at least its largest term, so
-    // P > 0 except at cells without mass (see grouping), whose weight is 0. The clamp makes
-    // every logarithm finite, so they need no checks. The first and last terms are fused into
-    // the initialising and clamping passes: these loops are bound by loads and stores.
+    // P > 0 except at cells without mass (see grouping), whose weight is 0. The first and last
+    // terms are fused into the initialising and clamping passes: these loops are bound by loads
+    // and stores. (The averaged sums use dot_log_union, clamped at DBL_MIN.)
     template <class Terms>
     static void union_probability(const Terms& terms, const std::array<const double*, n_masks>& operand, double* p,
                                   std::size_t m, double lowest) noexcept {
@@ -241,14 +331,31 @@ private:
         for (std::size_t i = 0; i < m; ++i) p[i] = std::max(p[i], lowest);
     }
 
-    // sum_i w[i] log2 x[i] in one pass (the logs are not kept).
-    static double dot_log(const double* w, const double* x, std::size_t n) noexcept {
-        std::array<double, 8> acc{};
-        std::size_t g = 0;
-        for (; g + 8 <= n; g += 8)
-            for (std::size_t j = 0; j < 8; ++j) acc[j] += w[g + j] * detail::log2_normal(x[g + j]);
-        for (; g < n; ++g) acc[g % 8] += w[g] * detail::log2_normal(x[g]);
-        return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    // sum_i w[i] log2 P_i with P_i = max(sum over the terms of coefficient x operand[i],
+    // DBL_MIN), as union_probability and a dot product with the logarithms, but in one pass:
+    // the union probabilities stay in registers.
+    template <class Terms>
+    static double dot_log_union(const Terms& terms, const std::array<const double*, n_masks>& operand, const double* w,
+                                std::size_t m) noexcept {
+        using dbatch = xsimd::batch<double>;
+        const std::size_t count = terms.count;
+        std::array<const double*, lattice::n_source_sets> x{};
+        std::array<double, lattice::n_source_sets> c{};
+        for (std::size_t t = 0; t < count; ++t) {
+            x[t] = operand[terms.terms[t].set];
+            c[t] = static_cast<double>(terms.terms[t].coefficient);
+        }
+        const auto load = [&](std::size_t i) {
+            dbatch p = dbatch(c[0]) * dbatch::load_unaligned(x[0] + i);
+            for (std::size_t t = 1; t < count; ++t) p = xsimd::fma(dbatch(c[t]), dbatch::load_unaligned(x[t] + i), p);
+            return xsimd::max(p, dbatch(DBL_MIN));
+        };
+        const auto scalar = [&](std::size_t i) {
+            double p = c[0] * x[0][i];
+            for (std::size_t t = 1; t < count; ++t) p = std::fma(c[t], x[t][i], p);
+            return std::max(p, DBL_MIN);
+        };
+        return detail::dot_log2_of(w, m, load, scalar);
     }
 
     // With eight independent partial sums: one accumulator serialises on the add latency,
@@ -291,8 +398,12 @@ private:
     }
 
     std::size_t rows_ = 0;
+    const double* row_weight_ = nullptr;  // the distribution's probabilities, during compute()
     detail::group_builder builder_;
     std::array<detail::grouping, n_masks> groups_{};
+    std::array<bool, n_masks> radix_{};
+    std::array<std::vector<double>, n_masks> expanded_;
+    std::vector<double> expand_scratch_;
     static constexpr std::size_t chunk_size = 256;
     std::vector<double> chunk_ = std::vector<double>(chunk_size);
     std::vector<double> target_logs_;
