@@ -7,6 +7,9 @@ One log:   accuracy.png (train/validation/test), atoms_<layer>.png per layer, go
 Several:   accuracy.png overlays each log's test accuracy, goal.png each log's layer goals,
            both labelled by the log's parent directory; no atom figures (18 atoms times
            several runs on one axis would be unreadable).
+Both:      diversity.png when a log has `diversity` records: each hidden layer's median cosine
+           distance of a neuron's feedforward weights from their initial values (self) and the
+           median pairwise cosine distance between neurons (docs/search.md#neuron-diversity).
 DIR defaults to the first log's directory. Exit status 2 on a malformed log.
 """
 import argparse
@@ -69,7 +72,14 @@ def read_log(path):
                "train": number(obj["train_accuracy"], where, "train_accuracy"),
                "validation": number(obj.get("validation_accuracy"), where, "validation_accuracy", True),
                "test": number(obj.get("test_accuracy"), where, "test_accuracy", True),
-               "layers": {}}
+               "layers": {}, "diversity": {}}
+        diversity = obj.get("diversity", {})
+        if not isinstance(diversity, dict):
+            raise LogError(f"{where}: 'diversity' must be an object")
+        for name, d in diversity.items():
+            if not isinstance(d, dict):
+                raise LogError(f"{where}: diversity.{name} must be an object")
+            rec["diversity"][name] = {k: number(d.get(k), where, f"diversity.{name}.{k}") for k in ("self", "pairwise")}
         layers = obj.get("layers", [])
         if not isinstance(layers, list):
             raise LogError(f"{where}: 'layers' must be a list")
@@ -198,6 +208,24 @@ def main():
                     label=name if len(runs) == 1 else f"{label}: {name}")
         ax.legend()
         save(fig, out, "goal.png", written)
+
+    div_lines = [(label, records, name) for label, (_, records) in zip(labels, runs)
+                 for name in dict.fromkeys(n for r in records for n in r["diversity"])]
+    if div_lines:
+        fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+        for ax, key, title in zip(axes, ("self", "pairwise"),
+                                  ("median self cosine distance (to the initial weights)",
+                                   "median pairwise cosine distance (diversity)")):
+            for label, records, name in div_lines:
+                ax.plot(*series(records, lambda r: r["diversity"].get(name, {}).get(key, math.nan)), marker=".",
+                        label=name if len(runs) == 1 else f"{label}: {name}")
+            ax.set_title(prefix + title, fontsize=10)
+            ax.set_xlabel("epoch")
+            ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+            ax.set_ylabel("cosine distance")
+            ax.grid(alpha=0.3)
+        axes[1].legend(fontsize="small")
+        save(fig, out, "diversity.png", written)
 
     print("\n".join(written))
     return 0

@@ -37,7 +37,8 @@ with open(sys.argv[1], "w") as f:
                    "atoms": {a: 0.02 * (i + 1) + 0.01 * e for i, a in enumerate(atoms2)}}]
         f.write(json.dumps({"epoch": e, "seconds": 1.0 * e, "train_accuracy": 0.1 + 0.4 * e,
                             "validation_accuracy": 0.1 + 0.38 * e, "test_accuracy": 0.1 + 0.37 * e,
-                            "train_loss": -e, "layers": layers}) + "\n")
+                            "train_loss": -e, "layers": layers,
+                            "diversity": {"hidden": {"self": 0.1 * e, "pairwise": 1.0 - 0.01 * e}}}) + "\n")
         if e == 0:
             f.write("\n")
 with open(sys.argv[2], "w") as f:
@@ -72,8 +73,8 @@ run() {
 }
 
 if run "infomorphic log" "$tmp/info/log.jsonl" --out "$tmp/out1" --title "synthetic"; then
-  expect_pngs "infomorphic log" "$tmp/out1" accuracy.png atoms_hidden.png atoms_output.png goal.png
-  [ "$(wc -l <"$tmp/out")" -eq 4 ] || fail "infomorphic log: expected 4 paths on stdout, got: $(cat "$tmp/out")"
+  expect_pngs "infomorphic log" "$tmp/out1" accuracy.png atoms_hidden.png atoms_output.png goal.png diversity.png
+  [ "$(wc -l <"$tmp/out")" -eq 5 ] || fail "infomorphic log: expected 5 paths on stdout, got: $(cat "$tmp/out")"
   grep -qx "$tmp/out1/atoms_hidden.png" "$tmp/out" || fail "infomorphic log: atoms_hidden.png not printed"
 fi
 
@@ -83,7 +84,7 @@ if run "baseline log" "$tmp/base/log.jsonl"; then
 fi
 
 if run "two logs" "$tmp/info/log.jsonl" "$tmp/base/log.jsonl" --out "$tmp/out2"; then
-  expect_pngs "two logs" "$tmp/out2" accuracy.png goal.png
+  expect_pngs "two logs" "$tmp/out2" accuracy.png goal.png diversity.png
 fi
 
 # expect_error NAME FRAGMENT LOG : status 2, FRAGMENT on stderr, nothing on stdout, no PNG.
@@ -103,6 +104,8 @@ expect_error "truncated line" "truncated.jsonl:3:" "$tmp/truncated.jsonl"
 { head -n 1 "$tmp/base/log.jsonl"; echo; echo '{"epoch": 1, "train_accuracy": "high", "test_accuracy": 0.5}'; } >"$tmp/badvalue.jsonl"
 expect_error "non-numeric accuracy" "badvalue.jsonl:3:" "$tmp/badvalue.jsonl"
 expect_error "missing file" "nonexistent.jsonl" "$tmp/nonexistent.jsonl"
+{ head -n 1 "$tmp/base/log.jsonl"; echo '{"epoch": 1, "train_accuracy": 0.5, "diversity": {"hidden": {"self": 0.2}}}'; } >"$tmp/baddiv.jsonl"
+expect_error "diversity without pairwise" "baddiv.jsonl:2: 'diversity.hidden.pairwise' must be a number" "$tmp/baddiv.jsonl"
 
 # `infomorph train --test-every K` leaves test_accuracy out on skipped epochs: still a log.
 python3 - "$tmp/base/log.jsonl" "$tmp/sparse.jsonl" <<'PY'
