@@ -111,19 +111,26 @@ std::uint32_t reference_bucket(Real x, double lo, double hi) {
     return below - 1;
 }
 
-TEST_CASE_TEMPLATE("fixed bins: the SIMD edge count (contiguous input) and the search (strided) agree with bucketize", Real,
-                   float, double) {
-    std::mt19937 rng(5);
-    std::normal_distribution<double> spread(0.0, 12.0);
-    const auto edges = binning::detail::linspace<20>(-20.0, 20.0);
+// Inputs for a binning over [-20, 20]: 3000 normal draws, then each edge's value in Real and
+// its two neighbours, where an off-by-one in the edge count would show.
+template <std::size_t Bins, class Real>
+std::vector<Real> edge_probes(unsigned seed, double sigma) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<double> spread(0.0, sigma);
     std::vector<Real> x;
     for (int k = 0; k < 3000; ++k) x.push_back(static_cast<Real>(spread(rng)));
-    for (double e : edges) {  // on, just below and just above every edge, in Real
+    for (double e : binning::detail::linspace<Bins>(-20.0, 20.0)) {
         const Real r = static_cast<Real>(e);
         x.push_back(r);
         x.push_back(std::nextafter(r, Real(-100)));
         x.push_back(std::nextafter(r, Real(100)));
     }
+    return x;
+}
+
+TEST_CASE_TEMPLATE("fixed bins: the SIMD edge count (contiguous input) and the search (strided) agree with bucketize", Real,
+                   float, double) {
+    auto x = edge_probes<20, Real>(5, 12.0);
     x.push_back(static_cast<Real>(-20.0 + 1e-4));
     const binning::fixed_bins<20> binning{};
     std::vector<std::uint32_t> contiguous(x.size()), strided(x.size());
@@ -162,17 +169,7 @@ TEST_CASE_TEMPLATE("fixed bins: the SIMD edge count (contiguous input) and the s
 
 TEST_CASE_TEMPLATE("fixed bins: 60 bins (the memory's recurrent source; four-register edge tables) agree with bucketize",
                    Real, float, double) {
-    std::mt19937 rng(8);
-    std::normal_distribution<double> spread(0.0, 15.0);
-    const auto edges = binning::detail::linspace<60>(-20.0, 20.0);
-    std::vector<Real> x;
-    for (int k = 0; k < 3000; ++k) x.push_back(static_cast<Real>(spread(rng)));
-    for (double e : edges) {  // on, just below and just above every edge, in Real
-        const Real r = static_cast<Real>(e);
-        x.push_back(r);
-        x.push_back(std::nextafter(r, Real(-100)));
-        x.push_back(std::nextafter(r, Real(100)));
-    }
+    auto x = edge_probes<60, Real>(8, 15.0);
     const Real inf = std::numeric_limits<Real>::infinity();
     for (Real v : {-inf, inf, Real(1e30), Real(-1e30), Real(19.9999), Real(-19.9999), Real(-20.0 + 1e-4)}) x.push_back(v);
     const binning::fixed_bins<60> binning{};
