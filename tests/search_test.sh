@@ -168,6 +168,22 @@ PY
     --storage "$db" --study ablation --out "$tmp/ablation" --infomorph "$bin" -- "${train[@]}" >"$tmp/out" 2>"$tmp/err" \
     || fail "ablate again: status $?"
   [ "$(ls "$tmp/ablation/runs" | wc -l)" = "$before" ] || fail "ablate again: trained again instead of resuming"
+  # --cumulative-k: a bad list is refused before anything trains; a good one runs its k in the
+  # order given (k = 2 before k = 1 here) and the table lists them by k.
+  order=("$py" "$search" ablate --goal-file "$tmp/g/goal.json" --seeds 1 --modes zero --params "{1}{2},rl,H_res"
+         --storage "$db" --study order --out "$tmp/order" --infomorph "$bin")
+  "${order[@]}" --cumulative-k 1-3 -- "${train[@]}" >"$tmp/out4" 2>"$tmp/err4"
+  [ $? = 2 ] && grep -q -- "--cumulative-k: k = 3 is outside 1..2" "$tmp/err4" || fail "cumulative-k: bad range not refused ($(cat "$tmp/err4"))"
+  [ ! -e "$tmp/order" ] || fail "cumulative-k: a refused command trained"
+  "${order[@]}" --cumulative-k 2,1 -- "${train[@]}" >"$tmp/out4" 2>"$tmp/err4" || fail "cumulative-k: status $? ($(tail -n 3 "$tmp/err4"))"
+  "$py" - "$db" "$tmp/order/cumulative.csv" <<'PY' || fail "cumulative-k: order"
+import csv, sys, optuna
+s = optuna.load_study(storage=sys.argv[1], study_name="order")
+number = {t.user_attrs["ablation"].split("|")[1]: t.number for t in s.get_trials()
+          if t.state.name == "COMPLETE" and t.user_attrs["ablation"].startswith("cumulative|")}
+assert sorted(number) == ["1", "2"] and number["2"] < number["1"], number
+assert [r["k"] for r in csv.DictReader(open(sys.argv[2]))] == ["0", "1", "2"]
+PY
   # A command killed mid-run (SIGKILL, no Ctrl-C) leaves a running trial; once its heartbeat is
   # older than 3 heartbeats, the next command fails it and trains the run again.
   killed=("$py" "$search" ablate --goal-file "$tmp/g/goal.json" --seeds 1 --modes zero --params rl --heartbeat 1
