@@ -79,7 +79,9 @@ def read_log(path):
         for name, d in diversity.items():
             if not isinstance(d, dict):
                 raise LogError(f"{where}: diversity.{name} must be an object")
-            rec["diversity"][name] = {k: number(d.get(k), where, f"diversity.{name}.{k}") for k in ("self", "pairwise")}
+            # null where undefined (pairwise distances of a one-neuron layer): no point plotted.
+            rec["diversity"][name] = {k: number(d.get(k), where, f"diversity.{name}.{k}", k in d)
+                                      for k in ("self", "pairwise")}
         layers = obj.get("layers", [])
         if not isinstance(layers, list):
             raise LogError(f"{where}: 'layers' must be a list")

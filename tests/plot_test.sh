@@ -107,6 +107,11 @@ expect_error "missing file" "nonexistent.jsonl" "$tmp/nonexistent.jsonl"
 { head -n 1 "$tmp/base/log.jsonl"; echo '{"epoch": 1, "train_accuracy": 0.5, "diversity": {"hidden": {"self": 0.2}}}'; } >"$tmp/baddiv.jsonl"
 expect_error "diversity without pairwise" "baddiv.jsonl:2: 'diversity.hidden.pairwise' must be a number" "$tmp/baddiv.jsonl"
 
+# A one-neuron layer has no pairs: its pairwise distance is null, and the run still plots.
+{ head -n 1 "$tmp/base/log.jsonl"; echo '{"epoch": 1, "train_accuracy": 0.5, "diversity": {"hidden": {"self": 0.2, "pairwise": null}}}'; } >"$tmp/oneneuron.jsonl"
+"$python" "$script" "$tmp/oneneuron.jsonl" --out "$tmp/one" >"$tmp/out" 2>"$tmp/err" || fail "null pairwise distance: $(cat "$tmp/err")"
+[ -s "$tmp/one/diversity.png" ] || fail "null pairwise distance: no diversity.png"
+
 # `infomorph train --test-every K` leaves test_accuracy out on skipped epochs: still a log.
 python3 - "$tmp/base/log.jsonl" "$tmp/sparse.jsonl" <<'PY'
 import json, sys

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Checks scripts/plot_sizes.py on synthetic run directories: the table's rows against values
+# computed here, the figure, and the error path (status 2, the file named, no PNG left behind).
+# usage: plot_sizes_test.sh PATH/TO/plot_sizes.py
+set -u
+script="$1"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+python=""
+for p in ${PYTHON:-} python3 /usr/bin/python3; do
+  if command -v "$p" >/dev/null && "$p" -c "import matplotlib" 2>/dev/null; then python="$p"; break; fi
+done
+[ -n "$python" ] || { echo "FAIL: no python3 with matplotlib (apt-get install python3-matplotlib)"; exit 1; }
+
+# run N PARTNERS TEST SECONDS...: a run directory as `infomorph train` leaves it (2 epochs, the
+# test accuracy logged on the last only; the one-neuron layer's pairwise distance is null).
+run() {
+  local d="$tmp/N$1"; mkdir -p "$d"
+  printf '{"kind": "context_lateral", "hidden": %s, "partners": %s, "epochs": 2}\n' "$1" "$2" >"$d/config.json"
+  printf '{"epoch": 1, "train_accuracy": 0.5, "diversity": {"hidden": {"self": 0.1, "pairwise": null}}}\n' >"$d/log.jsonl"
+  printf '{"epoch": 2, "train_accuracy": 0.6, "test_accuracy": %s}\n' "$3" >>"$d/log.jsonl"
+  printf '{"epoch": 1, "seconds": %s}\n{"epoch": 2, "seconds": %s}\n' "$4" "$5" >"$d/timing.jsonl"
+}
+run 1 0 0.1 0.5 0.25
+run 2000 100 0.975 30 32.5
+run 300 100 0.9 1 1
+
+"$python" "$script" "$tmp/N2000" "$tmp/N1" "$tmp/N300" --out "$tmp/fig" >"$tmp/out" 2>"$tmp/err" \
+  || fail "three runs: status $? ($(cat "$tmp/err"))"
+# Sorted by N; the paper's medians for N = 1 and 2000 (18.88 %, 97.53 %), none for N = 300.
+grep -qxF '| 1 | all others | 18.88 % | 10.00 % | -8.88 | 1 s (2 epochs) |' "$tmp/out" || fail "row N = 1: $(cat "$tmp/out")"
+grep -qxF '| 2000 | 100 | 97.53 % | 97.50 % | -0.03 | 62 s (2 epochs) |' "$tmp/out" || fail "row N = 2000: $(cat "$tmp/out")"
+grep -qxF '| 300 | 100 |  | 90.00 % |  | 2 s (2 epochs) |' "$tmp/out" || fail "row N = 300: $(cat "$tmp/out")"
+[ "$(grep '^| [0-9]' "$tmp/out" | cut -d'|' -f2 | tr -d ' ' | tr '\n' ,)" = "1,300,2000," ] || fail "rows not sorted by N"
+grep -qx 'total training time: 65 s' "$tmp/out" || fail "total time: $(cat "$tmp/out")"
+[ -s "$tmp/fig/sizes.png" ] || fail "no sizes.png"
+
+# A run without its timing file: status 2, the file named, nothing written.
+rm "$tmp/N300/timing.jsonl"
+"$python" "$script" "$tmp/N1" "$tmp/N300" --out "$tmp/fig2" >"$tmp/out" 2>"$tmp/err"
+[ $? = 2 ] || fail "missing timing.jsonl: not status 2"
+grep -qF "N300/timing.jsonl" "$tmp/err" || fail "missing timing.jsonl: not named ($(cat "$tmp/err"))"
+[ ! -e "$tmp/fig2/sizes.png" ] || fail "missing timing.jsonl: a PNG was written"
+# A run whose last epoch has no test accuracy.
+run 5 0 0.5 1 1
+sed -i 's/, "test_accuracy": 0.5//' "$tmp/N5/log.jsonl"
+"$python" "$script" "$tmp/N5" --out "$tmp/fig3" >"$tmp/out" 2>"$tmp/err"
+[ $? = 2 ] && grep -qF "N5/log.jsonl: the last epoch has no test_accuracy" "$tmp/err" || fail "no test accuracy: $(cat "$tmp/err")"
+
+if [ "$failures" -ne 0 ]; then echo "$failures failure(s)"; exit 1; fi
+echo "all plot_sizes.py checks passed"
