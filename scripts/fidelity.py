@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""How well a short training predicts the long one: early validation against final test accuracy.
+
+usage: fidelity.py RUN_DIR [RUN_DIR ...] [--early E] [--floor F] [--skip-unfinished]
+
+Each RUN_DIR is the output of `infomorph train` (its log.jsonl). For the runs whose final test
+accuracy is at least F (default 0: all), prints the Spearman rank correlation between the
+validation accuracy after epoch E (default 20, a search trial's length) and the test accuracy
+after the last epoch, the least-squares line test = a * validation + b, and per half-point band
+of the early validation accuracy: the runs in it and the median of their final test accuracy.
+Exit status 2 on a log that cannot be read or lacks those epochs, unless --skip-unfinished
+(runs stopped early, e.g. a search's pruned or interrupted trials) leaves out and counts those
+that lack them.
+"""
+import argparse
+import os
+import statistics
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from plot_log import LogError, read_log  # noqa: E402  (validated log records)
+
+
+def ranks(values):
+    """Ranks from 1, ties sharing their mean rank."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    r = [0.0] * len(values)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            r[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    return r
+
+
+def pearson(x, y):
+    mx, my = statistics.fmean(x), statistics.fmean(y)
+    sxy = sum((a - mx) * (b - my) for a, b in zip(x, y))
+    sxx = sum((a - mx) ** 2 for a in x)
+    syy = sum((b - my) ** 2 for b in y)
+    return sxy / (sxx * syy) ** 0.5 if sxx > 0 and syy > 0 else float("nan")
+
+
+class Unfinished(LogError):
+    pass
+
+
+def read_run(directory, early):
+    path = os.path.join(directory, "log.jsonl")
+    records = read_log(path)
+    at = {int(r["epoch"]): r for r in records}
+    if early not in at or at[early]["validation"] != at[early]["validation"]:
+        raise Unfinished(f"{path}: no validation accuracy at epoch {early}")
+    final = records[-1]["test"]
+    if final != final:
+        raise Unfinished(f"{path}: the last epoch has no test_accuracy")
+    return 100 * at[early]["validation"], 100 * final
+
+
+def main():
+    p = argparse.ArgumentParser(description="Early validation against final test accuracy over runs.")
+    p.add_argument("runs", nargs="+", metavar="RUN_DIR")
+    p.add_argument("--early", type=int, default=20, help="the early epoch (default 20)")
+    p.add_argument("--skip-unfinished", action="store_true",
+                   help="leave out runs without the early validation or the final test accuracy")
+    p.add_argument("--floor", type=float, default=0.0, help="only runs whose final test accuracy (%%) is at least this")
+    args = p.parse_args()
+    pairs, skipped = [], 0
+    for d in args.runs:
+        try:
+            pairs.append(read_run(d, args.early))
+        except Unfinished as e:
+            if not args.skip_unfinished:
+                print(f"fidelity.py: error: {e}", file=sys.stderr)
+                return 2
+            skipped += 1
+        except LogError as e:
+            print(f"fidelity.py: error: {e}", file=sys.stderr)
+            return 2
+    if skipped:
+        print(f"left out: {skipped} unfinished runs")
+    pairs = [(v, t) for v, t in pairs if t >= args.floor]
+    if len(pairs) < 2:
+        print(f"fidelity.py: error: {len(pairs)} runs at or above --floor {args.floor}; at least 2 are needed",
+              file=sys.stderr)
+        return 2
+    v, t = [a for a, _ in pairs], [b for _, b in pairs]
+    slope = pearson(v, t) * statistics.pstdev(t) / statistics.pstdev(v) if statistics.pstdev(v) > 0 else float("nan")
+    print(f"runs: {len(pairs)}; validation after epoch {args.early}: {min(v):.2f}-{max(v):.2f} %; "
+          f"final test: {min(t):.2f}-{max(t):.2f} %")
+    print(f"Spearman rho: {pearson(ranks(v), ranks(t)):.3f}")
+    print(f"least squares: test = {slope:.3f} * validation + {statistics.fmean(t) - slope * statistics.fmean(v):.2f}")
+    print(f"| validation after epoch {args.early} | runs | median final test |")
+    print("|---|---|---|")
+    bands = sorted({int(x // 0.5) for x in v})
+    for b in bands:
+        inside = [y for x, y in pairs if int(x // 0.5) == b]
+        print(f"| {b * 0.5:.1f}-{b * 0.5 + 0.5:.1f} % | {len(inside)} | {statistics.median(inside):.2f} % |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Checks scripts/fidelity.py on synthetic run logs whose statistics are known in closed form:
+# a perfectly monotone set (Spearman 1, the exact line), ties, bands, --floor, and the error
+# and --skip-unfinished paths.
+# usage: fidelity_test.sh PATH/TO/fidelity.py
+set -u
+script="$1"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+python=""
+for p in ${PYTHON:-} python3 /usr/bin/python3; do
+  if command -v "$p" >/dev/null && "$p" -c "import matplotlib" 2>/dev/null; then python="$p"; break; fi
+done
+[ -n "$python" ] || { echo "FAIL: no python3 with matplotlib (apt-get install python3-matplotlib)"; exit 1; }
+
+# run NAME VALIDATION_AT_2 FINAL_TEST: a 3-epoch log, test accuracy on the last epoch only.
+run() {
+  mkdir -p "$tmp/$1"
+  { printf '{"epoch": 1, "train_accuracy": 0.5, "validation_accuracy": 0.5}\n'
+    printf '{"epoch": 2, "train_accuracy": 0.6, "validation_accuracy": %s}\n' "$2"
+    printf '{"epoch": 3, "train_accuracy": 0.7, "validation_accuracy": 0.9, "test_accuracy": %s}\n' "$3"; } >"$tmp/$1/log.jsonl"
+}
+# test = 0.5 * validation + 47 (in %), exactly: validation 90, 91, 92, 93 -> test 92, 92.5, 93, 93.5.
+run a 0.90 0.92; run b 0.91 0.925; run c 0.92 0.93; run d 0.93 0.935
+# Far below the floor, and anti-correlated: --floor 80 must leave it out.
+run low 0.99 0.10
+"$python" "$script" "$tmp"/{a,b,c,d,low} --early 2 --floor 80 >"$tmp/out" 2>"$tmp/err" || fail "status $? ($(cat "$tmp/err"))"
+grep -qx 'runs: 4; validation after epoch 2: 90.00-93.00 %; final test: 92.00-93.50 %' "$tmp/out" || fail "summary: $(cat "$tmp/out")"
+grep -qx 'Spearman rho: 1.000' "$tmp/out" || fail "rho: $(cat "$tmp/out")"
+grep -qx 'least squares: test = 0.500 \* validation + 47.00' "$tmp/out" || fail "line: $(cat "$tmp/out")"
+grep -qxF '| 91.0-91.5 % | 1 | 92.50 % |' "$tmp/out" || fail "band 91.0: $(cat "$tmp/out")"
+# Reversed order and a tie: ranks (1.5, 1.5, 3) against (3, 2, 1) give rho = -0.866.
+run e 0.95 0.99; run f 0.95 0.98; run g 0.96 0.97
+"$python" "$script" "$tmp"/{e,f,g} --early 2 >"$tmp/out" 2>"$tmp/err" || fail "ties: status $?"
+grep -qx 'Spearman rho: -0.866' "$tmp/out" || fail "ties: $(cat "$tmp/out")"
+grep -qxF '| 95.0-95.5 % | 2 | 98.50 % |' "$tmp/out" || fail "ties band: $(cat "$tmp/out")"
+# A run stopped after epoch 2 (no test accuracy): an error naming it, or left out and counted.
+run h 0.95 0.5; sed -i '3d' "$tmp/h/log.jsonl"
+"$python" "$script" "$tmp"/{a,b,h} --early 2 >"$tmp/out" 2>"$tmp/err"
+[ $? = 2 ] && grep -qF "h/log.jsonl: the last epoch has no test_accuracy" "$tmp/err" || fail "unfinished: $(cat "$tmp/err")"
+"$python" "$script" "$tmp"/{a,b,h} --early 2 --skip-unfinished >"$tmp/out" 2>"$tmp/err" || fail "skip: status $?"
+grep -qx 'left out: 1 unfinished runs' "$tmp/out" && grep -q '^runs: 2;' "$tmp/out" || fail "skip: $(cat "$tmp/out")"
+# A malformed log is an error even with --skip-unfinished.
+mkdir -p "$tmp/bad"; echo '{"epoch": 1, ' >"$tmp/bad/log.jsonl"
+"$python" "$script" "$tmp"/{a,b,bad} --early 2 --skip-unfinished >"$tmp/out" 2>"$tmp/err"
+[ $? = 2 ] && grep -qF "bad/log.jsonl:1: not valid JSON" "$tmp/err" || fail "malformed: $(cat "$tmp/err")"
+
+if [ "$failures" -ne 0 ]; then echo "$failures failure(s)"; exit 1; fi
+echo "all fidelity.py checks passed"
