@@ -46,15 +46,18 @@ def number(value, where, key, optional=False):
     return float(value)
 
 
+def read_lines(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return list(f)
+    except (OSError, UnicodeDecodeError) as e:
+        raise LogError(f"{path}: cannot read: {e}")
+
+
 def read_log(path):
     """Every record of the log, validated, so that plotting never meets a bad value half-way."""
     records = []
-    try:
-        with open(path, encoding="utf-8") as f:
-            lines = list(f)
-    except (OSError, UnicodeDecodeError) as e:
-        raise LogError(f"{path}: cannot read: {e}")
-    for lineno, line in enumerate(lines, 1):
+    for lineno, line in enumerate(read_lines(path), 1):
         if not line.strip():
             continue
         where = f"{path}:{lineno}"

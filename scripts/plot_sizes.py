@@ -37,12 +37,7 @@ def read_json(path):
 
 def training_seconds(path):
     total = 0.0
-    try:
-        with open(path, encoding="utf-8") as f:
-            lines = list(f)
-    except (OSError, UnicodeDecodeError) as e:
-        raise LogError(f"{path}: cannot read: {e}")
-    for lineno, line in enumerate(lines, 1):
+    for lineno, line in enumerate(plot_log.read_lines(path), 1):
         if not line.strip():
             continue
         try:

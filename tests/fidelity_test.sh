@@ -5,15 +5,7 @@
 # usage: fidelity_test.sh PATH/TO/fidelity.py
 set -u
 script="$1"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-python=""
-for p in ${PYTHON:-} python3 /usr/bin/python3; do
-  if command -v "$p" >/dev/null && "$p" -c "import matplotlib" 2>/dev/null; then python="$p"; break; fi
-done
-[ -n "$python" ] || { echo "FAIL: no python3 with matplotlib (apt-get install python3-matplotlib)"; exit 1; }
+source "$(dirname "$0")/plot_lib.sh"
 
 # run NAME VALIDATION_AT_2 FINAL_TEST: a 3-epoch log, test accuracy on the last epoch only.
 run() {

@@ -5,19 +5,8 @@
 set -u
 script="$1"
 bin="$2"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 export OPENBLAS_NUM_THREADS=1
-python=""
-for p in ${PYTHON:-} python3 /usr/bin/python3; do
-  if command -v "$p" >/dev/null && "$p" -c "import matplotlib" 2>/dev/null; then python="$p"; break; fi
-done
-if [ -z "$python" ]; then
-  echo "FAIL: no python3 with matplotlib (apt-get install python3-matplotlib)"
-  exit 1
-fi
+source "$(dirname "$0")/plot_lib.sh"
 is_png() { cmp -s <(head -c 8 "$1") <(printf '\x89PNG\r\n\x1a\n'); }
 
 "$bin" memory -N 16 --capacity --rule hebb --from 0.0625 --step 0.0625 --to 1 --seeds 2 --json >"$tmp/hebb16.json" || fail "hebb16 run"

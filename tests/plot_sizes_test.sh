@@ -4,15 +4,7 @@
 # usage: plot_sizes_test.sh PATH/TO/plot_sizes.py
 set -u
 script="$1"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-python=""
-for p in ${PYTHON:-} python3 /usr/bin/python3; do
-  if command -v "$p" >/dev/null && "$p" -c "import matplotlib" 2>/dev/null; then python="$p"; break; fi
-done
-[ -n "$python" ] || { echo "FAIL: no python3 with matplotlib (apt-get install python3-matplotlib)"; exit 1; }
+source "$(dirname "$0")/plot_lib.sh"
 
 # run N PARTNERS TEST SECONDS...: a run directory as `infomorph train` leaves it (2 epochs, the
 # test accuracy logged on the last only; the one-neuron layer's pairwise distance is null).

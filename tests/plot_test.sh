@@ -4,22 +4,7 @@
 # usage: plot_test.sh PATH/TO/plot_log.py
 set -u
 script="$1"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-
-# CI installs Debian's python3-matplotlib, so a missing matplotlib is a broken setup, not a
-# reason to skip. /usr/bin/python3 is tried too because a pyenv/venv python3 earlier on PATH
-# does not see Debian's packages.
-python=""
-for p in ${PYTHON:-} python3 /usr/bin/python3; do
-  if command -v "$p" >/dev/null && "$p" -c "import matplotlib" 2>/dev/null; then python="$p"; break; fi
-done
-if [ -z "$python" ]; then
-  echo "FAIL: no python3 with matplotlib (apt-get install python3-matplotlib)"
-  exit 1
-fi
+source "$(dirname "$0")/plot_lib.sh"
 
 # Two logs: an infomorphic run (3 epochs, 3-source hidden layer with 18 atoms, 2-source output
 # layer, a blank line to skip) and a baseline with no layers and no validation split.
