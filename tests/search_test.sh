@@ -65,6 +65,18 @@ sys.exit(a != b)" || fail "train --goal-file: trained with another goal"
   [ "$(wc -l <"$tmp/report/trials.csv")" = 6 ] || fail "report: trials.csv has not 5 rows"
   [ -s "$tmp/report/history.png" ] || fail "report: no history.png"
   if "$py" -c "import sklearn" 2>/dev/null; then [ -s "$tmp/report/importances.csv" ] || fail "report: no importances"; fi
+  # --rank R: the R-th highest validation accuracy among the complete trials.
+  "$py" "$search" best --storage "$db" --study ci --rank 2 --out "$tmp/second.json" >"$tmp/out" 2>"$tmp/err" \
+    || fail "best --rank 2: status $?"
+  "$py" - "$db" "$tmp/second.json" <<'PY' || fail "best --rank 2: not the second best trial"
+import json, sys, optuna
+s = optuna.load_study(storage=sys.argv[1], study_name="ci")
+order = sorted((t for t in s.get_trials() if t.state.name == "COMPLETE"), key=lambda t: (-t.value, t.number))
+g = json.load(open(sys.argv[2]))
+assert g["source"]["trial"] == order[1].number and g["source"]["rank"] == 2, (g["source"], [t.number for t in order])
+PY
+  expect_error "best --rank past the trials" "--rank: the study has 5 complete trials, not 6" \
+    "$py" "$search" best --storage "$db" --study ci --rank 6 --out "$tmp/x.json"
   expect_error "best of a missing study" "no study named 'nope'" "$py" "$search" best --storage "$db" --study nope --out "$tmp/x.json"
   expect_error "bad space" "--space: 'nope' names no atom" "$py" "$search" run --storage "$db" --study ci --trials 1 \
     --space "nope=1" --out "$tmp/x" --infomorph "$bin" -- "${train[@]}"
