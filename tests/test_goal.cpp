@@ -3,6 +3,7 @@
 
 #include <infomorph/infomorph.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <vector>
@@ -323,4 +324,54 @@ TEST_CASE("a layer's goals and gradients are bit-identical for any thread count 
     CHECK_THROWS_WITH_AS(layer_goal<3>(2).compute(g, wrong, theta, v1, g1),
                          doctest::Contains("bins have shape [150 x 37 x 2], expected [150 x 37 x 3]"),
                          infomorph::error);
+}
+
+TEST_CASE("small alphabets (the dense grid of cells) give the goal of the grouped cells") {
+    // The solver takes the dense grid when the bins' ranges span at most B cells together, and
+    // groups the samples otherwise. Bins are only labels: spreading one source's bins far
+    // apart (b -> 1000 b + 7) keeps every cell's samples but leaves the grid too large, so the
+    // same batch goes through both paths. Value, atoms and gradient agree to rounding.
+    auto check = [](auto solver, const batch& b, const auto& g) {
+        constexpr std::size_t N = decltype(solver)::lattice::size == 4 ? 2 : 3;
+        batch spread = b;
+        for (std::size_t k = 0; k < b.size(); ++k) spread.bins[k * N] = 1000 * b.bins[k * N] + 7;
+        std::vector<double> grad(b.size()), grad_spread(b.size());
+        const auto dense = solver.compute(g, b.bins.data(), N, b.theta.data(), 1, b.size(), grad.data(), 1);
+        const auto grouped = solver.compute(g, spread.bins.data(), N, spread.theta.data(), 1, b.size(), grad_spread.data(), 1);
+        CHECK(std::fabs(dense.value - grouped.value) <= 1e-12);
+        CHECK(std::fabs(dense.h_res - grouped.h_res) <= 1e-12);
+        for (std::size_t a = 0; a < dense.atoms.size(); ++a) CHECK(std::fabs(dense.atoms[a] - grouped.atoms[a]) <= 1e-12);
+        double largest = 0, worst = 0;
+        for (std::size_t k = 0; k < b.size(); ++k) {
+            largest = std::max(largest, std::fabs(grad_spread[k]));
+            worst = std::max(worst, std::fabs(grad[k] - grad_spread[k]));
+        }
+        CHECK(worst <= 1e-12 * largest);
+        const auto reference = isx<N>(pmf_of(b));
+        for (std::size_t a = 0; a < dense.atoms.size(); ++a) CHECK(std::fabs(dense.atoms[a] - reference.atoms.total[a]) <= 1e-12);
+    };
+    SUBCASE("two sources: 2 x 60 bins of the memory network, 150 samples") {
+        batch b = random_batch(2, 150, 2, 31);
+        std::mt19937 rng(32);
+        std::normal_distribution<double> field(30, 6);  // about 26 of the 60 recurrent bins occupied
+        for (std::size_t k = 0; k < b.size(); ++k) b.bins[2 * k + 1] = static_cast<std::uint32_t>(std::clamp(field(rng), 0.0, 59.0));
+        check(batch_goal_solver<2>{}, b, goals::output_layer);
+        check(batch_goal_solver<2>{}, b, random_goal<2>(33));
+    }
+    SUBCASE("three sources: the trivariate layer's 20 x 2 x 2 cells, 1024 samples") {
+        batch b = random_batch(3, 1024, 2, 34);
+        std::mt19937 rng(35);
+        std::uniform_int_distribution<std::uint32_t> feedforward(0, 19);
+        for (std::size_t k = 0; k < b.size(); ++k) b.bins[3 * k] = feedforward(rng);
+        check(batch_goal_solver<3>{}, b, goals::context_lateral_opt_1_100_tpe);
+        check(batch_goal_solver<3>{}, b, random_goal<3>(36));
+    }
+    SUBCASE("bins offset from 0 and gaps inside the ranges (empty grid cells)") {
+        batch b = random_batch(3, 200, 3, 37);
+        for (std::size_t k = 0; k < b.size(); ++k) {
+            b.bins[3 * k + 1] = 5 + 3 * b.bins[3 * k + 1];  // 5, 8, 11: a range of 7 with 4 empty columns
+            b.bins[3 * k + 2] += 40;
+        }
+        check(batch_goal_solver<3>{}, b, random_goal<3>(38));
+    }
 }

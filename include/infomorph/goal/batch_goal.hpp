@@ -10,7 +10,9 @@
 ///
 /// one table Q_S per source set S (filled from the same union probabilities as the value) and
 /// one constant K. The source marginals do not depend on theta, so only target-including
-/// quantities enter. Cost O(B 2^N |lattice|), memory O(B), no dense grid.
+/// quantities enter. Cost O(B 2^N |lattice|), memory O(B). Cells are the samples' groups, or,
+/// when the bins' ranges span at most B cells together, the occupied cells of that dense grid
+/// (counted in one pass over the samples; smaller sets are sums over cells).
 ///
 /// Probabilities that are exactly zero (all samples of a union fire, or none does) contribute
 /// neither value nor gradient: 0 log 0 = 0 for the value, and their infinite log-derivative is
@@ -34,6 +36,7 @@
 
 #include "infomorph/error.hpp"
 #include "infomorph/detail/fast_log.hpp"
+#include "infomorph/detail/grid.hpp"
 #include "infomorph/detail/grouping.hpp"
 #include "infomorph/detail/simd.hpp"
 #include "infomorph/detail/support_plan.hpp"
@@ -115,7 +118,7 @@ private:
     void write_gradient(Real* gradient, std::size_t stride) {
         using plan = detail::support_plan<N, lattice::full_set>;
         const auto& cells = groups_[lattice::full_set];
-        const std::size_t n = cells.count(), padded = cells_.size() / plan::n_subsets;
+        const std::size_t n = cell_count(lattice::full_set), padded = cells_.size() / plan::n_subsets;
         total_.assign(q_[lattice::full_set].begin(), q_[lattice::full_set].end());
         detail::static_for<plan::n_subsets - 1>([&](auto j) {
             const double* q = q_[plan::subsets[j]].data();
@@ -159,8 +162,137 @@ private:
     // theta), the 1/B factors are applied where they do not cancel. Sets of two or more
     // sources gather their operands at their cells' rows (`first`).
     void build_groups() {
+        dense_ = dense_grid();
+        if (dense_) return build_dense();
         builder_.combine_subsets(column_, fire_.data(), batch_, groups_,
                                  [](std::uint32_t m) { return std::popcount(m) >= 2; }, rest_.data());
+    }
+
+    // The cells of source set m: its groups, or in dense mode the occupied cells of its grid.
+    std::size_t cell_count(std::uint32_t m) const noexcept { return dense_ ? dense_cells_[m] : groups_[m].count(); }
+
+    // Dense mode: when every source's bins lie in a range [low_i, low_i + width_i) and the
+    // grid of all sources has at most as many cells as the batch has samples (small
+    // alphabets: the trivariate network's hidden neurons, whose feedforward, label and lateral
+    // bins span about 20 x 2 x 2 cells; the memory network's 2 x 60), every set's cells are the
+    // occupied cells of that set's grid. One pass over the samples counts the full grid;
+    // smaller sets are sums over it (cells, not samples), and a cell's cell in a subset is
+    // arithmetic on its digits, so no per-sample grouping or `first` rows are needed.
+    bool dense_grid() {
+        if constexpr (N < 2) return false;
+        std::size_t cells = 1;
+        for (std::size_t i = 0; i < N; ++i) {
+            const std::uint32_t* __restrict b = column_[i];
+            std::uint32_t low = UINT32_MAX, high = 0;
+            for (std::size_t k = 0; k < batch_; ++k) {  // vectorises: no early exit
+                const std::uint32_t v = b[k];
+                low = v < low ? v : low;
+                high = v > high ? v : high;
+            }
+            low_[i] = low;
+            width_[i] = high - low + 1;
+            cells *= width_[i];
+            if (cells > batch_) return false;
+        }
+        return true;
+    }
+
+    // The grid's cell of each sample (source 0's digit most significant) and the masses of
+    // every set's cells.
+    void build_dense() {
+        auto& full = groups_[lattice::full_set];
+        full.id.resize(batch_);
+        std::uint32_t* key = full.id.data();
+        std::fill(key, key + batch_, 0u);
+        for (std::size_t i = 0; i < N; ++i) {
+            const std::uint32_t* b = column_[i];
+            const std::uint32_t w = width_[i], low = low_[i];
+            for (std::size_t k = 0; k < batch_; ++k) key[k] = key[k] * w + (b[k] - low);
+        }
+        for (std::uint32_t m = 1; m <= lattice::full_set; ++m) {
+            std::size_t n = 1;
+            for (std::size_t i = 0; i < N; ++i)
+                if ((m >> i) & 1u) n *= width_[i];
+            dense_cells_[m] = n;
+            groups_[m].mass.resize(n);
+            groups_[m].mass2.resize(n);
+        }
+        const std::size_t n_full = dense_cells_[lattice::full_set];
+        detail::grid_masses(key, fire_.data(), rest_.data(), batch_, n_full, zeroed_, full.mass.data(), full.mass2.data());
+        // The full grid as rows of the last source's bins: a subset's masses are sums of whole
+        // rows (sets with the last source) or of each row's total (sets without it).
+        constexpr std::uint32_t last = 1u << (N - 1), outer = lattice::full_set & ~last;
+        const std::size_t row = width_[N - 1], rows = n_full / row;
+        projection_.resize(rows);
+        for (std::uint32_t m = 1; m < lattice::full_set; ++m) {
+            project(outer, m & outer, projection_.data(), rows);
+            for (int v = 0; v < 2; ++v) {
+                const double* __restrict from = v == 0 ? full.mass.data() : full.mass2.data();
+                double* __restrict to = v == 0 ? groups_[m].mass.data() : groups_[m].mass2.data();
+                std::fill(to, to + dense_cells_[m], 0.0);
+                if ((m & last) != 0) {
+                    for (std::size_t e = 0; e < rows; ++e) {
+                        double* t = to + std::size_t{projection_[e]} * row;
+                        const double* f = from + e * row;
+                        for (std::size_t r = 0; r < row; ++r) t[r] += f[r];
+                    }
+                } else {
+                    for (std::size_t e = 0; e < rows; ++e) to[projection_[e]] += detail::row_sum(from + e * row, row);
+                }
+            }
+        }
+        // Most of a grid's cells are empty (the memory network's 120 have about 26 samples'
+        // worth): every set keeps its occupied cells only, in grid order.
+        for (std::uint32_t m = 1; m <= lattice::full_set; ++m) compact(m);
+        const std::uint32_t* renumber = renumber_[lattice::full_set].data();
+        for (std::size_t k = 0; k < batch_; ++k) key[k] = renumber[key[k]];
+    }
+
+    // Dense mode: set m's occupied cells, renumbered in grid order (branch-free: which cells
+    // are occupied is unpredictable; an empty cell's copy is overwritten by the next one's).
+    void compact(std::uint32_t m) {
+        auto& g = groups_[m];
+        const std::size_t n = dense_cells_[m];
+        renumber_[m].resize(n);
+        grid_cell_[m].resize(n);
+        const std::size_t occupied =
+            detail::compact_cells(g.mass.data(), g.mass2.data(), n, renumber_[m].data(), grid_cell_[m].data());
+        g.mass.resize(occupied);
+        g.mass2.resize(occupied);
+        dense_cells_[m] = occupied;
+        grid_size_[m] = n;
+    }
+
+    // Dense mode: the U-cell of every S-cell, for U a subset of S, in S-cell order. S's last
+    // source varies fastest: rows of its width, along which the U-cell moves by a constant
+    // step; an odometer over S's other digits moves between rows.
+    void project(std::uint32_t s, std::uint32_t u, std::uint32_t* out, std::size_t n) const noexcept {
+        if (s == 0) {  // the empty set has one cell
+            std::fill(out, out + n, 0u);
+            return;
+        }
+        std::array<std::uint32_t, N> digit{}, stride{};
+        std::uint32_t step = 1;
+        for (std::size_t i = N; i-- > 0;)
+            if ((u >> i) & 1u) {
+                stride[i] = step;
+                step *= width_[i];
+            }
+        const std::size_t last = static_cast<std::size_t>(31 - std::countl_zero(s));
+        const std::uint32_t row = width_[last], along = stride[last];
+        std::uint32_t cell = 0;
+        for (std::size_t c = 0; c < n; c += row) {
+            for (std::uint32_t d = 0; d < row; ++d) out[c + d] = cell + d * along;
+            for (std::size_t i = last; i-- > 0;) {
+                if (((s >> i) & 1u) == 0) continue;
+                if (++digit[i] < width_[i]) {
+                    cell += stride[i];
+                    break;
+                }
+                cell -= (width_[i] - 1) * stride[i];
+                digit[i] = 0;
+            }
+        }
     }
 
     static double log2_or_zero(double p) noexcept { return p > 0 ? std::log2(p) : 0.0; }
@@ -215,7 +347,7 @@ private:
     template <std::uint32_t S, class K>
     void evaluate_support(const std::array<double, size>& weight, std::array<double, size>& sums) {
         using plan = detail::support_plan<N, S>;
-        const std::size_t n = groups_[S].count();
+        const std::size_t n = cell_count(S);
         if constexpr (plan::n_chains == 0) {
             q_[S].assign(n, 0.0);
         } else {
@@ -253,7 +385,7 @@ private:
         using plan = detail::support_plan<N, S>;
         constexpr std::size_t lanes = xsimd::batch<K>::size, n_subsets = plan::n_subsets;
         const auto& group = groups_[S];
-        const std::size_t n = group.count(), padded = (n + lanes - 1) / lanes * lanes;
+        const std::size_t n = cell_count(S), padded = (n + lanes - 1) / lanes * lanes;
         std::vector<K>& storage = buffers<K>().operands;
         storage.resize(4 * n_subsets * padded);
         cells_.resize(n_subsets * padded);
@@ -270,10 +402,23 @@ private:
                 std::copy(group.mass2.begin(), group.mass2.end(), orr);
                 continue;
             }
-            const auto* id = groups_[u].id.data();
             const double* gf = groups_[u].mass.data();
             const double* gr = groups_[u].mass2.data();
             std::uint32_t* cell_of = cells_of(j, padded);
+            if (dense_) {  // S's grid cell, its U grid cell, and that cell's number
+                projection_.resize(grid_size_[S]);
+                project(S, u, projection_.data(), grid_size_[S]);
+                const std::uint32_t* grid = grid_cell_[S].data();
+                const std::uint32_t* renumber = renumber_[u].data();
+                for (std::size_t c = 0; c < n; ++c) {
+                    const std::uint32_t cell = renumber[projection_[grid[c]]];
+                    cell_of[c] = cell;
+                    of[c] = static_cast<K>(gf[cell]);
+                    orr[c] = static_cast<K>(gr[cell]);
+                }
+                continue;
+            }
+            const auto* id = groups_[u].id.data();
             // An S-cell without samples (key-identity groupings keep empty keys, see
             // grouping.hpp) has its `first` row in another cell: its U-cells would be that
             // row's, and its unions no unions at all (counts past B, or below 0). Zero operands
@@ -438,6 +583,12 @@ private:
     std::vector<double> total_;
     std::vector<double> fire_, rest_;
     detail::group_builder builder_;
+    bool dense_ = false;
+    std::array<std::uint32_t, N> low_{}, width_{};
+    std::array<std::size_t, lattice::n_source_sets + 1> dense_cells_{}, grid_size_{};
+    std::array<std::vector<std::uint32_t>, lattice::n_source_sets + 1> renumber_{}, grid_cell_{};
+    std::vector<std::uint32_t> projection_;
+    std::vector<double> zeroed_;  // all zero between calls (detail::grid_masses)
     std::array<detail::grouping, lattice::n_source_sets + 1> groups_{};
     std::array<std::vector<double>, lattice::n_source_sets + 1> q_{};
 };
