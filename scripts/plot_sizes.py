@@ -8,8 +8,9 @@ sizes.png: the last logged test accuracy of each run over its hidden size N (log
 paper's medians for the trivariate network with the optimised goal and 100 sparse lateral
 partners (N <= 100: all others; Schneider et al., ICLR 2025, Fig. 3C). Prints a Markdown table:
 N, lateral partners, the paper's median, ours, the difference, and the summed training time of
-the epochs (timing.jsonl). DIR defaults to the current directory. Exit status 2 on a run
-directory that cannot be read; nothing is written then.
+the epochs (timing.jsonl, or the log's own 'seconds' in runs of older binaries). DIR defaults
+to the current directory. Exit status 2 on a run directory that cannot be read; nothing is
+written then.
 """
 import argparse
 import json
@@ -35,7 +36,12 @@ def read_json(path):
         raise LogError(f"{path}:{e.lineno}: not valid JSON: {e.msg}")
 
 
-def training_seconds(path):
+def training_seconds(directory):
+    """The summed epoch times of timing.jsonl, or of log.jsonl's 'seconds' (older binaries
+    logged them there)."""
+    path = os.path.join(directory, "timing.jsonl")
+    if not os.path.exists(path) and os.path.exists(os.path.join(directory, "log.jsonl")):
+        path = os.path.join(directory, "log.jsonl")
     total = 0.0
     for lineno, line in enumerate(plot_log.read_lines(path), 1):
         if not line.strip():
@@ -43,7 +49,8 @@ def training_seconds(path):
         try:
             total += plot_log.number(json.loads(line)["seconds"], f"{path}:{lineno}", "seconds")
         except (json.JSONDecodeError, KeyError, TypeError):
-            raise LogError(f"{path}:{lineno}: expected an object with a number 'seconds'")
+            raise LogError(f"{path}:{lineno}: expected an object with a number 'seconds' (the epoch times: "
+                           "timing.jsonl, or log.jsonl of older binaries)")
     return total
 
 
@@ -61,7 +68,7 @@ def read_run(directory):
     if test != test:  # NaN: the last epoch has no test accuracy
         raise LogError(f"{os.path.join(directory, 'log.jsonl')}: the last epoch has no test_accuracy "
                        "(train with --test-every dividing --epochs)")
-    seconds = training_seconds(os.path.join(directory, "timing.jsonl"))
+    seconds = training_seconds(directory)
     return config["hidden"], config["partners"], 100 * test, seconds, int(records[-1]["epoch"])
 
 

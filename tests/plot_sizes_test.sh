@@ -29,12 +29,17 @@ grep -qxF '| 300 | 100 |  | 90.00 % |  | 2 s (2 epochs) |' "$tmp/out" || fail "r
 grep -qx 'total training time: 65 s' "$tmp/out" || fail "total time: $(cat "$tmp/out")"
 [ -s "$tmp/fig/sizes.png" ] || fail "no sizes.png"
 
-# A run without its timing file: status 2, the file named, nothing written.
+# Older binaries logged the epoch times in log.jsonl itself (no timing.jsonl): they count.
 rm "$tmp/N300/timing.jsonl"
+sed -i 's/"epoch": 1,/"epoch": 1, "seconds": 4,/; s/"epoch": 2,/"epoch": 2, "seconds": 5.5,/' "$tmp/N300/log.jsonl"
+"$python" "$script" "$tmp/N300" --out "$tmp/fig1" >"$tmp/out" 2>"$tmp/err" || fail "older log: status $? ($(cat "$tmp/err"))"
+grep -qxF '| 300 | 100 |  | 90.00 % |  | 10 s (2 epochs) |' "$tmp/out" || fail "older log: $(cat "$tmp/out")"
+# Epoch times in neither file: status 2, the file named, nothing written.
+sed -i 's/"seconds": [0-9.]*, //' "$tmp/N300/log.jsonl"
 "$python" "$script" "$tmp/N1" "$tmp/N300" --out "$tmp/fig2" >"$tmp/out" 2>"$tmp/err"
-[ $? = 2 ] || fail "missing timing.jsonl: not status 2"
-grep -qF "N300/timing.jsonl" "$tmp/err" || fail "missing timing.jsonl: not named ($(cat "$tmp/err"))"
-[ ! -e "$tmp/fig2/sizes.png" ] || fail "missing timing.jsonl: a PNG was written"
+[ $? = 2 ] || fail "no epoch times: not status 2"
+grep -qF "N300/log.jsonl:1: expected an object with a number 'seconds'" "$tmp/err" || fail "no epoch times: not named ($(cat "$tmp/err"))"
+[ ! -e "$tmp/fig2/sizes.png" ] || fail "no epoch times: a PNG was written"
 # A run whose last epoch has no test accuracy.
 run 5 0 0.5 1 1
 sed -i 's/, "test_accuracy": 0.5//' "$tmp/N5/log.jsonl"
