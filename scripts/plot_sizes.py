@@ -6,8 +6,9 @@ usage: plot_sizes.py RUN_DIR [RUN_DIR ...] [--out DIR]
 Each RUN_DIR is the output of `infomorph train` (config.json, log.jsonl, timing.jsonl). Writes
 sizes.png: the last logged test accuracy of each run over its hidden size N (log axis), with the
 paper's medians for the trivariate network with the optimised goal and 100 sparse lateral
-partners (N <= 100: all others; Schneider et al., ICLR 2025, Fig. 3C). Prints a Markdown table:
-N, lateral partners, the paper's median, ours, the difference, and the summed training time of
+partners (N <= 100: all others; Schneider et al., ICLR 2025, Fig. 3C). Runs of one size (seeds)
+form one row of the printed Markdown table, by N: lateral partners, the paper's median, our
+median, each run's value (in the order given), the difference, and the summed training time of
 the epochs (timing.jsonl, or the log's own 'seconds' in runs of older binaries). DIR defaults
 to the current directory. Exit status 2 on a run directory that cannot be read; nothing is
 written then.
@@ -15,6 +16,7 @@ written then.
 import argparse
 import json
 import os
+import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -78,25 +80,35 @@ def main():
     p.add_argument("--out", default=".", help="directory of sizes.png (default: the current one)")
     args = p.parse_args()
     try:
-        runs = sorted(read_run(d) for d in args.runs)  # everything read before anything is written
+        runs = [read_run(d) for d in args.runs]  # everything read before anything is written
     except LogError as e:
         print(f"plot_sizes.py: error: {e}", file=sys.stderr)
         return 2
 
-    print("| N | lateral partners | paper | ours | ours − paper | training time |")
-    print("|---|---|---|---|---|---|")
+    # Runs of one size (seeds) form one row: their values in the order given, and their median.
+    sizes = {}
     for n, partners, test, seconds, epochs in runs:
+        sizes.setdefault((n, partners), []).append((test, seconds, epochs))
+    print("| N | lateral partners | paper | ours (median) | runs | ours − paper | training time |")
+    print("|---|---|---|---|---|---|---|")
+    for (n, partners), group in sorted(sizes.items()):
         paper = PAPER.get(n)
+        ours = statistics.median(t for t, _, _ in group)
         lateral = "all others" if partners == 0 or partners >= n - 1 else str(partners)
-        difference = f"{test - paper:+.2f}" if paper is not None else ""
-        print(f"| {n} | {lateral} | {'' if paper is None else f'{paper:.2f} %'} | {test:.2f} % | {difference} | "
-              f"{seconds:.0f} s ({epochs} epochs) |")
+        difference = f"{ours - paper:+.2f}" if paper is not None else ""
+        epochs = "/".join(sorted({str(e) for _, _, e in group}))
+        print(f"| {n} | {lateral} | {'' if paper is None else f'{paper:.2f} %'} | {ours:.2f} % | "
+              f"{', '.join(f'{t:.2f}' for t, _, _ in group)} | {difference} | "
+              f"{sum(sec for _, sec, _ in group):.0f} s ({len(group)} × {epochs} epochs) |")
     print(f"total training time: {sum(r[3] for r in runs):.0f} s")
 
     os.makedirs(args.out, exist_ok=True)
     fig, ax = plt.subplots(figsize=(7, 4.5))
     ax.plot(list(PAPER), list(PAPER.values()), "-o", color="0.6", label="paper (median)")
-    ax.plot([r[0] for r in runs], [r[2] for r in runs], "o", color="C3", label="ours (one run each)")
+    ax.plot([r[0] for r in runs], [r[2] for r in runs], ".", color="C3", alpha=0.5, label="ours (each run)")
+    medians = sorted((n, statistics.median(t for t, _, _ in g)) for (n, _), g in sizes.items())
+    ax.plot([n for n, _ in medians], [m for _, m in medians], "_", color="C3", markersize=14, mew=2,
+            label="ours (median)")
     ax.set_xscale("log")
     ax.set_xlabel("hidden neurons N")
     ax.set_ylabel("test accuracy (%)")
