@@ -15,4 +15,11 @@ void shape_to(Tensor& t, Extent... extent) {
     if (!std::equal(shape.begin(), shape.end(), t.shape().begin(), t.shape().end())) t.resize(shape);
 }
 
+// Grows v to at least n elements and never shrinks it: a vector shrunk and regrown from call
+// to call would value-initialise the regrown part each time.
+template <class Vector>
+void at_least(Vector& v, std::size_t n) {
+    if (v.size() < n) v.resize(n);
+}
+
 }  // namespace infomorph::detail

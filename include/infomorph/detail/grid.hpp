@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#if defined(__AVX512F__) && defined(__AVX512VL__)
+#if defined(__AVX512F__)
 #include <immintrin.h>
 #endif
 
@@ -24,9 +24,33 @@ inline void grid_masses(const std::uint32_t* key, const double* fire, const doub
     zeroed.resize(2 * ways * cells + 2);  // new entries are zero, as the invariant needs
     double* base = zeroed.data() + ((reinterpret_cast<std::uintptr_t>(zeroed.data()) & 8) != 0 ? 1 : 0);
     auto* table = reinterpret_cast<pair*>(base);
-    for (std::size_t r = 0; r < rows; ++r) table[(r % ways) * cells + key[r]] += pair{fire[r], rest[r]};
+    pair* way[ways];
+    for (std::size_t w = 0; w < ways; ++w) way[w] = table + w * cells;
+    std::size_t r = 0;
+    for (; r + ways <= rows; r += ways)
+        for (std::size_t w = 0; w < ways; ++w) way[w][key[r + w]] += pair{fire[r + w], rest[r + w]};
+    for (std::size_t w = 0; r < rows; ++r, ++w) way[w][key[r]] += pair{fire[r], rest[r]};
     const pair zero{0.0, 0.0};
-    for (std::size_t c = 0; c < cells; ++c) {
+    std::size_t c = 0;
+#if defined(__AVX512F__)
+    // Eight cells at a time: the four ways' pairs summed in the scalar loop's order, then
+    // split into the two mass arrays by permutes (the scalar loop runs on 128-bit pairs).
+    const __m512i even = _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14), odd = _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15);
+    const __m512d none = _mm512_setzero_pd();
+    for (; c + 8 <= cells; c += 8) {
+        __m512d half[2];
+        for (std::size_t h = 0; h < 2; ++h) {
+            double* at[ways];
+            for (std::size_t w = 0; w < ways; ++w) at[w] = base + 2 * (w * cells + c + 4 * h);
+            half[h] = _mm512_add_pd(_mm512_add_pd(_mm512_loadu_pd(at[0]), _mm512_loadu_pd(at[1])),
+                                    _mm512_add_pd(_mm512_loadu_pd(at[2]), _mm512_loadu_pd(at[3])));
+            for (std::size_t w = 0; w < ways; ++w) _mm512_storeu_pd(at[w], none);
+        }
+        _mm512_storeu_pd(mass + c, _mm512_permutex2var_pd(half[0], even, half[1]));
+        _mm512_storeu_pd(mass2 + c, _mm512_permutex2var_pd(half[0], odd, half[1]));
+    }
+#endif
+    for (; c < cells; ++c) {
         const pair sum = (table[c] + table[cells + c]) + (table[2 * cells + c] + table[3 * cells + c]);
         mass[c] = sum[0];
         mass2[c] = sum[1];
@@ -89,6 +113,18 @@ inline std::size_t compact_cells(double* mass, double* mass2, std::size_t n, std
         next += a + b > 0 ? 1 : 0;
     }
     return next;
+}
+
+// key[k] = renumber[key[k]] for k < n; with AVX-512 sixteen keys per gather.
+inline void renumber_keys(std::uint32_t* key, std::size_t n, const std::uint32_t* renumber) noexcept {
+    std::size_t k = 0;
+#if defined(__AVX512F__)
+    for (; k + 16 <= n; k += 16) {
+        const __m512i index = _mm512_loadu_si512(key + k);
+        _mm512_storeu_si512(key + k, _mm512_i32gather_epi32(index, renumber, 4));
+    }
+#endif
+    for (; k < n; ++k) key[k] = renumber[key[k]];
 }
 
 }  // namespace infomorph::detail

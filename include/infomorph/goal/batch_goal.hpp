@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "infomorph/error.hpp"
+#include "infomorph/detail/buffers.hpp"
 #include "infomorph/detail/fast_log.hpp"
 #include "infomorph/detail/grid.hpp"
 #include "infomorph/detail/grouping.hpp"
@@ -201,7 +202,7 @@ private:
     // every set's cells.
     void build_dense() {
         auto& full = groups_[lattice::full_set];
-        full.id.resize(batch_);
+        detail::at_least(full.id, batch_);
         std::uint32_t* key = full.id.data();
         std::fill(key, key + batch_, 0u);
         for (std::size_t i = 0; i < N; ++i) {
@@ -214,8 +215,8 @@ private:
             for (std::size_t i = 0; i < N; ++i)
                 if ((m >> i) & 1u) n *= width_[i];
             dense_cells_[m] = n;
-            groups_[m].mass.resize(n);
-            groups_[m].mass2.resize(n);
+            detail::at_least(groups_[m].mass, n);  // dense mode keeps the vectors longer than its cells
+            detail::at_least(groups_[m].mass2, n);
         }
         const std::size_t n_full = dense_cells_[lattice::full_set];
         detail::grid_masses(key, fire_.data(), rest_.data(), batch_, n_full, zeroed_, full.mass.data(), full.mass2.data());
@@ -223,7 +224,7 @@ private:
         // rows (sets with the last source) or of each row's total (sets without it).
         constexpr std::uint32_t last = 1u << (N - 1), outer = lattice::full_set & ~last;
         const std::size_t row = width_[N - 1], rows = n_full / row;
-        projection_.resize(rows);
+        detail::at_least(projection_, rows);
         for (std::uint32_t m = 1; m < lattice::full_set; ++m) {
             project(outer, m & outer, projection_.data(), rows);
             for (int v = 0; v < 2; ++v) {
@@ -244,8 +245,7 @@ private:
         // Most of a grid's cells are empty (the memory network's 120 have about 26 samples'
         // worth): every set keeps its occupied cells only, in grid order.
         for (std::uint32_t m = 1; m <= lattice::full_set; ++m) compact(m);
-        const std::uint32_t* renumber = renumber_[lattice::full_set].data();
-        for (std::size_t k = 0; k < batch_; ++k) key[k] = renumber[key[k]];
+        detail::renumber_keys(key, batch_, renumber_[lattice::full_set].data());
     }
 
     // Dense mode: set m's occupied cells, renumbered in grid order (branch-free: which cells
@@ -253,12 +253,10 @@ private:
     void compact(std::uint32_t m) {
         auto& g = groups_[m];
         const std::size_t n = dense_cells_[m];
-        renumber_[m].resize(n);
-        grid_cell_[m].resize(n);
+        detail::at_least(renumber_[m], n);
+        detail::at_least(grid_cell_[m], n);
         const std::size_t occupied =
             detail::compact_cells(g.mass.data(), g.mass2.data(), n, renumber_[m].data(), grid_cell_[m].data());
-        g.mass.resize(occupied);
-        g.mass2.resize(occupied);
         dense_cells_[m] = occupied;
         grid_size_[m] = n;
     }
@@ -398,15 +396,15 @@ private:
             std::fill(orr + n, orr + padded, K(0));
             std::fill(op.count(j) + n, op.count(j) + padded, K(0));
             if (u == S) {
-                std::copy(group.mass.begin(), group.mass.end(), of);
-                std::copy(group.mass2.begin(), group.mass2.end(), orr);
+                std::copy(group.mass.begin(), group.mass.begin() + static_cast<std::ptrdiff_t>(n), of);
+                std::copy(group.mass2.begin(), group.mass2.begin() + static_cast<std::ptrdiff_t>(n), orr);
                 continue;
             }
             const double* gf = groups_[u].mass.data();
             const double* gr = groups_[u].mass2.data();
             std::uint32_t* cell_of = cells_of(j, padded);
             if (dense_) {  // S's grid cell, its U grid cell, and that cell's number
-                projection_.resize(grid_size_[S]);
+                detail::at_least(projection_, grid_size_[S]);
                 project(S, u, projection_.data(), grid_size_[S]);
                 const std::uint32_t* grid = grid_cell_[S].data();
                 const std::uint32_t* renumber = renumber_[u].data();
