@@ -4,8 +4,10 @@
 
 #include <infomorph/infomorph.hpp>
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <iterator>
 #include <map>
 #include <set>
 #include <random>
@@ -574,5 +576,41 @@ TEST_CASE("grouping: the four-way histogram and the groupings of all column sets
         CHECK(distinct.size() == group_of.size());  // different tuples, different groups
         for (std::size_t c = 0; c < g.count(); ++c)  // groups without rows weigh nothing
             if (distinct.count(static_cast<std::uint32_t>(c)) == 0) CHECK(g.mass[c] == 0);
+    }
+}
+
+TEST_CASE("grouping: spread-out values (a mostly empty key space) keep their occupied keys in key order") {
+    // Values 0, 7, 14, .., 700 in 1001 rows: 701 keys, at most 101 occupied, so the identity
+    // grouping is compacted (eight keys at a time with AVX-512, then a scalar tail).
+    std::mt19937_64 rng(11);
+    const std::size_t rows = 1001;
+    std::vector<std::uint32_t> column(rows);
+    std::vector<double> w1(rows), w2(rows);
+    for (std::size_t r = 0; r < rows; ++r) {
+        column[r] = static_cast<std::uint32_t>(7 * (rng() % 101));
+        w1[r] = static_cast<double>(1 + rng() % 5);
+        w2[r] = static_cast<double>(rng() % 3);
+    }
+    const std::uint32_t keys = *std::max_element(column.begin(), column.end()) + 1;
+    std::map<std::uint32_t, std::pair<double, double>> expect;  // value -> masses, in key order
+    for (std::size_t r = 0; r < rows; ++r) {
+        expect[column[r]].first += w1[r];
+        expect[column[r]].second += w2[r];
+    }
+    for (const bool two : {false, true}) {
+        CAPTURE(two);
+        detail::grouping g;
+        detail::group_builder builder;
+        builder.combine(nullptr, 1, column.data(), keys, w1.data(), rows, g, true, two ? w2.data() : nullptr);
+        REQUIRE(g.count() == expect.size());
+        std::uint32_t rank = 0;
+        for (const auto& [value, mass] : expect) {
+            CHECK(g.mass[rank] == mass.first);
+            if (two) CHECK(g.mass2[rank] == mass.second);
+            CHECK(column[g.first[rank]] == value);  // a row of that value
+            ++rank;
+        }
+        for (std::size_t r = 0; r < rows; ++r)
+            CHECK(g.id[r] == static_cast<std::uint32_t>(std::distance(expect.begin(), expect.find(column[r]))));
     }
 }

@@ -1,6 +1,7 @@
 #pragma once
 // Masses on a small dense grid of cells (the goal kernel's dense mode, batch_goal.hpp): the
-// histogram of a batch's samples over the grid, and the occupied cells' compaction.
+// histogram of a batch's samples over the grid, the occupied cells' compaction (also the
+// groupings' of mostly empty key spaces, grouping.hpp) and the samples' renumbering.
 
 #include <cstddef>
 #include <cstdint>
@@ -82,34 +83,36 @@ inline double row_sum(const double* x, std::size_t n) noexcept {
     return ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
 }
 
-// Keeps the occupied cells (mass + mass2 > 0) of n in order: their masses move to the front,
-// grid[i] receives the i-th occupied cell, renumber[c] its position (for occupied cells only;
-// others are left undefined). Returns the number of occupied cells. With AVX-512 eight cells
-// at a time by compressing stores; which cells are occupied is unpredictable, so the scalar
-// path is branch-free.
+// Keeps the occupied cells (mass + mass2 > 0; masses are non-negative) of n in order: their
+// masses move to the front, renumber[c] receives the position of occupied cell c (others are
+// left undefined) and grid[i] (unless null) the i-th occupied cell. mass2 may be null (one
+// mass per cell). Returns the number of occupied cells. With AVX-512 eight cells at a time by
+// compressing stores; which cells are occupied is unpredictable, so the scalar path is
+// branch-free (an empty cell's copy is overwritten by the next occupied one's).
 inline std::size_t compact_cells(double* mass, double* mass2, std::size_t n, std::uint32_t* renumber,
                                  std::uint32_t* grid) {
     std::size_t next = 0, c = 0;
 #if defined(__AVX512F__) && defined(__AVX512VL__)
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     for (; c + 8 <= n; c += 8) {
-        const __m512d a = _mm512_loadu_pd(mass + c), b = _mm512_loadu_pd(mass2 + c);
+        const __m512d a = _mm512_loadu_pd(mass + c), b = mass2 ? _mm512_loadu_pd(mass2 + c) : _mm512_setzero_pd();
         const __mmask8 occupied = _mm512_cmp_pd_mask(_mm512_add_pd(a, b), _mm512_setzero_pd(), _CMP_GT_OQ);
         // Compressed stores write below c + 8 only, and this block is already loaded.
         _mm512_mask_compressstoreu_pd(mass + next, occupied, a);
-        _mm512_mask_compressstoreu_pd(mass2 + next, occupied, b);
-        _mm256_mask_compressstoreu_epi32(grid + next, occupied,
-                                         _mm256_add_epi32(lane, _mm256_set1_epi32(static_cast<int>(c))));
+        if (mass2) _mm512_mask_compressstoreu_pd(mass2 + next, occupied, b);
+        if (grid)
+            _mm256_mask_compressstoreu_epi32(grid + next, occupied,
+                                             _mm256_add_epi32(lane, _mm256_set1_epi32(static_cast<int>(c))));
         for (unsigned bits = occupied; bits != 0; bits &= bits - 1)
             renumber[c + static_cast<std::size_t>(__builtin_ctz(bits))] = static_cast<std::uint32_t>(next++);
     }
 #endif
     for (; c < n; ++c) {
-        const double a = mass[c], b = mass2[c];
+        const double a = mass[c], b = mass2 ? mass2[c] : 0.0;
         renumber[c] = static_cast<std::uint32_t>(next);
-        grid[next] = static_cast<std::uint32_t>(c);
+        if (grid) grid[next] = static_cast<std::uint32_t>(c);
         mass[next] = a;
-        mass2[next] = b;
+        if (mass2) mass2[next] = b;
         next += a + b > 0 ? 1 : 0;
     }
     return next;

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "infomorph/detail/grid.hpp"
+
 #if defined(__AVX512F__)
 #include <immintrin.h>
 #endif
@@ -216,22 +218,12 @@ private:
     // (weights must be non-negative, and positive for every row, summed over both weights).
     void compact_occupied(std::size_t keys, std::size_t rows, grouping& out, bool need_first) {
         renumber_.resize(keys);
-        std::uint32_t next = 0;
         const bool two = weight2_ != nullptr;
-        // Branch-free: which keys are occupied is unpredictable. Every key is moved to `next`
-        // (at most k): an empty key's copy is overwritten by the next occupied one's.
-        double* mass = out.mass.data();
-        double* mass2 = two ? out.mass2.data() : nullptr;
-        for (std::size_t k = 0; k < keys; ++k) {
-            renumber_[k] = next;
-            const double m = mass[k], m2 = two ? mass2[k] : 0.0;
-            mass[next] = m;
-            if (two) mass2[next] = m2;
-            next += static_cast<std::uint32_t>(m > 0) | static_cast<std::uint32_t>(m2 > 0);
-        }
+        const std::size_t next =
+            compact_cells(out.mass.data(), two ? out.mass2.data() : nullptr, keys, renumber_.data(), nullptr);
         out.mass.resize(next);
         if (two) out.mass2.resize(next);
-        for (std::size_t r = 0; r < rows; ++r) out.id[r] = renumber_[out.id[r]];
+        renumber_keys(out.id.data(), rows, renumber_.data());
         out.first.assign(next, 0);
         if (need_first) record_rows(out.id.data(), rows, out.first.data());
     }
