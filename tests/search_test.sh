@@ -77,6 +77,25 @@ assert g["source"]["trial"] == order[1].number and g["source"]["rank"] == 2, (g[
 PY
   expect_error "best --rank past the trials" "--rank: the study has 5 complete trials, not 6" \
     "$py" "$search" best --storage "$db" --study ci --rank 6 --out "$tmp/x.json"
+  # --enqueue-goal: the goal file's goal is the first trial of a new study, queued once only.
+  for n in 1 2; do
+    "$py" "$search" run --storage "$db" --study warm --trials 1 --startup-trials 1 --enqueue-goal "$tmp/second.json" \
+      --out "$tmp/warm" --infomorph "$bin" -- "${train[@]}" >"$tmp/out" 2>"$tmp/err" || fail "enqueue-goal: status $?"
+  done
+  "$py" - "$db" "$tmp/second.json" <<'PY' || fail "enqueue-goal: the first trial is not the goal file's, or it ran twice"
+import json, sys, optuna
+s = optuna.load_study(storage=sys.argv[1], study_name="warm")
+trials = s.get_trials()
+gamma = json.load(open(sys.argv[2]))["gamma"]
+first = [trials[0].params[n] for n in json.load(open(sys.argv[2]))["atoms"][:18]]
+assert len(trials) == 2 and all(t.state.name == "COMPLETE" for t in trials), [t.state for t in trials]
+assert first == gamma[:18] and trials[0].user_attrs["gamma"] == gamma, (first, gamma)
+assert trials[1].params != trials[0].params
+PY
+  "$py" -c "import json,sys; g=json.load(open('$tmp/second.json')); g['gamma'][4]=1.5; json.dump(g, open('$tmp/wide.json','w'))"
+  expect_error "enqueue-goal out of range" "--enqueue-goal $tmp/wide.json: atom {1}{2,3} = 1.5 lies outside its search range [-1, 1]" \
+    "$py" "$search" run --storage "$db" --study warm --trials 1 --enqueue-goal "$tmp/wide.json" --out "$tmp/x" \
+    --infomorph "$bin" -- "${train[@]}"
   expect_error "best of a missing study" "no study named 'nope'" "$py" "$search" best --storage "$db" --study nope --out "$tmp/x.json"
   expect_error "bad space" "--space: 'nope' names no atom" "$py" "$search" run --storage "$db" --study ci --trials 1 \
     --space "nope=1" --out "$tmp/x" --infomorph "$bin" -- "${train[@]}"
