@@ -2,6 +2,7 @@
 """How well a short training predicts the long one: early validation against final test accuracy.
 
 usage: fidelity.py RUN_DIR [RUN_DIR ...] [--early E] [--floor F] [--skip-unfinished]
+                   [--median-of GLOB ...] [--warmups W,W,...]
 
 Each RUN_DIR is the output of `infomorph train` (its log.jsonl). For the runs whose final test
 accuracy is at least F (default 0: all), prints the Spearman rank correlation between the
@@ -11,7 +12,14 @@ of the early validation accuracy: the runs in it and the median of their final t
 Exit status 2 on a log that cannot be read or lacks those epochs, unless --skip-unfinished
 (runs stopped early, e.g. a search's pruned or interrupted trials) leaves out and counts those
 that lack them.
+
+With --median-of, the runs are also judged as a search's median pruner would judge them: the
+reference runs (the directories GLOB matches, e.g. a search's trials) that reached epoch E give
+the median validation accuracy per epoch, and for each warmup W the script counts the runs whose
+best validation accuracy so far lies below that median at some epoch from W to E (Optuna's
+MedianPruner with n_warmup_steps = W, against complete trials).
 """
+import glob
 import argparse
 import os
 import statistics
@@ -57,7 +65,36 @@ def read_run(directory, early):
     final = records[-1]["test"]
     if final != final:
         raise Unfinished(f"{path}: the last epoch has no test_accuracy")
-    return 100 * at[early]["validation"], 100 * final
+    return 100 * at[early]["validation"], 100 * final, validation_by_epoch(records)
+
+
+def validation_by_epoch(records):
+    return {int(r["epoch"]): 100 * r["validation"] for r in records if r["validation"] == r["validation"]}
+
+
+def pruning_medians(patterns, early):
+    """Median validation accuracy per epoch 1..early over the reference runs that reached early."""
+    logs = []
+    for pattern in patterns:
+        for d in sorted(glob.glob(pattern)):
+            if os.path.isfile(os.path.join(d, "log.jsonl")):
+                v = validation_by_epoch(read_log(os.path.join(d, "log.jsonl")))
+                if all(e in v for e in range(1, early + 1)):
+                    logs.append(v)
+    if not logs:
+        raise LogError(f"--median-of: no run in {' '.join(patterns)} has a validation accuracy for every epoch to {early}")
+    return len(logs), {e: statistics.median(v[e] for v in logs) for e in range(1, early + 1)}
+
+
+def pruned_at(validation, medians, warmup, early):
+    """The first epoch from warmup to early at which the run's best validation accuracy so far
+    lies below that epoch's median (as Optuna's pruner compares), or None."""
+    best = float("-inf")
+    for e in range(1, early + 1):
+        best = max(best, validation.get(e, best))
+        if e >= warmup and best < medians[e]:
+            return e
+    return None
 
 
 def main():
@@ -67,7 +104,15 @@ def main():
     p.add_argument("--skip-unfinished", action="store_true",
                    help="leave out runs without the early validation or the final test accuracy")
     p.add_argument("--floor", type=float, default=0.0, help="only runs whose final test accuracy (%%) is at least this")
+    p.add_argument("--median-of", action="append", metavar="GLOB",
+                   help="reference runs (a search's trial folders) for the median pruner's thresholds")
+    p.add_argument("--warmups", default="3,5,10", help="the pruner's warmups in epochs (default 3,5,10)")
     args = p.parse_args()
+    try:
+        warmups = [int(w) for w in args.warmups.split(",")]
+    except ValueError:
+        print(f"fidelity.py: error: --warmups: '{args.warmups}' is not a list of whole numbers", file=sys.stderr)
+        return 2
     pairs, skipped = [], 0
     for d in args.runs:
         try:
@@ -82,12 +127,12 @@ def main():
             return 2
     if skipped:
         print(f"left out: {skipped} unfinished runs")
-    pairs = [(v, t) for v, t in pairs if t >= args.floor]
+    pairs = [(v, t, by_epoch) for v, t, by_epoch in pairs if t >= args.floor]
     if len(pairs) < 2:
         print(f"fidelity.py: error: {len(pairs)} runs at or above --floor {args.floor}; at least 2 are needed",
               file=sys.stderr)
         return 2
-    v, t = [a for a, _ in pairs], [b for _, b in pairs]
+    v, t = [a for a, _, _ in pairs], [b for _, b, _ in pairs]
     slope = pearson(v, t) * statistics.pstdev(t) / statistics.pstdev(v) if statistics.pstdev(v) > 0 else float("nan")
     print(f"runs: {len(pairs)}; validation after epoch {args.early}: {min(v):.2f}-{max(v):.2f} %; "
           f"final test: {min(t):.2f}-{max(t):.2f} %")
@@ -97,8 +142,21 @@ def main():
     print("|---|---|---|")
     bands = sorted({int(x // 0.5) for x in v})
     for b in bands:
-        inside = [y for x, y in pairs if int(x // 0.5) == b]
+        inside = [y for x, y, _ in pairs if int(x // 0.5) == b]
         print(f"| {b * 0.5:.1f}-{b * 0.5 + 0.5:.1f} % | {len(inside)} | {statistics.median(inside):.2f} % |")
+    if args.median_of:
+        try:
+            n, medians = pruning_medians(args.median_of, args.early)
+        except LogError as e:
+            print(f"fidelity.py: error: {e}", file=sys.stderr)
+            return 2
+        print(f"median pruner against {n} reference runs (median validation at epoch {args.early}: "
+              f"{medians[args.early]:.2f} %):")
+        for w in warmups:
+            first = [pruned_at(by_epoch, medians, w, args.early) for _, _, by_epoch in pairs]
+            hit = [e for e in first if e is not None]
+            at = f", first at epoch {min(hit)}, median epoch {statistics.median(hit):g}" if hit else ""
+            print(f"warmup {w}: {len(hit)} of {len(pairs)} runs pruned{at}")
     return 0
 
 

@@ -39,5 +39,30 @@ mkdir -p "$tmp/bad"; echo '{"epoch": 1, ' >"$tmp/bad/log.jsonl"
 "$python" "$script" "$tmp"/{a,b,bad} --early 2 --skip-unfinished >"$tmp/out" 2>"$tmp/err"
 [ $? = 2 ] && grep -qF "bad/log.jsonl:1: not valid JSON" "$tmp/err" || fail "malformed: $(cat "$tmp/err")"
 
+# --median-of: reference runs r1-r3 put the median at 0.5 (epoch 1) and 0.70 (epoch 2); run a
+# (0.90 at epoch 2) is never below it, run m (0.60 at epoch 2) is pruned at epoch 2 with any
+# warmup up to 2, and not with warmup 3 (past the early epoch). r4 lacks epoch 2 and is no
+# reference.
+for r in 1 2 3; do run "ref/r$r" "0.$((r + 5))0" 0.9; done
+run m 0.60 0.95
+mkdir -p "$tmp/ref/r4"; head -n 1 "$tmp/a/log.jsonl" >"$tmp/ref/r4/log.jsonl"
+"$python" "$script" "$tmp"/{a,m} --early 2 --median-of "$tmp/ref/r*" --warmups 1,2,3 >"$tmp/out" 2>"$tmp/err" \
+  || fail "median-of: status $? ($(cat "$tmp/err"))"
+grep -qxF 'median pruner against 3 reference runs (median validation at epoch 2: 70.00 %):' "$tmp/out" || fail "median-of: $(cat "$tmp/out")"
+grep -qxF 'warmup 1: 1 of 2 runs pruned, first at epoch 2, median epoch 2' "$tmp/out" || fail "warmup 1: $(cat "$tmp/out")"
+grep -qxF 'warmup 3: 0 of 2 runs pruned' "$tmp/out" || fail "warmup 3: $(cat "$tmp/out")"
+# The pruner compares the best value so far: run dip (0.60, then 0.55) against the medians 0.5
+# and 0.58 is kept although 0.55 < 0.58.
+run "ref2/r1" 0.58 0.9
+mkdir -p "$tmp/dip"; printf '%s\n' '{"epoch": 1, "train_accuracy": 0.5, "validation_accuracy": 0.6}' \
+  '{"epoch": 2, "train_accuracy": 0.6, "validation_accuracy": 0.55}' \
+  '{"epoch": 3, "train_accuracy": 0.7, "validation_accuracy": 0.9, "test_accuracy": 0.95}' >"$tmp/dip/log.jsonl"
+"$python" "$script" "$tmp"/{a,dip} --early 2 --median-of "$tmp/ref2/r*" --warmups 1 >"$tmp/out" 2>"$tmp/err" \
+  || fail "dip: status $? ($(cat "$tmp/err"))"
+grep -qxF 'warmup 1: 0 of 2 runs pruned' "$tmp/out" || fail "dip: $(cat "$tmp/out")"
+"$python" "$script" "$tmp"/{a,m} --early 2 --median-of "$tmp/nothing*" >"$tmp/out" 2>"$tmp/err"
+[ $? = 2 ] && grep -qF -- "--median-of: no run in $tmp/nothing* has a validation accuracy for every epoch to 2" "$tmp/err" \
+  || fail "median-of nothing: $(cat "$tmp/err")"
+
 if [ "$failures" -ne 0 ]; then echo "$failures failure(s)"; exit 1; fi
 echo "all fidelity.py checks passed"
