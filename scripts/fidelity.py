@@ -19,8 +19,8 @@ the median validation accuracy per epoch, and for each warmup W the script count
 best validation accuracy so far lies below that median at some epoch from W to E (Optuna's
 MedianPruner with n_warmup_steps = W, against complete trials).
 """
-import glob
 import argparse
+import glob
 import os
 import statistics
 import sys

@@ -25,12 +25,7 @@ inline void grid_masses(const std::uint32_t* key, const double* fire, const doub
     zeroed.resize(2 * ways * cells + 2);  // new entries are zero, as the invariant needs
     double* base = zeroed.data() + ((reinterpret_cast<std::uintptr_t>(zeroed.data()) & 8) != 0 ? 1 : 0);
     auto* table = reinterpret_cast<pair*>(base);
-    pair* way[ways];
-    for (std::size_t w = 0; w < ways; ++w) way[w] = table + w * cells;
-    std::size_t r = 0;
-    for (; r + ways <= rows; r += ways)
-        for (std::size_t w = 0; w < ways; ++w) way[w][key[r + w]] += pair{fire[r + w], rest[r + w]};
-    for (std::size_t w = 0; r < rows; ++r, ++w) way[w][key[r]] += pair{fire[r], rest[r]};
+    for (std::size_t r = 0; r < rows; ++r) table[(r % ways) * cells + key[r]] += pair{fire[r], rest[r]};
     const pair zero{0.0, 0.0};
     std::size_t c = 0;
 #if defined(__AVX512F__)
