@@ -24,18 +24,19 @@ export OPENBLAS_NUM_THREADS=1
 export ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 export INFOMORPH_TEST_SANITIZED=1   # tests skip what a sanitizer forbids (ulimit -v)
-"$build/tests/infomorph_tests"
-"$build/tests/infomorph_network_tests"
-"$build/tests/infomorph_memory_tests"
-"$build/tests/infomorph_compile_time"
+# Each step has a time limit, so that a hang fails the run instead of holding CI to its limit.
+timeout 900 "$build/tests/infomorph_tests"
+timeout 900 "$build/tests/infomorph_network_tests"
+timeout 900 "$build/tests/infomorph_memory_tests"
+timeout 900 "$build/tests/infomorph_compile_time"
 bin="$build/tools/infomorph/infomorph"
-bash tests/cli_test.sh "$bin"
-bash tests/cli_train_test.sh "$bin" data/mnist
-bash tests/cli_evaluate_test.sh "$bin" data/mnist
-bash tests/cli_memory_test.sh "$bin"
-bash tests/cli_robust_input_test.sh "$bin" data/mnist
-bash tests/cli_output_test.sh "$bin" data/mnist
-bash tests/cli_resume_test.sh "$bin" data/mnist
-bash tests/cli_goal_file_test.sh "$bin" data/mnist
+timeout 900 bash tests/cli_test.sh "$bin"
+timeout 900 bash tests/cli_train_test.sh "$bin" data/mnist
+timeout 900 bash tests/cli_evaluate_test.sh "$bin" data/mnist
+timeout 900 bash tests/cli_memory_test.sh "$bin"
+timeout 900 bash tests/cli_robust_input_test.sh "$bin" data/mnist
+timeout 900 bash tests/cli_output_test.sh "$bin" data/mnist
+timeout 900 bash tests/cli_resume_test.sh "$bin" data/mnist
+timeout 900 bash tests/cli_goal_file_test.sh "$bin" data/mnist
 "$bin" --version
-(cd "$build" && ctest -L fuzz --output-on-failure)
+(cd "$build" && ctest -L fuzz --output-on-failure --timeout 300)

@@ -4,6 +4,7 @@
 #   search_test.sh INFOMORPH MNIST_DIR postgres   a throwaway PostgreSQL 15; two run processes share one study
 #   search_test.sh INFOMORPH MNIST_DIR pruner     the median pruner stops a hopeless trial
 #   search_test.sh INFOMORPH MNIST_DIR ablate     ablation on 2 parameters, 1 seed, mode zero, cumulative
+#   search_test.sh INFOMORPH MNIST_DIR elsewhere  ablate while another process finishes the run it trains
 # Exit 77 (CTest: skipped) only when Optuna or the PostgreSQL binaries are missing.
 set -u
 bin="$1"
@@ -170,8 +171,8 @@ ablate)
   # and every run is trained once.
   ablate=("$py" "$search" ablate --goal-file "$tmp/g/goal.json" --seeds 1 --modes zero --params "{1}{2},rl" --cumulative
           --storage "$db" --study ablation --infomorph "$bin")
-  "${ablate[@]}" --workers 2 --out "$tmp/ablation" -- "${train[@]}" >"$tmp/out" 2>"$tmp/err" & first=$!
-  "${ablate[@]}" --workers 1 --out "$tmp/ablation2" -- "${train[@]}" >"$tmp/out2" 2>"$tmp/err2" & second=$!
+  timeout 300 "${ablate[@]}" --workers 2 --out "$tmp/ablation" -- "${train[@]}" >"$tmp/out" 2>"$tmp/err" & first=$!
+  timeout 300 "${ablate[@]}" --workers 1 --out "$tmp/ablation2" -- "${train[@]}" >"$tmp/out2" 2>"$tmp/err2" & second=$!
   wait $first || fail "ablate: status $? ($(tail -n 3 "$tmp/err"))"
   wait $second || fail "ablate, second command: status $? ($(tail -n 3 "$tmp/err2"))"
   cmp -s "$tmp/ablation/cumulative.csv" "$tmp/ablation2/cumulative.csv" || fail "ablate: the two commands' tables differ"
@@ -227,6 +228,42 @@ PY
   "${killed[@]}" >"$tmp/out3" 2>"$tmp/err3" || fail "ablate after kill: status $? ($(tail -n 3 "$tmp/err3"))"
   [ "$(count "$db" killed FAIL)" = 1 ] && [ "$(count "$db" killed COMPLETE)" = 2 ] \
     || fail "ablate after kill: the killed run was not failed and run again"
+  ;;
+elsewhere)
+  # The run this command trains is finished by another process first (as when two processes pop
+  # one queued trial, or a stalled heartbeat let a third fail it): this command's own result
+  # is refused, and it must take the other one instead of waiting for a run it thinks running.
+  db="sqlite:///$tmp/e.db"
+  "$bin" train --goal opt_1_100_tpe --epochs 1 --limit 200 --data-dir "$mnist" --out "$tmp/g" >/dev/null 2>&1 || fail "goal"
+  cat >"$tmp/other" <<SH
+#!/usr/bin/env bash
+# infomorph, but before trial 0 trains another process records it as complete (0.25, 0.125)
+case "\$*" in
+*/runs/trial-0\ *|*/runs/trial-0) "$py" - <<'PY'
+import optuna
+st = optuna.storages.RDBStorage("$db")
+tid = st.get_trial_id_from_study_id_trial_number(st.get_study_id_from_name("elsewhere"), 0)
+st.set_trial_user_attr(tid, "test_accuracy", 0.125)
+st.set_trial_state_values(tid, optuna.trial.TrialState.COMPLETE, [0.25])
+PY
+;;
+esac
+exec "$bin" "\$@"
+SH
+  chmod +x "$tmp/other"
+  timeout 120 "$py" "$search" ablate --goal-file "$tmp/g/goal.json" --seeds 1 --modes zero --params rl \
+    --storage "$db" --study elsewhere --out "$tmp/elsewhere" --infomorph "$tmp/other" -- "${train[@]}" \
+    >"$tmp/out" 2>"$tmp/err"
+  status=$?
+  [ $status = 124 ] && fail "elsewhere: still waiting after 120 s for the run another process finished"
+  [ $status = 0 ] || [ $status = 124 ] || fail "elsewhere: status $status ($(tail -n 3 "$tmp/err"))"
+  grep -q "trial 0: .*its other result stands" "$tmp/err" || fail "elsewhere: trial 0 was not finished elsewhere ($(cat "$tmp/err"))"
+  "$py" - "$tmp/elsewhere/ablation.csv" <<'PY' || fail "elsewhere: the table lacks the other process's result"
+import csv, sys
+rows = {r["part"]: r for r in csv.DictReader(open(sys.argv[1]))}
+assert (rows["base"]["validation_accuracy"], rows["base"]["test_accuracy"], rows["base"]["trial"]) == ("0.25", "0.125", "0"), rows
+assert rows["single"]["trial"] == "1" and 0 <= float(rows["single"]["validation_accuracy"]) <= 1, rows
+PY
   ;;
 *) echo "unknown part '$what'"; exit 1 ;;
 esac
