@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <random>
 #include <string>
@@ -169,6 +170,92 @@ TEST_CASE("memory: recall stops at a fixed point, a 2-cycle or the step limit") 
         CHECK(recall(w, {}, update_rule::sign_keep, s, s, 5).state(0, 0) == 1.f);
         CHECK(recall(w, {}, update_rule::sigmoid_argmax, s, s, 5).state(0, 0) == -1.f);
     }
+}
+
+namespace {
+// The authors' whole-batch dynamics written out (BaseHopfield.fixed_point): every cue updated
+// at every step; stop when no unit changed, or when the units that changed are those of the
+// step before.
+recall_result whole_batch_recall(const matrix& w, const std::vector<float>& b, update_rule rule, const matrix& cues,
+                                 std::size_t max_steps) {
+    const std::size_t p = cues.shape()[0], n = cues.shape()[1];
+    recall_result r;
+    r.state = cues;
+    std::vector<std::size_t> changes, old;
+    for (std::size_t step = 1; step <= max_steps; ++step) {
+        matrix next = r.state;
+        for (std::size_t k = 0; k < p; ++k)
+            for (std::size_t i = 0; i < n; ++i) {
+                float h = b.empty() ? 0.f : b[i];
+                for (std::size_t j = 0; j < n; ++j) h += w(i, j) * r.state(k, j);
+                const float theta = 1.f / (1.f + std::exp(-h));
+                next(k, i) = rule == update_rule::sign_keep ? (h > 0 ? 1.f : h < 0 ? -1.f : r.state(k, i))
+                                                           : (theta > 1.f - theta ? 1.f : -1.f);
+            }
+        changes.clear();
+        for (std::size_t e = 0; e < p * n; ++e)
+            if (next.data()[e] != r.state.data()[e]) changes.push_back(e);
+        r.state = next;
+        r.steps = step;
+        if (changes.empty()) {
+            r.reason = stop_reason::fixed_point;
+            break;
+        }
+        if (step >= 2 && changes == old) {
+            r.reason = stop_reason::two_cycle;
+            break;
+        }
+        old = changes;
+    }
+    return r;
+}
+}  // namespace
+
+TEST_CASE("memory: recall updating only the moving cues ends as the whole batch does") {
+    // Small integer weights make every field exact (any summation order) and give ties (h = 0);
+    // asymmetric weights give cues that settle at different steps, long cycles and the step limit.
+    std::mt19937_64 rng(7);
+    std::uniform_int_distribution<int> pick(-2, 2);
+    std::size_t seen_fixed = 0, seen_cycle = 0, seen_limit = 0;
+    for (int trial = 0; trial < 60; ++trial) {
+        const std::size_t n = 6 + trial % 9, p = 1 + trial % 13, max_steps = trial % 5 == 0 ? 3 : 40;
+        matrix w = matrix::from_shape({n, n});
+        for (auto& v : w) v = static_cast<float>(pick(rng));
+        if (trial % 3 == 0)  // symmetric: fixed points and 2-cycles only
+            for (std::size_t i = 0; i < n; ++i)
+                for (std::size_t j = 0; j < i; ++j) w(i, j) = w(j, i);
+        std::vector<float> b;
+        if (trial % 2 == 1)
+            for (std::size_t i = 0; i < n; ++i) b.push_back(static_cast<float>(pick(rng)) / 2);
+        const auto cues = random_patterns(p, n, static_cast<std::uint64_t>(trial));
+        for (auto rule : {update_rule::sign_keep, update_rule::sigmoid_argmax}) {
+            CAPTURE(trial);
+            const auto want = whole_batch_recall(w, b, rule, cues, max_steps);
+            const auto got = recall(w, b, rule, cues, cues, max_steps);
+            CHECK(got.steps == want.steps);
+            CHECK(got.reason == want.reason);
+            CHECK(got.state == want.state);
+            seen_fixed += want.reason == stop_reason::fixed_point;
+            seen_cycle += want.reason == stop_reason::two_cycle;
+            seen_limit += want.reason == stop_reason::step_limit;
+        }
+    }
+    CHECK(seen_fixed > 5);  // the cases cover every way to stop
+    CHECK(seen_cycle > 5);
+    CHECK(seen_limit > 5);
+    const matrix none = matrix::from_shape({3, 4});
+    CHECK(recall(xt::zeros<float>({4, 4}), {}, update_rule::sign_keep, none, none, 0).steps == 0);
+}
+
+TEST_CASE("memory: the infomorphic update is sigma(h) > 1 - sigma(h) in float, near 0 too") {
+    for (float h : {0.f, 1e-9f, 2e-8f, 3e-8f, 4e-8f, 6e-8f, 1e-7f, 1e-6f, 1e-5f, 9.9e-5f, 1e-4f, 1.1e-4f, 1e-3f, 1.f, 30.f, 100.f,
+                    std::numeric_limits<float>::infinity(), std::numeric_limits<float>::quiet_NaN()})
+        for (float x : {h, -h}) {
+            const float theta = 1.f / (1.f + std::exp(-x));
+            CAPTURE(x);
+            CHECK(next_state(update_rule::sigmoid_argmax, x, 1.f) == (theta > 1.f - theta ? 1.f : -1.f));
+        }
+    CHECK(next_state(update_rule::sigmoid_argmax, 1e-8f, 1.f) == -1.f);  // sigma rounds to 0.5: a tie
 }
 
 TEST_CASE("memory: checkpoints are numpy.logspace(0, log10(E), 15, dtype=int)") {

@@ -61,26 +61,48 @@ inline double cosine(const float* a, const float* b, std::size_t n) {
     return ab / std::sqrt(std::max(aa * bb, 1e-16));
 }
 
+/// The next state of a unit with field h under `rule`; `old` is its state now.
+inline float next_state(update_rule rule, float h, float old) {
+    if (rule == update_rule::sign_keep) return h > 0 ? 1.0f : h < 0 ? -1.0f : old;
+    // sigma(h) > 1 - sigma(h) in float is h > 0 except for |h| below ~3e-8, where sigma rounds
+    // to 0.5; beyond 1e-4 sigma is 2.5e-5 away from 0.5, far more than its rounding error, so
+    // only fields near 0 (and NaN) pay for the exponential.
+    if (h > 1e-4f) return 1.0f;
+    if (h < -1e-4f) return -1.0f;
+    const float theta = 1.0f / (1.0f + std::exp(-h));
+    return theta > 1.0f - theta ? 1.0f : -1.0f;
+}
+
+/// One synchronous update of the first `rows` cues of `state`: next = f(state W^T + b).
+inline void update(const matrix& weights, const std::vector<float>& bias, update_rule rule, const matrix& state, matrix& field,
+                   matrix& next, std::size_t rows) {
+    const std::size_t n = state.shape()[1];
+    if (rows == 0) return;
+    detail::gemm<float>(false, true, rows, n, n, 1.0f, state.data(), n, weights.data(), n, 0.0f, field.data(), n);
+    for (std::size_t k = 0; k < rows; ++k) {
+        const float* h = &field(k, 0);
+        const float* s = &state(k, 0);
+        float* out = &next(k, 0);
+        for (std::size_t j = 0; j < n; ++j) out[j] = next_state(rule, h[j] + (bias.empty() ? 0.0f : bias[j]), s[j]);
+    }
+}
+
 /// One synchronous update of every cue: next = f(state W^T + b).
 inline void update(const matrix& weights, const std::vector<float>& bias, update_rule rule, const matrix& state, matrix& field,
                    matrix& next) {
-    const std::size_t p = state.shape()[0], n = state.shape()[1];
-    if (field.shape() != state.shape()) field = matrix::from_shape({p, n});
-    if (next.shape() != state.shape()) next = matrix::from_shape({p, n});
-    detail::gemm<float>(false, true, p, n, n, 1.0f, state.data(), n, weights.data(), n, 0.0f, field.data(), n);
-    for (std::size_t k = 0; k < p; ++k)
-        for (std::size_t j = 0; j < n; ++j) {
-            const float h = field(k, j) + (bias.empty() ? 0.0f : bias[j]);
-            if (rule == update_rule::sign_keep) {
-                next(k, j) = h > 0 ? 1.0f : h < 0 ? -1.0f : state(k, j);
-            } else {
-                const float theta = 1.0f / (1.0f + std::exp(-h));
-                next(k, j) = theta > 1.0f - theta ? 1.0f : -1.0f;
-            }
-        }
+    if (field.shape() != state.shape()) field = matrix::from_shape(state.shape());
+    if (next.shape() != state.shape()) next = matrix::from_shape(state.shape());
+    update(weights, bias, rule, state, field, next, state.shape()[0]);
 }
 
 /// Runs the dynamics from `cues` and compares with `targets` (both [P x N]).
+///
+/// The batch stops as the authors' does (at the first step where no unit changed, or where the
+/// units that changed are those of the step before), but only the cues still moving are
+/// updated: a cue whose state repeats the one of two steps before (or of the step before) is
+/// at a fixed point or in a 2-cycle for good, since the dynamics are deterministic, so its
+/// state at the batch's last step follows from the parity. The result is the same as updating
+/// every cue at every step; it is cheaper when a few cues wander up to max_steps.
 inline recall_result recall(const matrix& weights, const std::vector<float>& bias, update_rule rule, const matrix& cues,
                             const matrix& targets, std::size_t max_steps, double threshold = stored_threshold) {
     const std::size_t p = cues.shape()[0], n = cues.shape()[1];
@@ -89,28 +111,66 @@ inline recall_result recall(const matrix& weights, const std::vector<float>& bia
     if (targets.shape() != cues.shape()) throw error("recall cues and targets differ in shape");
     if (!bias.empty() && bias.size() != n) throw error("recall bias has the wrong length");
     recall_result r;
-    r.state = cues;
-    matrix field, next;
-    std::vector<std::size_t> changes, old_changes;
-    bool have_old = false;
-    for (std::size_t step = 0; step < max_steps; ++step) {
-        update(weights, bias, rule, r.state, field, next);
-        changes.clear();
-        for (std::size_t e = 0; e < p * n; ++e)
-            if (next.data()[e] != r.state.data()[e]) changes.push_back(e);
-        r.steps = step + 1;
-        std::swap(r.state, next);
-        if (changes.empty()) {
+    // A cue that has reached its end: from step `since` on, its state is `even` at steps
+    // since + 2i and `odd` at since + 2i + 1 (equal at a fixed point).
+    struct settled_cue {
+        std::size_t since = 0;
+        std::vector<float> even, odd;
+    };
+    const auto same_row = [n](const float* a, const float* b) { return std::equal(a, a + n, b); };
+    // The moving cues, packed in their first `rows` rows: two steps ago, now, next.
+    matrix before = cues, now = cues, next = matrix::from_shape({p, n}), field = matrix::from_shape({p, n});
+    std::vector<std::size_t> cue(p);  // row -> cue
+    for (std::size_t k = 0; k < p; ++k) cue[k] = k;
+    std::vector<settled_cue> settled(p);
+    std::vector<bool> is_settled(p, false);
+    std::size_t rows = p, cycling = 0;  // cycling: settled cues in a 2-cycle (never fixed again)
+    for (std::size_t step = 1; step <= max_steps; ++step) {
+        update(weights, bias, rule, now, field, next, rows);
+        r.steps = step;
+        bool moved = false, repeated = true;  // some unit changed; every cue equals its state of two steps ago
+        std::size_t kept = 0;
+        for (std::size_t row = 0; row < rows; ++row) {
+            const float* s1 = &next(row, 0);
+            const bool fixed = same_row(s1, &now(row, 0));
+            const bool back = step >= 2 && same_row(s1, &before(row, 0));
+            moved = moved || !fixed;
+            repeated = repeated && back;
+            if (fixed || back) {
+                auto& c = settled[cue[row]];
+                c.since = step;
+                c.even.assign(s1, s1 + n);
+                c.odd.assign(&now(row, 0), &now(row, 0) + n);
+                is_settled[cue[row]] = true;
+                cycling += fixed ? 0 : 1;
+                continue;
+            }
+            if (kept != row) {
+                std::copy_n(&next(row, 0), n, &next(kept, 0));
+                std::copy_n(&now(row, 0), n, &now(kept, 0));
+                cue[kept] = cue[row];
+            }
+            ++kept;
+        }
+        rows = kept;
+        std::swap(before, now);
+        std::swap(now, next);  // rows of `now` are the kept cues' new states, `before` their old
+        if (!moved && cycling == 0) {
             r.reason = stop_reason::fixed_point;
             break;
         }
-        // The same units flipped twice in a row: each cue is back where it was two steps ago.
-        if (have_old && changes == old_changes) {
+        if (step >= 2 && repeated) {
             r.reason = stop_reason::two_cycle;
             break;
         }
-        std::swap(old_changes, changes);
-        have_old = true;
+    }
+    r.state = matrix::from_shape({p, n});
+    for (std::size_t row = 0; row < rows; ++row) std::copy_n(&now(row, 0), n, &r.state(cue[row], 0));
+    for (std::size_t k = 0; k < p; ++k) {
+        if (!is_settled[k]) continue;
+        const auto& c = settled[k];
+        const auto& s = (r.steps - c.since) % 2 == 0 ? c.even : c.odd;
+        std::copy(s.begin(), s.end(), &r.state(k, 0));
     }
     r.cosine.resize(p);
     double sum = 0;
