@@ -39,8 +39,17 @@ expect_json "gamma in the authors' order" 'j["gamma"] == [0.48, -0.16, 0.25, 0.0
   "$bin" memory --neurons 16 --patterns 4 --epochs 20 --gamma 0.48 -0.16 0.25 0.04 -0.63 --json
 expect_json "named optimised goal" 'j["gamma"] == [-0.27, -0.68, 0.68, -0.77, -0.8]' \
   "$bin" memory --neurons 16 --patterns 4 --epochs 20 --goal optimized_2 --json
-expect_json "binning: fixed by default, soft on request" 'j["binning"] == "fixed"' \
+expect_json "binning: fixed by default, soft on request; |w_T| 2.3 by default" 'j["binning"] == "fixed" and j["external_weight"] == 2.3' \
   "$bin" memory --neurons 16 --patterns 4 --epochs 5 --json
+expect_json "external weight 2.3 given explicitly" 'True' "$bin" memory --neurons 24 --patterns 12 --epochs 30 --external-weight 2.3 --json
+cp "$tmp/last.json" "$tmp/w23.json"
+expect_json "a weaker external weight is reported and trains another network" 'j["external_weight"] == 0.5' \
+  "$bin" memory --neurons 24 --patterns 12 --epochs 30 --external-weight 0.5 --json
+python3 - "$tmp/w23.json" "$tmp/last.json" <<'PY' || fail "--external-weight 0.5 gave the atoms of 2.3"
+import json, sys
+a, b = (json.load(open(f))["seeds"][0]["atoms"] for f in sys.argv[1:])
+assert a != b, (a, b)
+PY
 expect_json "soft binning reports its estimator and atoms" \
   'j["binning"] == "soft" and len(j["seeds"][0]["atoms"]) == 5 and j["seeds"][0]["atoms"]["h_res"] >= 0' \
   "$bin" memory --neurons 16 --patterns 4 --epochs 5 --binning soft --json
@@ -68,6 +77,8 @@ expect_error "no load" "give --load or --patterns" "$bin" memory --neurons 20
 expect_error "load and patterns" "excludes" "$bin" memory --neurons 20 --load 0.5 --patterns 3
 expect_error "bad sweep" "--from, --to, --step" "$bin" memory --neurons 20 --capacity --from 0.5 --to 0.2
 expect_error "noise out of range" "--noise must be in" "$bin" memory --neurons 20 --load 0.5 --noise 1.5
+expect_error "zero external weight" "--external-weight must be > 0" "$bin" memory --neurons 20 --load 0.5 --external-weight 0
+expect_error "infinite external weight" "--external-weight" "$bin" memory --neurons 20 --load 0.5 --external-weight inf
 
 if [ "$failures" -ne 0 ]; then echo "$failures failure(s)"; exit 1; fi
 echo "all infomorph memory checks passed"

@@ -27,7 +27,7 @@ using json = nlohmann::ordered_json;
 
 struct settings {
     std::size_t neurons = 100, patterns = 0, epochs = 5000, seeds = 1, threads = 1, online = 0, window = 0;
-    double load = 0, noise = 0, from = 0.2, to = 2.0, step = 0.02, mpf_lr = 0.01;
+    double load = 0, noise = 0, from = 0.2, to = 2.0, step = 0.02, mpf_lr = 0.01, external_weight = 2.3;
     std::uint64_t seed = 1;
     std::string rule = "infomorphic", goal = "redundancy", binning = "fixed";
     std::vector<double> gamma;
@@ -63,6 +63,10 @@ inline void add_flags(CLI::App& app, settings& s) {
     app.add_option("--window", s.window, "online task: train on the last W patterns seen (default 0: all)")->check(cli_numbers::whole_number(0, cli_numbers::max_memory_patterns));
     app.add_flag("--full-training", s.full_training, "train all epochs (default: stop once stored at a checkpoint, as the authors)");
     app.add_option("--mpf-lr", s.mpf_lr, "MPF learning rate (default 0.01)")->check(cli_numbers::finite_number());
+    app.add_option("--external-weight", s.external_weight,
+                   "infomorphic rule: the frozen weight |w_T| of a neuron's own pattern bit (default 2.3; the authors' "
+                   "model.init.external_scale)")
+        ->check(cli_numbers::finite_number());
 }
 
 inline json atoms_json(const infomorph::memory::atom_summary& a) {
@@ -122,6 +126,7 @@ inline int run(const settings& s) {
     if (s.capacity && (!(s.from > 0) || !(s.step > 0) || !(s.to >= s.from)))
         throw infomorph::error("--from, --to, --step: the sweep needs 0 < from <= to and step > 0");
     if (!(s.mpf_lr > 0)) throw infomorph::error("--mpf-lr must be > 0");
+    if (!(s.external_weight > 0)) throw infomorph::error("--external-weight must be > 0");
     // P = ceil(load N) and the sweep's number of loads must stay countable.
     if (s.load_opt->count() && s.load * static_cast<double>(s.neurons) > static_cast<double>(cli_numbers::max_memory_patterns))
         throw infomorph::error("--load: " + std::to_string(s.load) + " x " + std::to_string(s.neurons) + " neurons exceeds " +
@@ -156,6 +161,7 @@ inline int run(const settings& s) {
     e.epochs = s.epochs;
     e.noise = s.noise;
     e.mpf.lr = s.mpf_lr;
+    e.external_weight = s.external_weight;
     e.early_stop = !s.full_training;
     const std::size_t patterns =
         s.patterns_opt->count() ? s.patterns : static_cast<std::size_t>(std::ceil(s.load * static_cast<double>(s.neurons) - 1e-9));
@@ -170,6 +176,7 @@ inline int run(const settings& s) {
         const auto g = e.objective.to_authors_order();
         out["gamma"] = std::vector<double>(g.begin(), g.end());
         out["binning"] = mem::estimator_name(e.binning);
+        out["external_weight"] = e.external_weight;
     }
     if (e.kind == mem::rule::infomorphic || e.kind == mem::rule::mpf) out["epochs"] = s.epochs;
     std::vector<json> per_seed(s.seeds);

@@ -58,6 +58,7 @@ struct experiment {
     /// The goal of the infomorphic neurons.
     goal<2> objective = goals::redundancy;
     double lr = 0.05;                  ///< learning rate of the infomorphic network (Adam)
+    double external_weight = 2.3;      ///< the infomorphic neurons' frozen weight |w_T| of their own pattern bit
     /// The infomorphic neurons' estimator of the joint distribution.
     estimator binning = estimator::fixed_bins;
     mpf_options mpf{};                 ///< settings of MPF; its epochs are `epochs`
@@ -119,6 +120,7 @@ inline outcome run_experiment(const experiment& e, std::size_t patterns, std::ui
         o.objective = e.objective;
         o.lr = e.lr;
         o.binning = e.binning;
+        o.external_weight = e.external_weight;
         o.seed = stream(seed, 2, patterns);
         o.threads = e.threads;
         memory_network net(o);
@@ -236,6 +238,7 @@ inline std::vector<online_point> online(const experiment& e, std::size_t total, 
     o.objective = e.objective;
     o.lr = e.lr;
     o.binning = e.binning;
+    o.external_weight = e.external_weight;
     o.seed = stream(seed, 5, total);
     o.threads = e.threads;
     memory_network net(o);
