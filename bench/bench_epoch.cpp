@@ -3,10 +3,12 @@
 // Run with OPENBLAS_NUM_THREADS=1: our own threads parallelise over neurons.
 #include <infomorph/data/dataset.hpp>
 #include <infomorph/data/idx.hpp>
+#include <infomorph/networks/diversity.hpp>
 #include <infomorph/networks/make_network.hpp>
 
 #include <benchmark/benchmark.h>
 
+#include <random>
 #include <string>
 
 namespace {
@@ -41,6 +43,22 @@ void bm_epoch(benchmark::State& state) {
     }
 }
 
+// The neuron diversity `infomorph train` logs after every epoch (self and pairwise cosine
+// distances of the hidden feedforward weights, networks/diversity.hpp) for N neurons of 784
+// inputs; arg: N.
+void bm_diversity(benchmark::State& state) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    constexpr std::size_t inputs = 784;
+    std::mt19937_64 rng(1);
+    std::normal_distribution<double> normal;
+    infomorph::weight_rows now{n, inputs, {}}, initial{n, inputs, {}};
+    for (std::size_t k = 0; k < n * inputs; ++k) {
+        initial.values.push_back(normal(rng));
+        now.values.push_back(initial.values.back() + normal(rng));
+    }
+    for (auto _ : state) benchmark::DoNotOptimize(infomorph::diversity(now, initial).pairwise);
+}
+
 constexpr auto trivariate = static_cast<long>(infomorph::network_kind::context_lateral);
 constexpr auto backprop = static_cast<long>(infomorph::network_kind::backprop);
 BENCHMARK(bm_epoch)->Name("epoch/context_lateral/N=100/threads=1")->Args({trivariate, 100, 0, 1})->Unit(benchmark::kSecond)->UseRealTime();
@@ -48,6 +66,8 @@ BENCHMARK(bm_epoch)->Name("epoch/context_lateral/N=100/threads=2")->Args({trivar
 BENCHMARK(bm_epoch)->Name("epoch/backprop/N=100/threads=1")->Args({backprop, 100, 0, 1})->Unit(benchmark::kSecond)->UseRealTime();
 BENCHMARK(bm_epoch)->Name("epoch/context_lateral/N=2000/partners=100/threads=2")->Args({trivariate, 2000, 100, 2})->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
 BENCHMARK(bm_epoch)->Name("epoch/context_lateral/N=2000/partners=100/threads=1")->Args({trivariate, 2000, 100, 1})->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
+BENCHMARK(bm_diversity)->Name("diversity/N=100/inputs=784")->Arg(100)->Unit(benchmark::kMillisecond);
+BENCHMARK(bm_diversity)->Name("diversity/N=2000/inputs=784")->Arg(2000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

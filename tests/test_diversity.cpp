@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <utility>
 #include <vector>
 
 using namespace infomorph;
@@ -86,11 +87,13 @@ TEST_CASE("self distance: unchanged 0, turned by 90 degrees 1, median over neuro
 TEST_CASE("diversity equals a brute-force computation on random weights") {
     std::mt19937 rng(3);
     std::normal_distribution<double> normal;
-    for (std::size_t neurons : {2u, 5u, 8u}) {
-        const std::size_t inputs = 7;
+    // Sizes across the pairwise loop's blocks of 16 rows and its 32 partial sums; with 40
+    // neurons, neuron 21 is all zeros (distance 1 to every other).
+    for (const auto& [neurons, inputs] : std::vector<std::pair<std::size_t, std::size_t>>{
+             {2, 7}, {5, 7}, {8, 7}, {17, 31}, {33, 64}, {40, 100}}) {
         weight_rows w{neurons, inputs, {}}, w0{neurons, inputs, {}};
         for (std::size_t k = 0; k < neurons * inputs; ++k) {
-            w.values.push_back(normal(rng));
+            w.values.push_back(neurons == 40 && k / inputs == 21 ? 0.0 : normal(rng));
             w0.values.push_back(normal(rng));
         }
         std::vector<std::vector<double>> v(neurons), v0(neurons);
@@ -102,11 +105,32 @@ TEST_CASE("diversity equals a brute-force computation on random weights") {
         for (std::size_t i = 0; i < neurons; ++i) self.push_back(brute_cosine_distance(v[i], v0[i]));
         for (std::size_t i = 0; i < neurons; ++i)
             for (std::size_t j = 0; j < neurons; ++j)
-                if (i < j) pairs.push_back(brute_cosine_distance(v[i], v[j]));
+                if (i < j) pairs.push_back(i == 21 || j == 21 ? (neurons == 40 ? 1.0 : brute_cosine_distance(v[i], v[j]))
+                                                              : brute_cosine_distance(v[i], v[j]));
         const auto d = diversity(w, w0);
         CAPTURE(neurons);
+        CAPTURE(inputs);
         CHECK(d.self == doctest::Approx(brute_median(self)).epsilon(1e-12));
         CHECK(d.pairwise == doctest::Approx(brute_median(pairs)).epsilon(1e-12));
+    }
+}
+
+TEST_CASE("the interleaved dot product: exact on integers, the fixed order's rounding on reals") {
+    std::mt19937 rng(5);
+    std::uniform_int_distribution<int> small(-50, 50);
+    std::normal_distribution<double> normal;
+    for (std::size_t n : {0u, 1u, 31u, 32u, 33u, 100u, 784u}) {
+        std::vector<double> a(n), b(n), x(n), y(n);
+        double exact = 0;  // integer products and sums stay exact in double
+        for (std::size_t k = 0; k < n; ++k) {
+            a[k] = small(rng), b[k] = small(rng), x[k] = normal(rng), y[k] = normal(rng);
+            exact += a[k] * b[k];
+        }
+        CAPTURE(n);
+        CHECK(detail::interleaved_dot(a.data(), b.data(), n) == exact);
+        long double reference = 0;
+        for (std::size_t k = 0; k < n; ++k) reference += static_cast<long double>(x[k]) * y[k];
+        CHECK(detail::interleaved_dot(x.data(), y.data(), n) == doctest::Approx(static_cast<double>(reference)).epsilon(1e-13));
     }
 }
 

@@ -45,35 +45,45 @@ struct partner_kernels {
                         [&](std::size_t c) { detail::from_tiles<tile>(tiles, batch, cols, x, c, c + 1); });
     }
 
-    // Drive tiles [tiles x neurons x tile] from input tiles [tiles x inputs x tile].
-    void drive(const Real* w, const Real* x_tiles, std::size_t tiles, Real* r_tiles) const {
+    // Drive tiles [tiles x neurons x tile] from input tiles [tiles x inputs x tile]. The live
+    // weights are first copied to `compact` [neurons x k]: read from the dense [neurons x
+    // inputs] matrix inside the tile loop, the k partners of a neuron touch about half the cache
+    // lines of its row, and every tile streamed all of them again from L3 or memory.
+    void drive(const Real* w, const Real* x_tiles, std::size_t tiles, Real* compact, Real* r_tiles) const {
         const std::size_t in = inputs, n = neurons, kk = k;
         const std::uint32_t* p_of = partners;
         const std::size_t count = blocks();
         parallel_blocks(threads, count, [&](std::size_t b) {
             const std::size_t j0 = block_begin(n, count, b), j1 = block_begin(n, count, b + 1);
+            for (std::size_t e = j0 * kk; e < j1 * kk; ++e) compact[e] = w[(e / kk) * in + p_of[e]];
             for (std::size_t c = 0; c < tiles; ++c) {
                 const Real* xt = x_tiles + c * in * tile;
                 Real* rt = r_tiles + c * n * tile;
-                for (std::size_t j = j0; j < j1; ++j) {
-                    simd a0(Real(0)), a1(Real(0)), a2(Real(0)), a3(Real(0));
-                    for (std::size_t q = 0; q < kk; ++q) {
-                        const std::uint32_t p = p_of[j * kk + q];
-                        const simd wq(w[j * in + p]);
-                        const Real* src = xt + p * tile;
-                        a0 = xsimd::fma(wq, simd::load_aligned(src), a0);
-                        a1 = xsimd::fma(wq, simd::load_aligned(src + width), a1);
-                        a2 = xsimd::fma(wq, simd::load_aligned(src + 2 * width), a2);
-                        a3 = xsimd::fma(wq, simd::load_aligned(src + 3 * width), a3);
-                    }
-                    Real* out = rt + j * tile;
-                    a0.store_aligned(out);
-                    a1.store_aligned(out + width);
-                    a2.store_aligned(out + 2 * width);
-                    a3.store_aligned(out + 3 * width);
-                }
+                std::size_t j = j0;
+                for (; j + 2 <= j1; j += 2) neuron_sums<2>(xt, compact + j * kk, p_of + j * kk, rt + j * tile);
+                if (j < j1) neuron_sums<1>(xt, compact + j * kk, p_of + j * kk, rt + j * tile);
             }
         });
+    }
+
+    // The drive tiles of M neighbouring neurons (weights and partners at w and p, k of each),
+    // over one input tile. Each neuron's sums run over its partners in order, as for M = 1;
+    // the M neurons' independent chains of FMAs keep more of them in flight, where one neuron's
+    // four chains wait on FMA latency.
+    template <std::size_t M>
+    void neuron_sums(const Real* xt, const Real* w, const std::uint32_t* p, Real* out) const {
+        const std::size_t kk = k;
+        std::array<simd, 4 * M> a;
+        a.fill(simd(Real(0)));
+        for (std::size_t q = 0; q < kk; ++q)
+            for (std::size_t m = 0; m < M; ++m) {
+                const simd wq(w[m * kk + q]);
+                const Real* src = xt + std::size_t{p[m * kk + q]} * tile;
+                for (std::size_t u = 0; u < 4; ++u)
+                    a[4 * m + u] = xsimd::fma(wq, simd::load_aligned(src + u * width), a[4 * m + u]);
+            }
+        for (std::size_t m = 0; m < M; ++m)
+            for (std::size_t u = 0; u < 4; ++u) a[4 * m + u].store_aligned(out + m * tile + u * width);
     }
 
     // dw [neurons x inputs] += the partners' sums of delta x input over the tiles (zero past

@@ -8,9 +8,11 @@
 //   pairwise         median over all pairs i < j of d(w_i, w_j): how different the neurons are
 //                    from each other (0: all alike).
 // The median of an even number of values is the mean of the two middle ones. Sums run in
-// double, in a fixed order, on one thread: the same weights give the same bits.
+// double, in a fixed order (pairwise: 32 interleaved partial sums), on one thread: the same
+// weights give the same bits.
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <optional>
@@ -70,26 +72,49 @@ inline double self_distance(const weight_rows& now, const weight_rows& initial) 
     return median(std::move(d));
 }
 
+namespace detail {
+
+// a.b as 32 interleaved partial sums (lane l adds the products k = l mod 32), combined in a
+// fixed order: the same bits whatever the compiler vectorises, and four independent vector
+// sums in flight instead of one chain of dependent additions.
+inline double interleaved_dot(const double* a, const double* b, std::size_t n) {
+    constexpr std::size_t lanes = 32;
+    std::array<double, lanes> acc{};
+    std::size_t k = 0;
+    for (; k + lanes <= n; k += lanes)
+        for (std::size_t l = 0; l < lanes; ++l) acc[l] += a[k + l] * b[k + l];
+    for (std::size_t l = 0; k < n; ++k, ++l) acc[l] += a[k] * b[k];
+    for (std::size_t width = lanes / 2; width > 0; width /= 2)
+        for (std::size_t l = 0; l < width; ++l) acc[l] += acc[l + width];
+    return acc[0];
+}
+
+}  // namespace detail
+
 /// Median over all pairs of neurons i < j of the cosine distance of their weights (NaN for one neuron).
 inline double pairwise_distance(const weight_rows& w) {
     // Unit rows first: a pair then costs one dot product instead of three.
+    const std::size_t n = w.neurons, in = w.inputs;
     std::vector<double> unit(w.values.size(), 0.0);
-    std::vector<bool> zero(w.neurons, false);
-    for (std::size_t i = 0; i < w.neurons; ++i) {
+    std::vector<bool> zero(n, false);
+    for (std::size_t i = 0; i < n; ++i) {
         double norm = 0;
-        for (std::size_t k = 0; k < w.inputs; ++k) norm += w.row(i)[k] * w.row(i)[k];
+        for (std::size_t k = 0; k < in; ++k) norm += w.row(i)[k] * w.row(i)[k];
         zero[i] = norm == 0;
         if (!zero[i])
-            for (std::size_t k = 0; k < w.inputs; ++k) unit[i * w.inputs + k] = w.row(i)[k] / std::sqrt(norm);
+            for (std::size_t k = 0; k < in; ++k) unit[i * in + k] = w.row(i)[k] / std::sqrt(norm);
     }
     std::vector<double> d;
-    d.reserve(w.neurons * (w.neurons - (w.neurons > 0 ? 1 : 0)) / 2);
-    for (std::size_t i = 0; i < w.neurons; ++i)
-        for (std::size_t j = i + 1; j < w.neurons; ++j) {
-            double dot = 0;
-            for (std::size_t k = 0; k < w.inputs; ++k) dot += unit[i * w.inputs + k] * unit[j * w.inputs + k];
-            d.push_back(zero[i] || zero[j] ? 1.0 : 1.0 - dot);
-        }
+    d.reserve(n * (n - (n > 0 ? 1 : 0)) / 2);
+    // Rows i in blocks that stay in L2, so that each row j is read from memory once per block
+    // rather than once per i (2000 rows of 784 inputs are 12.5 MB).
+    constexpr std::size_t block = 16;
+    for (std::size_t i0 = 0; i0 < n; i0 += block) {
+        const std::size_t i1 = std::min(n, i0 + block);
+        for (std::size_t j = i0 + 1; j < n; ++j)
+            for (std::size_t i = i0; i < std::min(i1, j); ++i)
+                d.push_back(zero[i] || zero[j] ? 1.0 : 1.0 - detail::interleaved_dot(&unit[i * in], &unit[j * in], in));
+    }
     return median(std::move(d));
 }
 

@@ -86,6 +86,7 @@ public:
         matrix output;                 ///< sampled outputs, options::output_values (or theta when not sampling)
         xt::xtensor<std::uint32_t, 3> bins;  ///< [batch x neurons x N]
         detail::aligned_vector<Real> scratch_in, scratch_out;  ///< tiles for sparse connections
+        detail::aligned_vector<Real> scratch_weights;  ///< the live weights of a sparse class, [neurons x partners]
         std::size_t transposed_class = N;           ///< the class whose input scratch_in holds (N: none)
         std::array<bool, N> binned{};               ///< per class: bins hold the bins of drive[i] as it is now
     };
@@ -353,9 +354,10 @@ private:
         const std::size_t tiles = detail::tile_count<tile>(batch);
         s.scratch_in.resize(tiles * kernel.inputs * tile);
         s.scratch_out.resize(tiles * kernel.neurons * tile);
+        s.scratch_weights.resize(kernel.neurons * kernel.k);
         kernel.to_tiles(x, batch, kernel.inputs, s.scratch_in.data());
         s.transposed_class = i;
-        kernel.drive(weight_[i].data(), s.scratch_in.data(), tiles, s.scratch_out.data());
+        kernel.drive(weight_[i].data(), s.scratch_in.data(), tiles, s.scratch_weights.data(), s.scratch_out.data());
         kernel.from_tiles(s.scratch_out.data(), batch, kernel.neurons, s.drive[i].data());
     }
 
