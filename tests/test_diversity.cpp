@@ -89,8 +89,9 @@ TEST_CASE("diversity equals a brute-force computation on random weights") {
     std::normal_distribution<double> normal;
     // Sizes across the pairwise loop's blocks of 16 rows and its 32 partial sums; with 40
     // neurons, neuron 21 is all zeros (distance 1 to every other).
-    for (const auto& [neurons, inputs] : std::vector<std::pair<std::size_t, std::size_t>>{
+    for (const auto& size : std::vector<std::pair<std::size_t, std::size_t>>{
              {2, 7}, {5, 7}, {8, 7}, {17, 31}, {33, 64}, {40, 100}}) {
+        const std::size_t neurons = size.first, inputs = size.second;  // not a structured binding: CAPTURE takes them
         weight_rows w{neurons, inputs, {}}, w0{neurons, inputs, {}};
         for (std::size_t k = 0; k < neurons * inputs; ++k) {
             w.values.push_back(neurons == 40 && k / inputs == 21 ? 0.0 : normal(rng));
