@@ -75,8 +75,9 @@ inline double self_distance(const weight_rows& now, const weight_rows& initial) 
 namespace detail {
 
 // a.b as 32 interleaved partial sums (lane l adds the products k = l mod 32), combined in a
-// fixed order: the same bits whatever the compiler vectorises, and four independent vector
-// sums in flight instead of one chain of dependent additions.
+// fixed order: the same bits whatever vector width the compiler uses, and several
+// independent vector sums in flight (4 with AVX-512, 8 with AVX2) instead of one chain of
+// dependent additions.
 inline double interleaved_dot(const double* a, const double* b, std::size_t n) {
     constexpr std::size_t lanes = 32;
     std::array<double, lanes> acc{};
