@@ -32,6 +32,7 @@
 #include "infomorph/detail/grouping.hpp"
 #include "infomorph/detail/lattice_tables.hpp"
 #include "infomorph/detail/simd.hpp"
+#include "infomorph/detail/support_plan.hpp"
 #include "infomorph/lattice/lattice.hpp"
 #include "infomorph/pid/distribution.hpp"
 
@@ -270,7 +271,7 @@ private:
                     sums[a] += dot(weight + g0, p, m);
                     std::copy(p, p + m, logs_.begin() + static_cast<std::ptrdiff_t>((with ? offset_minus_[a] : offset_plus_[a]) + g0));
                 } else {
-                    sums[a] += dot_log_union(terms, operand, weight + g0, m);
+                    sums[a] += dot_log_union(a, operand, weight + g0, m);
                 }
             }
         }
@@ -300,7 +301,7 @@ private:
             }
             for (std::size_t k = 0; k < chains.count; ++k) {
                 const std::size_t a = chains.index[k];
-                sums[a] += dot_log_union(detail::union_terms<N>::table[a], operand, row_weight_ + r0, m);
+                sums[a] += dot_log_union(a, operand, row_weight_ + r0, m);
             }
         }
     }
@@ -331,31 +332,51 @@ private:
         for (std::size_t i = 0; i < m; ++i) p[i] = std::max(p[i], lowest);
     }
 
-    // sum_i w[i] log2 P_i with P_i = max(sum over the terms of coefficient x operand[i],
-    // DBL_MIN), as union_probability and a dot product with the logarithms, but in one pass:
-    // the union probabilities stay in registers.
-    template <class Terms>
-    static double dot_log_union(const Terms& terms, const std::array<const double*, n_masks>& operand, const double* w,
+    // sum_i w[i] log2 P_i with P_i = max(sum over antichain A's union terms of coefficient x
+    // operand[i], DBL_MIN), as union_probability and a dot product with the logarithms, but in
+    // one pass: the union probabilities stay in registers. The terms are constants, so that
+    // each is one addition (or subtraction, or multiply-add for coefficients other than ±1)
+    // of an operand loaded from a pointer in a register, without a loop over the terms.
+    template <std::size_t A, class V, class Value>
+    INFOMORPH_ALWAYS_INLINE static V union_of(Value&& value) noexcept {
+        static constexpr auto terms = detail::union_terms<N>::table[A];
+        V p = value(0);
+        if constexpr (terms.terms[0].coefficient != 1) p = V(static_cast<double>(terms.terms[0].coefficient)) * p;
+        detail::static_for<terms.count - 1>([&](auto t) {
+            constexpr std::size_t T = decltype(t)::value + 1;
+            constexpr int c = terms.terms[T].coefficient;
+            if constexpr (c == 1) p = p + value(T);
+            else if constexpr (c == -1) p = p - value(T);
+            else p = xsimd::fma(V(static_cast<double>(c)), value(T), p);
+        });
+        return p;
+    }
+
+    template <std::size_t A>
+    static double dot_log_union(const std::array<const double*, n_masks>& operand, const double* w,
                                 std::size_t m) noexcept {
         using dbatch = xsimd::batch<double>;
-        const std::size_t count = terms.count;
-        std::array<const double*, lattice::n_source_sets> x{};
-        std::array<double, lattice::n_source_sets> c{};
-        for (std::size_t t = 0; t < count; ++t) {
-            x[t] = operand[terms.terms[t].set];
-            c[t] = static_cast<double>(terms.terms[t].coefficient);
-        }
+        static constexpr auto terms = detail::union_terms<N>::table[A];
+        std::array<const double*, terms.count> x{};
+        for (std::size_t t = 0; t < terms.count; ++t) x[t] = operand[terms.terms[t].set];
         const auto load = [&](std::size_t i) {
-            dbatch p = dbatch(c[0]) * dbatch::load_unaligned(x[0] + i);
-            for (std::size_t t = 1; t < count; ++t) p = xsimd::fma(dbatch(c[t]), dbatch::load_unaligned(x[t] + i), p);
-            return xsimd::max(p, dbatch(DBL_MIN));
+            return xsimd::max(union_of<A, dbatch>([&](std::size_t t) { return dbatch::load_unaligned(x[t] + i); }),
+                              dbatch(DBL_MIN));
         };
         const auto scalar = [&](std::size_t i) {
-            double p = c[0] * x[0][i];
-            for (std::size_t t = 1; t < count; ++t) p = std::fma(c[t], x[t][i], p);
-            return std::max(p, DBL_MIN);
+            return std::max(union_of<A, double>([&](std::size_t t) { return x[t][i]; }), DBL_MIN);
         };
         return detail::dot_log2_of(w, m, load, scalar);
+    }
+
+    // dot_log_union<a> for an antichain a known at run time, through a table of the instances.
+    static double dot_log_union(std::size_t a, const std::array<const double*, n_masks>& operand, const double* w,
+                                std::size_t m) noexcept {
+        using instance = double (*)(const std::array<const double*, n_masks>&, const double*, std::size_t) noexcept;
+        static constexpr auto table = []<std::size_t... A>(std::index_sequence<A...>) {
+            return std::array<instance, size>{&dot_log_union<A>...};
+        }(std::make_index_sequence<size>{});
+        return table[a](operand, w, m);
     }
 
     // With eight independent partial sums: one accumulator serialises on the add latency,
