@@ -2,7 +2,7 @@
 # tools/search/infomorph-search end to end on a small slice of the shipped MNIST.
 #   search_test.sh INFOMORPH MNIST_DIR sqlite     4 one-epoch trials, 2 workers; best -> goal file -> train --goal-file
 #   search_test.sh INFOMORPH MNIST_DIR postgres   a throwaway PostgreSQL 15; two run processes share one study
-#   search_test.sh INFOMORPH MNIST_DIR pruner     the median pruner stops a hopeless trial
+#   search_test.sh INFOMORPH MNIST_DIR pruner     the median and Hyperband pruners stop a hopeless trial
 #   search_test.sh INFOMORPH MNIST_DIR ablate     ablation on 2 parameters, 1 seed, mode zero, cumulative
 #   search_test.sh INFOMORPH MNIST_DIR elsewhere  ablate while another process finishes the run it trains
 # Exit 77 (CTest: skipped) only when Optuna or the PostgreSQL binaries are missing.
@@ -163,6 +163,23 @@ pruner)
   [ "$(count "$db" prune PRUNED)" = 1 ] || fail "pruner: no PRUNED trial ($(cat "$tmp/out"))"
   [ "$(count "$db" prune COMPLETE)" = 2 ] || fail "pruner: not 2 complete trials"
   [ "$(wc -l <"$tmp/trials/trial-2/log.jsonl")" -lt 20 ] || fail "pruner: the pruned training was not stopped"
+  # Hyperband from epoch 2 of 4 (one bracket, its rung at epoch 2): two trials, then the frozen
+  # one, which is not the best of the three at the rung, so it stops there, not after epoch 1.
+  hb="sqlite:///$tmp/h.db"
+  hyperband=(run --storage "$hb" --study hb --pruner hyperband --pruner-min-epochs 2 --startup-trials 100
+             --infomorph "$bin")
+  "$py" "$search" "${hyperband[@]}" --trials 2 --seed 1 --out "$tmp/hb" -- "${few[@]}" --epochs 4 \
+    >"$tmp/out" 2>"$tmp/err" || fail "hyperband: status $? ($(tail -n 3 "$tmp/err"))"
+  "$py" "$search" "${hyperband[@]}" --trials 1 --seed 2 --out "$tmp/hb" -- "${few[@]}" --epochs 4 \
+    --lr-output 1e-12 --lr-hidden 1e-12 >"$tmp/out" 2>"$tmp/err" || fail "hyperband: status $?"
+  "$py" - "$hb" <<'PY' || fail "hyperband: the frozen trial did not stop at its rung (epoch 2)"
+import sys, optuna
+t = optuna.load_study(storage=sys.argv[1], study_name="hb").trials[2]
+assert t.state.name == "PRUNED" and t.last_step == 2, (t.state, t.last_step, t.intermediate_values)
+PY
+  "$py" "$search" "${hyperband[@]}" --trials 1 --pruner-min-epochs 5 --out "$tmp/hb" -- "${few[@]}" --epochs 4 \
+    >"$tmp/out" 2>"$tmp/err" && fail "hyperband: a first rung after the last epoch was accepted"
+  grep -q -- "--pruner-min-epochs 5: more than the trials' --epochs 4" "$tmp/err" || fail "hyperband: message: $(cat "$tmp/err")"
   ;;
 ablate)
   db="sqlite:///$tmp/a.db"
