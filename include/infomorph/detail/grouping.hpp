@@ -150,23 +150,51 @@ public:
     void combine_subsets(const std::array<const std::uint32_t*, V>& columns, const double* weight, std::size_t rows,
                          std::array<grouping, G>& groups, NeedFirst&& need_first, const double* weight2 = nullptr) {
         static_assert(G >= (std::size_t{1} << V), "one grouping per set of columns");
-        for (std::size_t v = 0; v < V; ++v) {
+        // A set s without the highest column and s plus that column are often both key-identity
+        // groupings (the PID's sources without and with its target). Then one pass over the rows
+        // counts the finer table of s and that column; s's masses are its sums over the column's
+        // values, and s plus the column takes the table as it is: one pass instead of two.
+        constexpr std::uint32_t top = 1u << (V - 1);
+        fine_.resize(std::size_t{1} << V);
+        fine_ready_.assign(std::size_t{1} << V, 0);
+        for (std::size_t i = 0; i < V; ++i) {
+            const std::size_t v = (V - 1 + i) % V;  // the highest column first: the others split by it
+            const std::uint32_t bit = 1u << v;
             std::uint32_t largest = 0;
             for (std::size_t r = 0; r < rows; ++r) largest = std::max(largest, columns[v][r]);
-            combine(nullptr, 1, columns[v], std::size_t{largest} + 1, weight, rows, groups[1u << v], need_first(1u << v),
-                    weight2);
+            combine_split(nullptr, 1, columns[v], std::size_t{largest} + 1, weight, rows, groups, bit, top,
+                          need_first(bit), weight2);
         }
         for (std::uint32_t m = 1; m < (1u << V); ++m) {
             if ((m & (m - 1)) == 0) continue;
             const std::uint32_t high = 1u << (31 - std::countl_zero(m));
             const auto& rest = groups[m & ~high];
             const auto& last = groups[high];
-            combine(rest.id.data(), rest.count(), last.id.data(), last.count(), weight, rows, groups[m], need_first(m),
-                    weight2);
+            if (high == top && fine_ready_[m & ~high]) known_mass_ = &fine_[m & ~high];
+            combine_split(rest.id.data(), rest.count(), last.id.data(), last.count(), weight, rows, groups, m, top,
+                          need_first(m), weight2);
+            known_mass_ = nullptr;
         }
     }
 
 private:
+    // combine() into groups[m], asking for the finer table by the column `top` when m lacks it
+    // and that column's grouping is a small key-identity one (see combine_subsets).
+    template <std::size_t G>
+    void combine_split(const std::uint32_t* outer, std::size_t outer_size, const std::uint32_t* inner,
+                       std::size_t inner_size, const double* weight, std::size_t rows, std::array<grouping, G>& groups,
+                       std::uint32_t m, std::uint32_t top, bool need_first, const double* weight2) {
+        const grouping& split = groups[top];
+        const bool wanted = (m & top) == 0 && weight2 == nullptr && split.identity;
+        split_ = wanted ? &split : nullptr;
+        fine_out_ = wanted ? &fine_[m] : nullptr;
+        fine_made_ = false;
+        combine(outer, outer_size, inner, inner_size, weight, rows, groups[m], need_first, weight2);
+        fine_ready_[m] = wanted && fine_made_ && groups[m].identity;
+        split_ = nullptr;
+        fine_out_ = nullptr;
+    }
+
     void combine_ids(const std::uint32_t* outer, std::size_t outer_size, const std::uint32_t* inner,
                      std::size_t inner_size, std::size_t rows, grouping& out) {
         const std::size_t keys = outer_size * inner_size;
@@ -195,8 +223,11 @@ private:
             for (std::size_t r = 0; r < rows; ++r) id[r] = outer[r] * stride + inner[r];
         }
         std::size_t occupied = 0;
+        fine_made_ = false;
         if (weight2_ == nullptr) {
-            add_histogram<1, double, true>(id, {weight}, rows, keys, partial_, {mass});
+            if (known_mass_ != nullptr && known_mass_->size() == keys) std::copy(known_mass_->begin(), known_mass_->end(), mass);
+            else if (split_ != nullptr && keys * split_->count() <= rows) fine_masses(id, weight, keys, rows, mass);
+            else add_histogram<1, double, true>(id, {weight}, rows, keys, partial_, {mass});
             for (std::size_t k = 0; k < keys; ++k) occupied += mass[k] > 0 ? 1 : 0;
         } else {
             out.mass2.resize(keys);
@@ -211,6 +242,25 @@ private:
         out.first.assign(keys, 0);  // count() is the number of keys, with or without rows
         out.identity = true;
         if (need_first) record_rows(id, rows, out.first.data());
+    }
+
+    // The finer table of (key, split column's value) by one pass over the rows into *fine_out_,
+    // and each key's mass as its sum over the split values, in their order.
+    void fine_masses(const std::uint32_t* id, const double* weight, std::size_t keys, std::size_t rows, double* mass) {
+        const auto width = static_cast<std::uint32_t>(split_->count());
+        const std::uint32_t* value = split_->id.data();
+        fine_id_.resize(rows);
+        std::uint32_t* fine_id = fine_id_.data();
+        for (std::size_t r = 0; r < rows; ++r) fine_id[r] = id[r] * width + value[r];
+        fine_out_->resize(keys * width);
+        const double* fine = fine_out_->data();
+        add_histogram<1, double, true>(fine_id, {weight}, rows, keys * width, partial_, {fine_out_->data()});
+        for (std::size_t k = 0; k < keys; ++k, fine += width) {
+            double sum = fine[0];
+            for (std::uint32_t t = 1; t < width; ++t) sum += fine[t];
+            mass[k] = sum;
+        }
+        fine_made_ = true;
     }
 
     // Mostly empty key space: renumber the occupied keys in key order, so that callers do not
@@ -297,7 +347,14 @@ private:
     std::vector<std::uint32_t> leader_;
     std::vector<std::uint32_t> renumber_;
     std::vector<double> partial_;
+    std::vector<std::uint32_t> fine_id_;
+    std::vector<std::vector<double>> fine_;  // per set: its finer table by the highest column, see combine_subsets
+    std::vector<char> fine_ready_;
     const double* weight2_ = nullptr;
+    const grouping* split_ = nullptr;              // the column to count finer tables by, or none
+    std::vector<double>* fine_out_ = nullptr;      // where, during combine()
+    const std::vector<double>* known_mass_ = nullptr;  // masses already summed (a finer table), or none
+    bool fine_made_ = false;
 };
 
 }  // namespace infomorph::detail
