@@ -127,8 +127,8 @@ private:
     void build_groups(const sparse_distribution& d) {
         std::array<const std::uint32_t*, N + 1> columns{};
         for (std::size_t v = 0; v <= N; ++v) columns[v] = d.column(v);
-        builder_.combine_subsets(columns, d.probabilities().data(), rows_, groups_,
-                                 [](std::uint32_t mask) { return needs_first(mask); });
+        // `first` is recorded below, once it is known which sets are radix sets.
+        builder_.combine_subsets(columns, d.probabilities().data(), rows_, groups_, [](std::uint32_t) { return false; });
         // A set is a radix set when its ids are the mixed-radix numbers of its columns' values
         // (the highest column varying fastest): identity groupings all the way down. Every
         // subset of a radix set is one too (no more keys than rows, and at least half of its
@@ -138,6 +138,9 @@ private:
             const std::uint32_t high = 1u << (31 - std::countl_zero(m));
             radix_[m] = groups_[m].identity && (m == high || (radix_[m & ~high] && radix_[high]));
         }
+        // Radix sets take their operands from expand(), not from rows of their cells.
+        for (std::uint32_t m = 1; m < n_masks; ++m)
+            if (needs_first(m) && !radix_[m] && !groups_[m].has_first) detail::group_builder::record_first(groups_[m]);
     }
 
     // out[k] = the mass of `set`'s cell within the cell of radix set `mask` with key k (set
