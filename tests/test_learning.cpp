@@ -472,6 +472,113 @@ TEST_CASE_TEMPLATE("sparse partners: drive and weight gradient equal the dense m
     CHECK(gradients[0] == gradients[1]);
 }
 
+TEST_CASE_TEMPLATE("mostly-background inputs: the sparse products equal the dense ones, for any thread count", Real,
+                   float, double) {
+    // Classes 0 and 2 are 75 % background (the sparse products), class 1 is dense (the GEMMs).
+    // 301 neurons: whole column blocks, then a ragged one whose last SIMD batch overlaps the
+    // one before it; class 2 is masked (no self-connections).
+    using lat_layer = layer<3, activation::trivariate, binning::fixed_bins<20>, Real>;
+    using matrix = xt::xtensor<Real, 2>;
+    const std::size_t B = 70, n = 301;
+    std::mt19937 rng(5);
+    std::normal_distribution<double> xd(0.0, 1.0);
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    const Real background = Real(-0.4242);
+    matrix xf = matrix::from_shape({B, 50}), xc = matrix::from_shape({B, 3}), xl = matrix::from_shape({B, n}),
+           up = matrix::from_shape({B, n});
+    for (auto* m : {&xc, &up})
+        for (auto& v : *m) v = static_cast<Real>(xd(rng));
+    for (auto* m : {&xf, &xl})
+        for (auto& v : *m) v = u(rng) < 0.75 ? background : static_cast<Real>(background + 0.1 + u(rng) * 2.5);
+    for (std::size_t c = 0; c < 50; ++c) xf(3, c) = background;  // a row of background alone
+    const std::array<const matrix*, 3> in{&xf, &xc, &xl};
+    const double tolerance = std::is_same_v<Real, float> ? 2e-5 : 1e-12;
+    std::vector<std::array<matrix, 3>> drives, gradients;
+    for (std::size_t threads : {1, 2, 3}) {
+        CAPTURE(threads);
+        typename lat_layer::options o;
+        o.input_sizes = {50, 3, n};
+        o.neurons = n;
+        o.connections[2] = {.kind = connectivity::no_self};
+        o.seed = 9;
+        o.threads = threads;
+        lat_layer l(o, goals::context_lateral_opt_1_100_tpe);
+        typename lat_layer::state s;
+        l.forward(in, s, nullptr, {.bins = false});
+        std::array<matrix, 3> dw;
+        std::array<xt::xtensor<Real, 1>, 3> db;
+        l.zero_gradients(dw, db);
+        l.backward(in, s, up, dw, db);
+        for (std::size_t i = 0; i < 3; ++i) {
+            CAPTURE(i);
+            const matrix& x = *in[i];
+            const std::size_t width = x.shape()[1];
+            const auto& w = l.weight(i);
+            const auto& m = l.mask(i);
+            double drive_error = 0, gradient_error = 0, masked = 0, scale = 0;
+            for (std::size_t j = 0; j < n; ++j) {
+                for (std::size_t t = 0; t < B; ++t) {
+                    double r = l.bias(i)(j);
+                    for (std::size_t p = 0; p < width; ++p) r += double(w(j, p)) * x(t, p);
+                    drive_error = std::max(drive_error, std::fabs(r - s.drive[i](t, j)));
+                }
+                for (std::size_t p = 0; p < width; ++p) {
+                    double g = 0;
+                    for (std::size_t t = 0; t < B; ++t) g += double(up(t, j)) * s.dtheta[i](t, j) * x(t, p);
+                    scale = std::max(scale, std::fabs(g));
+                    if (m(j, p) == 0) masked = std::max(masked, std::fabs(double(dw[i](j, p))));
+                    else gradient_error = std::max(gradient_error, std::fabs(g - dw[i](j, p)));
+                }
+            }
+            CHECK(drive_error <= tolerance * 10);
+            CHECK(gradient_error <= tolerance * scale);
+            CHECK(masked == 0.0);
+        }
+        drives.push_back(s.drive);
+        gradients.push_back(dw);
+    }
+    // Each output's sums run in one order however the work is cut among threads.
+    for (std::size_t t = 1; t < drives.size(); ++t)
+        for (std::size_t i = 0; i < 3; ++i) {
+            CHECK(drives[t][i] == drives[0][i]);
+            CHECK(gradients[t][i] == gradients[0][i]);
+        }
+}
+
+TEST_CASE_TEMPLATE("sparse rows: the entries other than the smallest value, by rows and by columns", Real, float, double) {
+    const std::size_t rows = 9, columns = 37;  // not whole SIMD batches
+    std::mt19937 rng(3);
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    std::vector<Real> x(rows * columns);
+    for (auto& v : x) v = u(rng) < 0.7 ? Real(-1.5) : static_cast<Real>(u(rng));
+    for (std::size_t c = 0; c < columns; ++c) x[4 * columns + c] = Real(-1.5);  // an empty row
+    for (bool transposed : {false, true}) {
+        CAPTURE(transposed);
+        detail::sparse_rows<Real> s;
+        REQUIRE(detail::make_sparse_rows(x.data(), rows, columns, transposed, 0.5, s));
+        CHECK(s.background == Real(-1.5));
+        const std::size_t outer = transposed ? columns : rows, inner = transposed ? rows : columns;
+        REQUIRE(s.rows == outer);
+        for (std::size_t a = 0; a < outer; ++a) {
+            std::vector<std::pair<std::uint32_t, Real>> want, got;
+            for (std::size_t b = 0; b < inner; ++b) {
+                const Real v = transposed ? x[b * columns + a] : x[a * columns + b];
+                if (v != Real(-1.5)) want.emplace_back(static_cast<std::uint32_t>(b), v - Real(-1.5));
+            }
+            for (std::uint32_t k = s.start[a]; k < s.start[a + 1]; ++k) got.emplace_back(s.column[k], s.value[k]);
+            CHECK(got == want);
+        }
+        // Denser than the limit: refused, by rows even when only the last row passes it.
+        detail::sparse_rows<Real> dense;
+        CHECK_FALSE(detail::make_sparse_rows(x.data(), rows, columns, transposed, 0.1, dense));
+    }
+    std::vector<Real> last(4 * 10, Real(0));
+    for (std::size_t c = 0; c < 10; ++c) last[30 + c] = Real(1);  // 10 of 40 entries, all in the last row
+    detail::sparse_rows<Real> s;
+    CHECK(detail::make_sparse_rows(last.data(), 4, 10, false, 0.25, s));
+    CHECK_FALSE(detail::make_sparse_rows(last.data(), 4, 10, false, 0.24, s));
+}
+
 TEST_CASE("connectivity masks are exact and stay exact through training") {
     using lat_layer = layer<3, activation::trivariate, binning::fixed_bins<20>, float>;
     lat_layer::options o;

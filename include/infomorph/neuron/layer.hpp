@@ -30,6 +30,7 @@
 #include "infomorph/detail/parallel.hpp"
 #include "infomorph/detail/partners.hpp"
 #include "infomorph/detail/random.hpp"
+#include "infomorph/detail/sparse_rows.hpp"
 #include "infomorph/detail/tiles.hpp"
 #include "infomorph/error.hpp"
 #include "infomorph/goal/goal.hpp"
@@ -88,6 +89,8 @@ public:
         detail::aligned_vector<Real> scratch_in, scratch_out;  ///< tiles for sparse connections
         detail::aligned_vector<Real> scratch_weights;  ///< the live weights of a sparse class, [neurons x partners]
         std::size_t transposed_class = N;           ///< the class whose input scratch_in holds (N: none)
+        detail::sparse_rows<Real> sparse_input;     ///< a mostly-background class input, row by row (dense_drive)
+        detail::aligned_vector<Real> scratch_panels;  ///< W_i^T in column blocks, then the background's terms
         std::array<bool, N> binned{};               ///< per class: bins hold the bins of drive[i] as it is now
     };
     /// \var state::scratch_in
@@ -225,7 +228,7 @@ private:
         else if (!partners_[i].empty())
             sparse_drive(i, x->data(), batch, s);
         else
-            dense_drive(i, x->data(), batch, s.drive[i].data());
+            dense_drive(i, x->data(), batch, s);
         add_bias(i, batch, s.drive[i].data());
     }
 
@@ -238,14 +241,53 @@ private:
         for_sample_blocks(batch, [&](std::size_t k0, std::size_t k1) { std::copy(f + k0 * n, f + k1 * n, t + k0 * n); });
     }
 
-    // Cut by samples: each block packs only its own rows of the (large) input.
-    void dense_drive(std::size_t i, const Real* xi, std::size_t batch, Real* drive) const {
+    // Cut by samples: each block packs only its own rows of the (large) input. A mostly
+    // background input (images) takes the sparse product instead.
+    void dense_drive(std::size_t i, const Real* xi, std::size_t batch, state& s) const {
         const std::size_t in = options_.input_sizes[i], n = options_.neurons;
+        Real* drive = s.drive[i].data();
+        if (n >= sparse_neurons && detail::make_sparse_rows(xi, batch, in, false, sparse_share, s.sparse_input)) {
+            sparse_input_drive(i, batch, s, drive);
+            return;
+        }
         const Real* w = weight_[i].data();
         const std::size_t blocks = gemm_blocks(batch);
         detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
             const std::size_t k0 = detail::block_begin(batch, blocks, b), k1 = detail::block_begin(batch, blocks, b + 1);
             detail::gemm<Real>(false, true, k1 - k0, n, in, Real(1), xi + k0 * in, in, w, in, Real(0), drive + k0 * n, n);
+        });
+    }
+
+    // drive = x W^T over the entries of s.sparse_input that are not background: W^T packed in
+    // panels of sparse_block neurons ([in x block], each a few hundred KB that stays in L2
+    // while the samples pass), the background's term b sum_c W[j, c] after them. Blocks of
+    // (panel, 256 samples), fixed by the sizes alone.
+    void sparse_input_drive(std::size_t i, std::size_t batch, state& s, Real* drive) const {
+        constexpr std::size_t width = detail::sparse_block<Real>;
+        const std::size_t in = options_.input_sizes[i], n = options_.neurons, panels = (n + width - 1) / width;
+        s.scratch_panels.resize(panels * width * (in + 1));
+        Real* packed = s.scratch_panels.data();
+        Real* offset = packed + panels * width * in;
+        const Real* w = weight_[i].data();
+        const Real b = s.sparse_input.background;
+        detail::parallel_blocks(options_.threads, panels, [&](std::size_t p) {
+            Real* panel = packed + p * width * in;
+            for (std::size_t j = p * width; j < std::min(n, (p + 1) * width); ++j) {
+                const Real* row = w + j * in;
+                Real sum = 0;
+                for (std::size_t c = 0; c < in; ++c) {
+                    panel[c * width + j - p * width] = row[c];
+                    sum += row[c];
+                }
+                offset[j] = b * sum;
+            }
+        });
+        const std::size_t row_blocks = (batch + 255) / 256;
+        detail::parallel_blocks(options_.threads, panels * row_blocks, [&](std::size_t t) {
+            const std::size_t p = t / row_blocks, r = t % row_blocks, j0 = p * width;
+            detail::sparse_times<false>(s.sparse_input, detail::block_begin(batch, row_blocks, r),
+                                        detail::block_begin(batch, row_blocks, r + 1), packed + p * width * in, width,
+                                        std::min(width, n - j0), offset + j0, drive + j0, n);
         });
     }
 
@@ -297,17 +339,57 @@ private:
     }
 
     // dw += delta_^T x_i, masked. Accumulating (beta = 1) then masking keeps earlier, already
-    // masked sums intact. Cut by input features: each block packs only its own columns.
-    void dense_weight_gradient(std::size_t i, const Real* xi, std::size_t batch, Real* dw) const {
+    // masked sums intact. Cut by input features: each block packs only its own columns. A
+    // mostly background input takes the sparse product by input features instead.
+    void dense_weight_gradient(std::size_t i, const Real* xi, std::size_t batch, Real* dw) {
         const std::size_t in = options_.input_sizes[i], n = options_.neurons, blocks = gemm_blocks(in);
         const bool masked = options_.connections[i].kind != connectivity::full;  // a full mask is all ones
         const Real* m = mask_[i].data();
+        if (n >= sparse_neurons && detail::make_sparse_rows(xi, batch, in, true, sparse_share, sparse_columns_)) {
+            sparse_input_weight_gradient(batch, in, dw);
+            if (masked) {
+                const std::size_t rows = column_blocks();
+                detail::parallel_blocks(options_.threads, rows, [&](std::size_t b) {
+                    for (std::size_t e = detail::block_begin(n, rows, b) * in; e < detail::block_begin(n, rows, b + 1) * in; ++e)
+                        dw[e] *= m[e];
+                });
+            }
+            return;
+        }
         detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
             const std::size_t c0 = detail::block_begin(in, blocks, b), c1 = detail::block_begin(in, blocks, b + 1);
             detail::gemm<Real>(true, false, n, c1 - c0, batch, Real(1), delta_.data(), n, xi + c0, in, Real(1), dw + c0, in);
             if (masked)
                 for (std::size_t j = 0; j < n; ++j)
                     for (std::size_t e = j * in + c0; e < j * in + c1; ++e) dw[e] *= m[e];
+        });
+    }
+
+    // dw[j, c] += sum over samples s of delta_[s, j] x[s, c], as (x^T delta_)^T over the
+    // entries of sparse_columns_ (x by input features) that are not background, plus the
+    // background's term b sum_s delta_[s, j]. Blocks of (sparse_block neurons, about 200
+    // features): each block of delta_'s columns ([batch x block], a few hundred KB) stays in
+    // L2 while the features pass.
+    void sparse_input_weight_gradient(std::size_t batch, std::size_t in, Real* dw) {
+        constexpr std::size_t width = detail::sparse_block<Real>;
+        const std::size_t n = options_.neurons, panels = (n + width - 1) / width, feature_blocks = (in + 199) / 200;
+        const Real b = sparse_columns_.background;
+        const Real* delta = delta_.data();
+        sparse_offset_.resize(n);
+        // Row by row (contiguous), each neuron's sum over the samples in order.
+        detail::parallel_blocks(options_.threads, panels, [&](std::size_t p) {
+            const std::size_t j0 = p * width, j1 = std::min(n, j0 + width);
+            Real* sum = sparse_offset_.data();
+            std::fill(sum + j0, sum + j1, Real(0));
+            for (std::size_t k = 0; k < batch; ++k)
+                for (std::size_t j = j0; j < j1; ++j) sum[j] += delta[k * n + j];
+            for (std::size_t j = j0; j < j1; ++j) sum[j] *= b;
+        });
+        detail::parallel_blocks(options_.threads, panels * feature_blocks, [&](std::size_t t) {
+            const std::size_t p = t / feature_blocks, f = t % feature_blocks, j0 = p * width;
+            detail::sparse_times<true>(sparse_columns_, detail::block_begin(in, feature_blocks, f),
+                                       detail::block_begin(in, feature_blocks, f + 1), delta + j0, n,
+                                       std::min(width, n - j0), sparse_offset_.data() + j0, dw + j0 * in, in);
         });
     }
 
@@ -335,6 +417,16 @@ private:
     // Work is cut into blocks fixed by the problem's size alone (see parallel.hpp): samples or
     // input features (about 512 each) for the GEMMs.
     static std::size_t gemm_blocks(std::size_t extent) { return (extent + 511) / 512; }
+
+    // The largest share of entries other than the background for which a class input takes
+    // the sparse products (sparse_rows.hpp): about a fifth of MNIST's pixels are not
+    // background; dense inputs (±1 outputs of a layer, CIFAR) keep the GEMMs.
+    static constexpr double sparse_share = 1.0 / 3.0;
+    // The fewest neurons for the sparse products: their dense operand comes from L2 (one load
+    // per multiply-add, about half a GEMM's rate), and scanning the input costs as much as a
+    // GEMM of a hundred neurons. At 100 neurons the epoch was 1.2x slower with them, at 2000
+    // 0.88x the time (docs/benchmarks.md).
+    static constexpr std::size_t sparse_neurons = 256;
 
     void fill_zero(Real* data, std::size_t count) const {
         const std::size_t blocks = (count + (1u << 18) - 1) >> 18;
@@ -463,6 +555,8 @@ private:
     std::array<std::vector<std::uint32_t>, N> partners_{};  // sorted partner list per neuron (random_partners)
     detail::aligned_vector<Real> sparse_in_, sparse_delta_;
     std::vector<Real> sparse_dw_;
+    detail::sparse_rows<Real> sparse_columns_;  // a mostly-background class input by features (dense_weight_gradient)
+    std::vector<Real> sparse_offset_;           // the background's terms of the weight gradient
     std::array<vector, N> bias_{};
     matrix dg_dtheta_, delta_;
 };
