@@ -406,6 +406,54 @@ TEST_CASE("a layer's weight gradients equal finite differences of its local goal
     CHECK(worst / scale <= 1e-5);
 }
 
+namespace {
+
+// A layer's forward pass (no bins) and its weight gradients for an upstream derivative.
+template <class Layer, class Matrix>
+std::pair<typename Layer::state, std::array<Matrix, 3>> drives_and_gradients(Layer& l,
+                                                                           const std::array<const Matrix*, 3>& in,
+                                                                           const Matrix& up) {
+    typename Layer::state s;
+    l.forward(in, s, nullptr, {.bins = false});
+    std::array<Matrix, 3> dw;
+    std::array<xt::xtensor<typename Matrix::value_type, 1>, 3> db;
+    l.zero_gradients(dw, db);
+    l.backward(in, s, up, dw, db);
+    return {std::move(s), std::move(dw)};
+}
+
+// The largest deviations of class i's drive and weight gradient from sums in double over all
+// inputs (bias + sum_p w x; sum_t upstream dtheta/dr x), of masked gradients from 0, and the
+// largest gradient (the scale of its tolerance).
+struct product_errors {
+    double drive = 0, gradient = 0, masked = 0, scale = 0;
+};
+template <class Layer, class Matrix>
+product_errors class_errors(const Layer& l, const typename Layer::state& s, const std::array<Matrix, 3>& dw,
+                            const Matrix& x, const Matrix& up, std::size_t i) {
+    const std::size_t batch = x.shape()[0], width = x.shape()[1], n = l.neurons();
+    const auto& w = l.weight(i);
+    const auto& m = l.mask(i);
+    product_errors e;
+    for (std::size_t j = 0; j < n; ++j) {
+        for (std::size_t t = 0; t < batch; ++t) {
+            double r = l.bias(i)(j);
+            for (std::size_t p = 0; p < width; ++p) r += double(w(j, p)) * m(j, p) * x(t, p);
+            e.drive = std::max(e.drive, std::fabs(r - s.drive[i](t, j)));
+        }
+        for (std::size_t p = 0; p < width; ++p) {
+            double g = 0;
+            for (std::size_t t = 0; t < batch; ++t) g += double(up(t, j)) * s.dtheta[i](t, j) * x(t, p);
+            e.scale = std::max(e.scale, std::fabs(g));
+            if (m(j, p) == 0) e.masked = std::max(e.masked, std::fabs(double(dw[i](j, p))));
+            else e.gradient = std::max(e.gradient, std::fabs(g - dw[i](j, p)));
+        }
+    }
+    return e;
+}
+
+}  // namespace
+
 TEST_CASE_TEMPLATE("sparse partners: drive and weight gradient equal the dense masked products, for any thread count", Real,
                    float, double) {
     // 100 samples: whole tiles of samples plus a ragged one; 19 partners: sums reduced a SIMD
@@ -438,32 +486,13 @@ TEST_CASE_TEMPLATE("sparse partners: drive and weight gradient equal the dense m
         lat_layer l(o, goals::context_lateral_opt_1_100_tpe);
         auto& weights = l.weight(2);
         for (std::size_t e = 0; e < weights.size(); ++e) weights.data()[e] *= static_cast<Real>(scales[e]);  // masked stay 0
-        typename lat_layer::state s;
-        l.forward(in, s, nullptr, {.bins = false});
-        std::array<matrix, 3> dw;
-        std::array<xt::xtensor<Real, 1>, 3> db;
-        l.zero_gradients(dw, db);
-        l.backward(in, s, up, dw, db);
-        const auto& w = l.weight(2);
-        const auto& m = l.mask(2);
-        double drive_error = 0, gradient_error = 0, masked = 0, scale = 0;
-        for (std::size_t j = 0; j < n; ++j) {
-            for (std::size_t t = 0; t < B; ++t) {
-                double r = l.bias(2)(j);
-                for (std::size_t p = 0; p < n; ++p) r += double(w(j, p)) * m(j, p) * xl(t, p);
-                drive_error = std::max(drive_error, std::fabs(r - s.drive[2](t, j)));
-            }
-            for (std::size_t p = 0; p < n; ++p) {
-                double g = 0;
-                for (std::size_t t = 0; t < B; ++t) g += double(up(t, j)) * s.dtheta[2](t, j) * xl(t, p);
-                scale = std::max(scale, std::fabs(g));
-                if (m(j, p) == 0) masked = std::max(masked, std::fabs(double(dw[2](j, p))));
-                else gradient_error = std::max(gradient_error, std::fabs(g - dw[2](j, p)));
-            }
-        }
-        CHECK(drive_error <= tolerance * 10);
-        CHECK(gradient_error <= tolerance * scale);
-        CHECK(masked == 0.0);
+        const auto result = drives_and_gradients(l, in, up);
+        const auto& s = result.first;
+        const auto& dw = result.second;
+        const product_errors e = class_errors(l, s, dw, xl, up, 2);
+        CHECK(e.drive <= tolerance * 10);
+        CHECK(e.gradient <= tolerance * e.scale);
+        CHECK(e.masked == 0.0);
         drives[threads - 1] = s.drive[2];
         gradients[threads - 1] = dw[2];
     }
@@ -503,36 +532,15 @@ TEST_CASE_TEMPLATE("mostly-background inputs: the sparse products equal the dens
         o.seed = 9;
         o.threads = threads;
         lat_layer l(o, goals::context_lateral_opt_1_100_tpe);
-        typename lat_layer::state s;
-        l.forward(in, s, nullptr, {.bins = false});
-        std::array<matrix, 3> dw;
-        std::array<xt::xtensor<Real, 1>, 3> db;
-        l.zero_gradients(dw, db);
-        l.backward(in, s, up, dw, db);
+        const auto result = drives_and_gradients(l, in, up);
+        const auto& s = result.first;
+        const auto& dw = result.second;
         for (std::size_t i = 0; i < 3; ++i) {
             CAPTURE(i);
-            const matrix& x = *in[i];
-            const std::size_t width = x.shape()[1];
-            const auto& w = l.weight(i);
-            const auto& m = l.mask(i);
-            double drive_error = 0, gradient_error = 0, masked = 0, scale = 0;
-            for (std::size_t j = 0; j < n; ++j) {
-                for (std::size_t t = 0; t < B; ++t) {
-                    double r = l.bias(i)(j);
-                    for (std::size_t p = 0; p < width; ++p) r += double(w(j, p)) * x(t, p);
-                    drive_error = std::max(drive_error, std::fabs(r - s.drive[i](t, j)));
-                }
-                for (std::size_t p = 0; p < width; ++p) {
-                    double g = 0;
-                    for (std::size_t t = 0; t < B; ++t) g += double(up(t, j)) * s.dtheta[i](t, j) * x(t, p);
-                    scale = std::max(scale, std::fabs(g));
-                    if (m(j, p) == 0) masked = std::max(masked, std::fabs(double(dw[i](j, p))));
-                    else gradient_error = std::max(gradient_error, std::fabs(g - dw[i](j, p)));
-                }
-            }
-            CHECK(drive_error <= tolerance * 10);
-            CHECK(gradient_error <= tolerance * scale);
-            CHECK(masked == 0.0);
+            const product_errors e = class_errors(l, s, dw, *in[i], up, i);
+            CHECK(e.drive <= tolerance * 10);
+            CHECK(e.gradient <= tolerance * e.scale);
+            CHECK(e.masked == 0.0);
         }
         drives.push_back(s.drive);
         gradients.push_back(dw);
