@@ -264,16 +264,14 @@ private:
         fine_out_->resize(keys * width);
         const double* fine = fine_out_->data();
         add_histogram<1, double, true>(fine_id, {weight}, rows, keys * width, partial_, {fine_out_->data()});
-        if (width == 2) {  // a binary split column (the PID's usual target): a loop that vectorises
+        if (width == 2)  // a binary split column (the PID's usual target): a loop that vectorises
             for (std::size_t k = 0; k < keys; ++k) mass[k] = fine[2 * k] + fine[2 * k + 1];
-            fine_made_ = true;
-            return;
-        }
-        for (std::size_t k = 0; k < keys; ++k, fine += width) {
-            double sum = fine[0];
-            for (std::uint32_t t = 1; t < width; ++t) sum += fine[t];
-            mass[k] = sum;
-        }
+        else
+            for (std::size_t k = 0; k < keys; ++k, fine += width) {
+                double sum = fine[0];
+                for (std::uint32_t t = 1; t < width; ++t) sum += fine[t];
+                mass[k] = sum;
+            }
         fine_made_ = true;
     }
 
