@@ -450,6 +450,119 @@ TEST_CASE("the averaged PID's logarithms: within 4 ulp (6 for pairs) of std::log
     }
 }
 
+namespace {
+// A histogram of `samples` draws of n sources (alphabet values each) and a binary target, with
+// every cell's count capped at `cap` (0: no cap), so that most cells are rows of one or a few
+// samples, as in a batch histogram.
+sparse_distribution histogram(std::size_t n, std::size_t samples, std::uint32_t alphabet, std::uint32_t cap,
+                              std::uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::uniform_int_distribution<std::uint32_t> value(0, alphabet - 1);
+    std::map<std::vector<std::uint32_t>, double> cells;
+    for (std::size_t k = 0; k < samples; ++k) {
+        std::vector<std::uint32_t> cell;
+        for (std::size_t v = 0; v < n; ++v) cell.push_back(value(rng));
+        cell.push_back(value(rng) % 2);
+        double& count = cells[cell];
+        count = cap == 0 ? count + 1 : std::min<double>(count + 1, cap);
+    }
+    std::vector<std::uint32_t> values;
+    std::vector<double> counts;
+    for (const auto& [cell, count] : cells) {
+        values.insert(values.end(), cell.begin(), cell.end());
+        counts.push_back(count);
+    }
+    return sparse_distribution::from_counts(n, values, counts);
+}
+
+template <std::size_t N>
+void check_histogram(std::size_t samples, std::uint32_t alphabet, std::uint32_t cap, std::uint32_t seed) {
+    using lattice = redundancy_lattice<N>;
+    CAPTURE(N);
+    CAPTURE(samples);
+    CAPTURE(cap);
+    const auto d = histogram(N, samples, alphabet, cap, seed);
+    const auto fast = isx<N>(d);
+    const auto slow = brute_force<N>(d);
+    for (std::size_t a = 0; a < lattice::size; ++a) {
+        CAPTURE(lattice::name(a));
+        CHECK(std::fabs(fast.redundancies.inf[a] - slow.redundancies.inf[a]) <= 1e-12);
+        CHECK(std::fabs(fast.redundancies.misinf[a] - slow.redundancies.misinf[a]) <= 1e-12);
+    }
+}
+}  // namespace
+
+// Counts 1 only, up to 2 and up to 3 per cell (logarithms of products, every ladder width),
+// up to 4 (the logarithms of each term), totals that are and are not powers of two, and
+// row counts with and without a ragged last batch.
+TEST_CASE("histogram weights: the averaged PID through logarithms of products equals brute force") {
+    check_histogram<2>(500, 40, 1, 21);
+    check_histogram<3>(700, 12, 2, 22);
+    check_histogram<3>(1024, 20, 3, 23);
+    check_histogram<3>(999, 20, 0, 24);
+    check_histogram<4>(300, 8, 3, 25);
+    check_histogram<4>(256, 9, 1, 26);
+    check_histogram<2>(2000, 10, 0, 27);  // counts of about 10: every term's logarithm
+}
+
+TEST_CASE("count weights: sum of k log2 x as the logarithm of a product, against long double sums") {
+    using dbatch = xsimd::batch<double>;
+    std::mt19937_64 rng(31);
+    const auto x = log2_test_inputs();
+    for (const double total : {1024.0, 1000.0, 7.0}) {
+        for (const std::uint32_t cap : {1u, 2u, 3u}) {
+            for (const std::size_t n : {std::size_t{5}, std::size_t{64}, std::size_t{300}, std::size_t{777}}) {
+                CAPTURE(total);
+                CAPTURE(cap);
+                CAPTURE(n);
+                // Weights as a histogram builder makes them: count / total, some cells summed
+                // from rows of count 1 (the rounding the tolerance allows for).
+                std::vector<double> w(n), p(n);
+                long double exact = 0, scale = 0;
+                for (std::size_t i = 0; i < n; ++i) {
+                    const auto count = i == 0 ? 1u : static_cast<std::uint32_t>(rng() % cap) + 1;  // q: a count of 1
+                    w[i] = 0;
+                    for (std::uint32_t c = 0; c < count; ++c) w[i] += 1.0 / total;
+                    p[i] = x[(i * 7919 + n) % x.size()];
+                    const long double term = count * std::log2(static_cast<long double>(p[i]));
+                    exact += term;
+                    scale += std::fabs(term);
+                }
+                detail::count_weights counts;
+                constexpr std::size_t block = 256;
+                REQUIRE(counts.assign(w.data(), n, block));
+                CHECK(counts.quantum() == 1.0 / total);
+                double sum = 0;
+                for (std::size_t b = 0; b < n; b += block) {
+                    const std::size_t m = std::min(block, n - b);
+                    const double* at = p.data() + b;
+                    sum += detail::dot_log2_counts(
+                        counts, b, m, [at](std::size_t i) { return dbatch::load_unaligned(at + i); },
+                        [at](std::size_t i) { return at[i]; });
+                }
+                CHECK(std::fabs(static_cast<long double>(sum) - exact) <= 1e-15L * scale);
+            }
+        }
+    }
+    detail::count_weights counts;
+    const std::vector<double> four = {0.1, 0.2, 0.4, 0.1, 0.2};       // a count of 4
+    const std::vector<double> half = {0.2, 0.3, 0.2, 0.3};             // 1.5 quanta
+    const std::vector<double> near = {0.25, 0.5 * (1 + 1e-13), 0.25};  // 2 quanta, off by 1e-13
+    const std::vector<double> none = {0.0, 0.0};
+    CHECK_FALSE(counts.assign(four.data(), four.size(), 256));
+    CHECK_FALSE(counts.assign(half.data(), half.size(), 256));
+    CHECK_FALSE(counts.assign(near.data(), near.size(), 256));
+    CHECK_FALSE(counts.assign(none.data(), none.size(), 256));
+    // Per block the ladder's width: 0 where every count is 1, 1 with counts 0 and 1, 2 above.
+    std::vector<double> mixed(40, 0.125);
+    mixed[17] = 0.0;
+    mixed[35] = 0.375;
+    REQUIRE(counts.assign(mixed.data(), mixed.size(), 16));
+    CHECK(counts.bits(0) == 0);
+    CHECK(counts.bits(16) == 1);
+    CHECK(counts.bits(32) == 2);
+}
+
 TEST_CASE("gather_indirect equals the two look-ups; identity groupings carry mixed-radix keys") {
     std::mt19937_64 rng(13);
     std::vector<double> table(500);

@@ -11,6 +11,8 @@
 /// exclusion coefficients from the lattice), and P(W) depends only on the sources of the
 /// union of alpha, so it is evaluated once per occupied cell of those sources: O(R 2^N |L|)
 /// with no dense grid. Averaged redundancies are reduced before the (linear) Moebius step.
+/// Where the rows' weights are small counts of one quantum (histograms of samples), a sum
+/// of weighted logarithms is taken as the logarithm of a product of powers.
 
 #include <algorithm>
 #include <array>
@@ -31,6 +33,7 @@
 #include "infomorph/detail/fast_log.hpp"
 #include "infomorph/detail/grouping.hpp"
 #include "infomorph/detail/lattice_tables.hpp"
+#include "infomorph/detail/log_product.hpp"
 #include "infomorph/detail/simd.hpp"
 #include "infomorph/detail/support_plan.hpp"
 #include "infomorph/lattice/lattice.hpp"
@@ -108,6 +111,7 @@ public:
         rows_ = d.rows();
         row_weight_ = d.probabilities().data();
         build_groups(d);
+        counts_known_ = false;
         evaluate(out, options.pointwise);
         if (options.pointwise) pointwise(out);
         else out.pointwise_atoms = out.pointwise_redundancies = {};
@@ -284,11 +288,17 @@ private:
     // w(r) log2 P_alpha(cell of r) is the sum over cells of their mass times the same logarithm.
     // Worth it when cells are nearly as many as rows (the largest supports): the operands are
     // then one look-up per row (id of the row's cell) instead of two (a row of the cell, then
-    // its id), for at most 1/7 more logarithms.
+    // its id), for at most 1/7 more logarithms. Where the rows' weights are counts of up to 3
+    // of a quantum (a batch histogram's rows), the sums are logarithms of products instead
+    // (detail::count_weights, dot_log2_counts): one logarithm per lane and chunk.
     template <class Chains>
     void evaluate_rows(std::uint32_t mask, std::uint32_t with, const Chains& chains, std::array<double, size>& sums) {
         const std::uint32_t sources = mask & ~target_bit;
         const bool one_row_cells = groups_[mask].count() == rows_;  // then each cell's mass is its row's weight
+        if (!counts_known_) {
+            counted_ = counts_.assign(row_weight_, rows_, chunk_size);
+            counts_known_ = true;
+        }
         std::array<const double*, n_masks> operand{};
         for (std::size_t r0 = 0; r0 < rows_; r0 += chunk_size) {
             const std::size_t m = std::min(chunk_size, rows_ - r0);
@@ -304,7 +314,8 @@ private:
             }
             for (std::size_t k = 0; k < chains.count; ++k) {
                 const std::size_t a = chains.index[k];
-                sums[a] += dot_log_union(a, operand, row_weight_ + r0, m);
+                sums[a] += counted_ ? counts_.quantum() * dot_log_union(a, operand, r0, m)
+                                    : dot_log_union(a, operand, row_weight_ + r0, m);
             }
         }
     }
@@ -372,6 +383,36 @@ private:
         return detail::dot_log2_of(w, m, load, scalar);
     }
 
+    // sum_i k_i log2 P_i for counts k_i (histogram weights, see detail::count_weights), P_i
+    // as in dot_log_union: the logarithm of a product instead of a sum of logarithms.
+    template <std::size_t A>
+    static double dot_log_union_counts(const std::array<const double*, n_masks>& operand,
+                                       const detail::count_weights& counts, std::size_t begin,
+                                       std::size_t m) noexcept {
+        using dbatch = xsimd::batch<double>;
+        static constexpr auto terms = detail::union_terms<N>::table[A];
+        std::array<const double*, terms.count> x{};
+        for (std::size_t t = 0; t < terms.count; ++t) x[t] = operand[terms.terms[t].set];
+        const auto load = [&](std::size_t i) {
+            return xsimd::max(union_of<A, dbatch>([&](std::size_t t) { return dbatch::load_unaligned(x[t] + i); }),
+                              dbatch(DBL_MIN));
+        };
+        const auto scalar = [&](std::size_t i) {
+            return std::max(union_of<A, double>([&](std::size_t t) { return x[t][i]; }), DBL_MIN);
+        };
+        return detail::dot_log2_counts(counts, begin, m, load, scalar);
+    }
+
+    double dot_log_union(std::size_t a, const std::array<const double*, n_masks>& operand, std::size_t begin,
+                         std::size_t m) const noexcept {
+        using instance = double (*)(const std::array<const double*, n_masks>&, const detail::count_weights&,
+                                    std::size_t, std::size_t) noexcept;
+        static constexpr auto table = []<std::size_t... A>(std::index_sequence<A...>) {
+            return std::array<instance, size>{&dot_log_union_counts<A>...};
+        }(std::make_index_sequence<size>{});
+        return table[a](operand, counts_, begin, m);
+    }
+
     // dot_log_union<a> for an antichain a known at run time, through a table of the instances.
     static double dot_log_union(std::size_t a, const std::array<const double*, n_masks>& operand, const double* w,
                                 std::size_t m) noexcept {
@@ -430,6 +471,9 @@ private:
     std::vector<double> expand_scratch_;
     static constexpr std::size_t chunk_size = 256;
     std::vector<double> chunk_ = std::vector<double>(chunk_size);
+    detail::count_weights counts_;  // the rows' weights as counts, when they are
+    bool counts_known_ = false;     // whether counts_ describes this compute()'s rows (set by the first evaluate_rows)
+    bool counted_ = false;          // whether the rows' weights are counts (then evaluate_rows takes logarithms of products)
     std::vector<double> target_logs_;
     std::vector<double> gathered_ = std::vector<double>(chunk_size * n_masks);
     std::array<std::size_t, size> offset_plus_{}, offset_minus_{};
