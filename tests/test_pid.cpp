@@ -532,15 +532,25 @@ TEST_CASE("count weights: sum of k log2 x as the logarithm of a product, against
                 constexpr std::size_t block = 256;
                 REQUIRE(counts.assign(w.data(), n, block));
                 CHECK(counts.quantum() == 1.0 / total);
-                double sum = 0;
+                // Two sums at once: the second of x^2 (its terms twice the first's).
+                std::vector<double> p2(n);
+                for (std::size_t i = 0; i < n; ++i) p2[i] = p[i] * p[i] >= DBL_MIN && p[i] * p[i] <= DBL_MAX ? p[i] * p[i] : p[i];
+                long double exact2 = 0;
+                for (std::size_t i = 0; i < n; ++i)
+                    exact2 += std::log2(static_cast<long double>(p2[i])) * (std::round(w[i] * total));
+                double sum[2] = {0, 0};
                 for (std::size_t b = 0; b < n; b += block) {
                     const std::size_t m = std::min(block, n - b);
-                    const double* at = p.data() + b;
-                    sum += detail::dot_log2_counts(
-                        counts, b, m, [at](std::size_t i) { return dbatch::load_unaligned(at + i); },
-                        [at](std::size_t i) { return at[i]; });
+                    const double* at[2] = {p.data() + b, p2.data() + b};
+                    double part[2];
+                    detail::dot_log2_counts_many<2>(
+                        counts, b, m, [&](auto j, std::size_t i) { return dbatch::load_unaligned(at[j] + i); },
+                        [&](auto j, std::size_t i) { return at[j][i]; }, part);
+                    sum[0] += part[0];
+                    sum[1] += part[1];
                 }
-                CHECK(std::fabs(static_cast<long double>(sum) - exact) <= 1e-15L * scale);
+                CHECK(std::fabs(static_cast<long double>(sum[0]) - exact) <= 1e-15L * scale);
+                CHECK(std::fabs(static_cast<long double>(sum[1]) - exact2) <= 2e-15L * scale);
             }
         }
     }

@@ -13,6 +13,7 @@
 // k q is then the histogram's own value.
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstddef>
@@ -22,6 +23,7 @@
 
 #include "infomorph/detail/fast_log.hpp"
 #include "infomorph/detail/simd.hpp"
+#include "infomorph/detail/support_plan.hpp"
 
 namespace infomorph::detail {
 
@@ -125,61 +127,78 @@ INFOMORPH_ALWAYS_INLINE void split_unit(const xsimd::batch<double, A>& x, xsimd:
     e = xsimd::bitwise_cast<dbatch>((ix >> 52) | ubatch(0x4330000000000000ull)) - dbatch(4503599627370496.0 + 1023.0);
 }
 
-// sum_i k_i log2 x_i for the counts of c at begin .. begin + n - 1 (begin a multiple of the
-// block) and x_i normal, positive and finite, where load(i) gives the batch x_i..x_{i+lanes-1}
-// and scalar(i) gives x_i for i counted from begin (as dot_log2_of). Multiply by c.quantum()
-// for sum_i w[i] log2 x_i. Per batch: x_i^k_i = m^k 2^(k e), with m^k = (1 + b0 (m - 1))
-// (1 + b1 (m^2 - 1)) for the count's bits b0, b1 (exact where a bit is 0 or where it is 1).
-// The product of the powers grows by less than 2^3 per batch and is renormalised every 16
-// batches. The last n mod lanes with the scalar log2_normal.
-template <std::size_t Bits, class Load>
-INFOMORPH_ALWAYS_INLINE void multiply_counts(const double* k, const double* b0, const double* b1, std::size_t begin,
-                                             std::size_t end, Load& load, xsimd::batch<double>& product,
-                                             xsimd::batch<double>& exponent) noexcept {
+// out[j] = sum_i k_i log2 x_ji for K sums j at once, over the counts of c at begin .. begin +
+// n - 1 (begin a multiple of the block), x_ji normal, positive and finite: load(j, i) gives
+// the batch x_ji..x_j(i+lanes-1) (j an std::integral_constant, i counted from begin) and
+// scalar(j, i) gives x_ji. Multiply by c.quantum() for sum_i w[i] log2 x_ji. Per batch:
+// x^k = m^k 2^(k e), with m^k = (1 + b0 (m - 1)) (1 + b1 (m^2 - 1)) for the count's bits b0,
+// b1 (exact where a bit is 0 or where it is 1). The products grow by less than 2^3 per batch
+// and are renormalised every 16 batches; the last n mod lanes with the scalar log2_normal.
+// The counts and their bits are loaded once per batch for all K, and where the K operands are
+// combinations of the same few arrays (a support's antichains), their loads are shared too.
+template <std::size_t Bits, std::size_t K, class Load>
+INFOMORPH_ALWAYS_INLINE void multiply_counts_many(const double* k, const double* b0, const double* b1,
+                                                  std::size_t begin, std::size_t end, Load& load,
+                                                  std::array<xsimd::batch<double>, K>& product,
+                                                  std::array<xsimd::batch<double>, K>& exponent) noexcept {
     using dbatch = xsimd::batch<double>;
     constexpr std::size_t lanes = dbatch::size;
     const dbatch one(1.0);
     for (std::size_t i = begin; i < end; i += lanes) {
-        dbatch m, e;
-        split_unit(load(i), m, e);
-        if constexpr (Bits == 0) {  // every count 1
-            exponent += e;
-            product *= m;
-        } else {
-            exponent = xsimd::fma(dbatch::load_unaligned(k + i), e, exponent);
-            dbatch power = xsimd::fma(dbatch::load_unaligned(b0 + i), m - one, one);
-            if constexpr (Bits == 2) power *= xsimd::fma(dbatch::load_unaligned(b1 + i), m * m - one, one);
-            product *= power;
+        dbatch count, low, high;
+        if constexpr (Bits > 0) {
+            count = dbatch::load_unaligned(k + i);
+            low = dbatch::load_unaligned(b0 + i);
+            if constexpr (Bits == 2) high = dbatch::load_unaligned(b1 + i);
         }
+        static_for<K>([&](auto j) {
+            dbatch m, e;
+            split_unit(load(j, i), m, e);
+            if constexpr (Bits == 0) {
+                exponent[j] += e;
+                product[j] *= m;
+            } else {
+                exponent[j] = xsimd::fma(count, e, exponent[j]);
+                dbatch power = xsimd::fma(low, m - one, one);
+                if constexpr (Bits == 2) power *= xsimd::fma(high, m * m - one, one);
+                product[j] *= power;
+            }
+        });
     }
 }
 
-template <class Load, class Scalar>
-INFOMORPH_ALWAYS_INLINE double dot_log2_counts(const count_weights& c, std::size_t begin, std::size_t n, Load&& load,
-                                               Scalar&& scalar) noexcept {
+template <std::size_t K, class Load, class Scalar>
+INFOMORPH_ALWAYS_INLINE void dot_log2_counts_many(const count_weights& c, std::size_t begin, std::size_t n, Load&& load,
+                                                  Scalar&& scalar, double* out) noexcept {
     using dbatch = xsimd::batch<double>;
     constexpr std::size_t lanes = dbatch::size, renormalise = 16 * lanes;
     const double* k = c.count() + begin;
     const double* b0 = c.plane(0) + begin;
     const double* b1 = c.plane(1) + begin;
     const std::size_t bits = c.bits(begin);
-    dbatch product(1.0), exponent(0.0);
+    std::array<dbatch, K> product, exponent;
+    product.fill(dbatch(1.0));
+    exponent.fill(dbatch(0.0));
     std::size_t i = 0;
     for (const std::size_t whole = n / lanes * lanes; i < whole;) {
         const std::size_t end = std::min(whole, i + renormalise);
-        if (bits == 0) multiply_counts<0>(k, b0, b1, i, end, load, product, exponent);
-        else if (bits == 1) multiply_counts<1>(k, b0, b1, i, end, load, product, exponent);
-        else multiply_counts<2>(k, b0, b1, i, end, load, product, exponent);
+        if (bits == 0) multiply_counts_many<0, K>(k, b0, b1, i, end, load, product, exponent);
+        else if (bits == 1) multiply_counts_many<1, K>(k, b0, b1, i, end, load, product, exponent);
+        else multiply_counts_many<2, K>(k, b0, b1, i, end, load, product, exponent);
         i = end;
-        dbatch m, e;
-        split_unit(product, m, e);
-        product = m;
-        exponent += e;
+        for (std::size_t j = 0; j < K; ++j) {
+            dbatch m, e;
+            split_unit(product[j], m, e);
+            product[j] = m;
+            exponent[j] += e;
+        }
     }
-    double sum = xsimd::hadd(exponent) + xsimd::hadd(log2_normal_fast(product));
-    for (; i < n; ++i)
-        if (k[i] != 0) sum += k[i] * log2_normal(scalar(i));
-    return sum;
+    static_for<K>([&](auto j) {
+        double sum = xsimd::hadd(exponent[j]) + xsimd::hadd(log2_normal_fast(product[j]));
+        for (std::size_t t = i; t < n; ++t)
+            if (k[t] != 0) sum += k[t] * log2_normal(scalar(j, t));
+        out[j] = sum;
+    });
 }
 
 }  // namespace infomorph::detail

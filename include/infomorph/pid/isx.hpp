@@ -290,7 +290,7 @@ private:
     // then one look-up per row (id of the row's cell) instead of two (a row of the cell, then
     // its id), for at most 1/7 more logarithms. Where the rows' weights are counts of up to 3
     // of a quantum (a batch histogram's rows), the sums are logarithms of products instead
-    // (detail::count_weights, dot_log2_counts): one logarithm per lane and chunk.
+    // (detail::count_weights, dot_log2_counts_many), all antichains of the support in one pass.
     template <class Chains>
     void evaluate_rows(std::uint32_t mask, std::uint32_t with, const Chains& chains, std::array<double, size>& sums) {
         const std::uint32_t sources = mask & ~target_bit;
@@ -312,10 +312,14 @@ private:
                 detail::gather_direct(groups_[set].mass.data(), groups_[set].id.data() + r0, dst, m);
                 operand[b] = dst;
             }
+            if (counted_) {
+                for (std::size_t g = 0; g * fused_width < chains.count; ++g)
+                    fused_table[sources * max_groups + g](operand, counts_, r0, m, sums);
+                continue;
+            }
             for (std::size_t k = 0; k < chains.count; ++k) {
                 const std::size_t a = chains.index[k];
-                sums[a] += counted_ ? counts_.quantum() * dot_log_union(a, operand, r0, m)
-                                    : dot_log_union(a, operand, row_weight_ + r0, m);
+                sums[a] += dot_log_union(a, operand, row_weight_ + r0, m);
             }
         }
     }
@@ -383,35 +387,55 @@ private:
         return detail::dot_log2_of(w, m, load, scalar);
     }
 
-    // sum_i k_i log2 P_i for counts k_i (histogram weights, see detail::count_weights), P_i
-    // as in dot_log_union: the logarithm of a product instead of a sum of logarithms.
-    template <std::size_t A>
-    static double dot_log_union_counts(const std::array<const double*, n_masks>& operand,
-                                       const detail::count_weights& counts, std::size_t begin,
-                                       std::size_t m) noexcept {
+    // sums[a] += q sum_i k_i log2 P_i for Count antichains a of support S (from the First-th),
+    // counts k_i of quantum q (histogram weights, see detail::count_weights), P_i as in
+    // dot_log_union: logarithms of products instead of sums of logarithms, the antichains in
+    // one pass so that they share the loads of their operands and of the counts.
+    template <std::uint32_t S, std::size_t First, std::size_t Count>
+    static void dot_log_unions_counts(const std::array<const double*, n_masks>& operand,
+                                      const detail::count_weights& counts, std::size_t begin, std::size_t m,
+                                      std::array<double, size>& sums) noexcept {
         using dbatch = xsimd::batch<double>;
-        static constexpr auto terms = detail::union_terms<N>::table[A];
-        std::array<const double*, terms.count> x{};
-        for (std::size_t t = 0; t < terms.count; ++t) x[t] = operand[terms.terms[t].set];
-        const auto load = [&](std::size_t i) {
-            return xsimd::max(union_of<A, dbatch>([&](std::size_t t) { return dbatch::load_unaligned(x[t] + i); }),
+        static constexpr auto& chains = detail::antichains_by_support<N>::table[S];
+        const auto load = [&](auto j, std::size_t i) {
+            constexpr std::size_t A = chains.index[First + decltype(j)::value];
+            static constexpr auto terms = detail::union_terms<N>::table[A];
+            return xsimd::max(union_of<A, dbatch>([&](std::size_t t) {
+                                  return dbatch::load_unaligned(operand[terms.terms[t].set] + i);
+                              }),
                               dbatch(DBL_MIN));
         };
-        const auto scalar = [&](std::size_t i) {
-            return std::max(union_of<A, double>([&](std::size_t t) { return x[t][i]; }), DBL_MIN);
+        const auto scalar = [&](auto j, std::size_t i) {
+            constexpr std::size_t A = chains.index[First + decltype(j)::value];
+            static constexpr auto terms = detail::union_terms<N>::table[A];
+            return std::max(union_of<A, double>([&](std::size_t t) { return operand[terms.terms[t].set][i]; }), DBL_MIN);
         };
-        return detail::dot_log2_counts(counts, begin, m, load, scalar);
+        std::array<double, Count> out;
+        detail::dot_log2_counts_many<Count>(counts, begin, m, load, scalar, out.data());
+        for (std::size_t j = 0; j < Count; ++j) sums[chains.index[First + j]] += counts.quantum() * out[j];
     }
 
-    double dot_log_union(std::size_t a, const std::array<const double*, n_masks>& operand, std::size_t begin,
-                         std::size_t m) const noexcept {
-        using instance = double (*)(const std::array<const double*, n_masks>&, const detail::count_weights&,
-                                    std::size_t, std::size_t) noexcept;
-        static constexpr auto table = []<std::size_t... A>(std::index_sequence<A...>) {
-            return std::array<instance, size>{&dot_log_union_counts<A>...};
-        }(std::make_index_sequence<size>{});
-        return table[a](operand, counts_, begin, m);
+    // The instances of dot_log_unions_counts: per support, groups of up to fused_width
+    // antichains (two accumulators each, kept in registers: 32 of them with AVX-512, 16 else).
+    using fused = void (*)(const std::array<const double*, n_masks>&, const detail::count_weights&, std::size_t,
+                           std::size_t, std::array<double, size>&) noexcept;
+    static constexpr std::size_t fused_width = xsimd::batch<double>::size == 8 ? 9 : 4;
+    static constexpr std::size_t max_groups = [] {
+        std::size_t most = 0;
+        for (const auto& l : detail::antichains_by_support<N>::table) most = std::max(most, l.count);
+        return (most + fused_width - 1) / fused_width;
+    }();
+    template <std::size_t I>
+    static constexpr fused fused_instance() {
+        constexpr std::uint32_t S = static_cast<std::uint32_t>(I / max_groups);
+        constexpr std::size_t first = I % max_groups * fused_width;
+        constexpr std::size_t count = detail::antichains_by_support<N>::table[S].count;
+        if constexpr (S == 0 || first >= count) return nullptr;
+        else return &dot_log_unions_counts<S, first, std::min(fused_width, count - first)>;
     }
+    static constexpr auto fused_table = []<std::size_t... I>(std::index_sequence<I...>) {
+        return std::array<fused, sizeof...(I)>{fused_instance<I>()...};
+    }(std::make_index_sequence<(lattice::full_set + 1) * max_groups>{});
 
     // dot_log_union<a> for an antichain a known at run time, through a table of the instances.
     static double dot_log_union(std::size_t a, const std::array<const double*, n_masks>& operand, const double* w,
