@@ -147,8 +147,9 @@ inline int run_predict(settings s) {
             if (s.json) {
                 json probabilities = json::array();
                 for (std::size_t j = 0; j < classes; ++j) probabilities.push_back(scores(k, j));
-                text += (index == 0 ? "" : ",") +
-                        json{{"image", index}, {"label", label}, {"probabilities", std::move(probabilities)}}.dump();
+                // Two appends, not `separator + dump()`: GCC 12 warns (-Wrestrict) on that form.
+                if (index != 0) text += ',';
+                text += json{{"image", index}, {"label", label}, {"probabilities", std::move(probabilities)}}.dump();
             } else {
                 text += std::to_string(index) + "," + std::to_string(label);
                 char buffer[32];
