@@ -703,6 +703,69 @@ TEST_CASE("grouping: the four-way histogram and the groupings of all column sets
     }
 }
 
+TEST_CASE("grouping: rows sorted by their key are grouped as runs, as the key table groups them, bit for bit") {
+    // Rows in lexicographic order of three columns of 30, 40 and 2 values (a histogram counted
+    // by sorting): the sets {0, 1} and {0, 1, 2} have more keys than rows, so they are not
+    // key-identity groupings and take the runs. Expected: groups numbered by first appearance,
+    // `first` the first row of its group, masses summed in row order from 0 (the key table's
+    // results exactly). The last row moved to the front, or two rows far apart swapped (a key
+    // falls late, after many runs were numbered), break the order: the key table again.
+    std::mt19937_64 rng(21);
+    const std::size_t rows = 600;
+    std::vector<std::array<std::uint32_t, 3>> cells(rows);
+    for (auto& c : cells) c = {static_cast<std::uint32_t>(rng() % 30), static_cast<std::uint32_t>(rng() % 40),
+                               static_cast<std::uint32_t>(rng() % 2)};
+    std::sort(cells.begin(), cells.end());
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    std::vector<double> w1(rows), w2(rows);
+    for (std::size_t r = 0; r < rows; ++r) {
+        w1[r] = unit(rng) * std::pow(2.0, -20.0 * unit(rng));  // sums that round
+        w2[r] = unit(rng);
+    }
+    REQUIRE(cells[450] < cells[590]);
+    for (const int shuffle : {0, 1, 2}) {
+        CAPTURE(shuffle);
+        const bool sorted = shuffle == 0;
+        auto order = cells;
+        if (shuffle == 1) std::rotate(order.begin(), order.end() - 1, order.end());
+        if (shuffle == 2) std::swap(order[450], order[590]);
+        std::array<std::vector<std::uint32_t>, 3> column;
+        for (const auto& c : order)
+            for (std::size_t v = 0; v < 3; ++v) column[v].push_back(c[v]);
+        std::array<detail::grouping, 8> groups;
+        detail::group_builder builder;
+        builder.combine_subsets(std::array<const std::uint32_t*, 3>{column[0].data(), column[1].data(), column[2].data()},
+                                w1.data(), rows, groups, [](std::uint32_t) { return true; });
+        detail::grouping two;
+        builder.combine(groups[3].id.data(), groups[3].count(), column[2].data(), 2, w1.data(), rows, two, true, w2.data());
+        for (const auto* g : {&groups[3], &groups[7], &two}) {
+            const bool full = g != &groups[3];
+            CAPTURE(full);
+            REQUIRE_FALSE(g->identity);
+            std::map<std::array<std::uint32_t, 3>, std::uint32_t> number;
+            std::vector<double> mass1, mass2;
+            std::vector<std::uint32_t> first;
+            for (std::size_t r = 0; r < rows; ++r) {
+                const std::array<std::uint32_t, 3> key{column[0][r], column[1][r], full ? column[2][r] : 0u};
+                const auto [at, fresh] = number.emplace(key, static_cast<std::uint32_t>(number.size()));
+                if (fresh) {
+                    mass1.push_back(0.0);
+                    mass2.push_back(0.0);
+                    first.push_back(static_cast<std::uint32_t>(r));
+                }
+                mass1[at->second] += w1[r];
+                mass2[at->second] += w2[r];
+                CHECK(g->id[r] == at->second);
+            }
+            REQUIRE(g->count() == number.size());
+            CHECK(g->mass == mass1);
+            if (g == &two) CHECK(g->mass2 == mass2);
+            if (sorted) CHECK(g->first == first);  // the table may name any row of the group
+            for (std::size_t k = 0; k < g->count(); ++k) CHECK(g->id[g->first[k]] == k);
+        }
+    }
+}
+
 TEST_CASE("grouping: spread-out values (a mostly empty key space) keep their occupied keys in key order") {
     // Values 0, 7, 14, .., 700 in 1001 rows: 701 keys, at most 101 occupied, so the identity
     // grouping is compacted (eight keys at a time with AVX-512, then a scalar tail).

@@ -135,13 +135,9 @@ public:
             combine_identity(outer, inner, inner_size, weight, keys, rows, out, need_first);
             return;
         }
+        if (combine_runs(outer, outer_size, inner, inner_size, weight, rows, out)) return;
         combine_ids(outer, outer_size, inner, inner_size, rows, out);
-        out.mass.assign(out.count(), 0.0);
-        for (std::size_t r = 0; r < rows; ++r) out.mass[out.id[r]] += weight[r];
-        if (weight2 != nullptr) {
-            out.mass2.assign(out.count(), 0.0);
-            for (std::size_t r = 0; r < rows; ++r) out.mass2[out.id[r]] += weight2[r];
-        }
+        add_masses(out, rows, weight);
     }
 
     // The groupings of every non-empty set m of the columns (bit v of m: column v) into
@@ -201,6 +197,95 @@ private:
         fine_ready_[m] = wanted && fine_made_ && groups[m].identity;
         split_ = nullptr;
         fine_out_ = nullptr;
+    }
+
+    // Rows whose keys never decrease (a histogram counted by sorting, from_dense's cells in
+    // row-major order, and then every set that extends such a set by its next column): the groups
+    // are runs of rows, numbered in order. That is the first-appearance numbering of
+    // combine_dense, and the masses are summed in row order from +0 as there, so the result is
+    // the same bit for bit, without the key table and its clearing. Returns false, having
+    // written nothing, when a key decreases (unsorted rows fail in the first block).
+    bool combine_runs(const std::uint32_t* outer, std::size_t outer_size, const std::uint32_t* inner,
+                      std::size_t inner_size, const double* weight, std::size_t rows, grouping& out) {
+        if (rows == 0 || outer_size * inner_size > 0xffffffffu || outer_size * inner_size / inner_size != outer_size) return false;
+        const auto stride = static_cast<std::uint32_t>(inner_size);
+        const bool runs = outer == nullptr ? number_runs<false>(out, rows, outer, stride, inner)
+                                           : number_runs<true>(out, rows, outer, stride, inner);
+        if (runs) add_masses(out, rows, weight);
+        return runs;
+    }
+
+    // id and first of the runs of equal keys (outer[r] * stride + inner[r], or inner[r] without
+    // Outer), or false at a falling key (then both are scratch: combine_ids overwrites them).
+    template <bool Outer>
+    static bool number_runs(grouping& out, std::size_t rows, const std::uint32_t* outer, std::uint32_t stride,
+                            const std::uint32_t* inner) {
+        const auto key = [=](std::size_t r) { return Outer ? outer[r] * stride + inner[r] : inner[r]; };
+        out.first.resize(rows + 16);  // slack for 16-lane stores
+        std::uint32_t* first = out.first.data();
+        std::uint32_t* id = out.id.data();
+        first[0] = 0;
+        id[0] = 0;
+        std::uint32_t count = 1;
+        std::size_t r = 1;
+#if defined(__AVX512F__)
+        // 16 rows at a time: a row opens a group when its key differs from the row before;
+        // the openers' row numbers are compressed into `first` (in a register, then one store:
+        // a compressing store to memory is slow on some cores), and a row's id counts the
+        // openers up to it (a prefix sum in four shifted additions).
+        const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        const __m512i zero = _mm512_setzero_si512();
+        for (; r + 16 <= rows; r += 16) {
+            const __m512i k = vector_key<Outer>(outer, stride, inner, r);
+            const __m512i before = vector_key<Outer>(outer, stride, inner, r - 1);
+            if (_mm512_cmplt_epu32_mask(k, before) != 0) return false;
+            const __mmask16 opens = _mm512_cmpneq_epi32_mask(k, before);
+            const __m512i row = _mm512_add_epi32(lane, _mm512_set1_epi32(static_cast<int>(r)));
+            _mm512_storeu_si512(first + count, _mm512_maskz_compress_epi32(opens, row));
+            __m512i sum = _mm512_maskz_set1_epi32(opens, 1);
+            sum = _mm512_add_epi32(sum, _mm512_alignr_epi32(sum, zero, 15));
+            sum = _mm512_add_epi32(sum, _mm512_alignr_epi32(sum, zero, 14));
+            sum = _mm512_add_epi32(sum, _mm512_alignr_epi32(sum, zero, 12));
+            sum = _mm512_add_epi32(sum, _mm512_alignr_epi32(sum, zero, 8));
+            _mm512_storeu_si512(id + r, _mm512_add_epi32(sum, _mm512_set1_epi32(static_cast<int>(count - 1))));
+            count += static_cast<std::uint32_t>(std::popcount(static_cast<unsigned>(opens)));
+        }
+#endif
+        for (; r < rows; ++r) {
+            const std::uint32_t k = key(r), before = key(r - 1);
+            if (k < before) return false;
+            first[count] = static_cast<std::uint32_t>(r);  // overwritten unless the row opens a group
+            count += k != before ? 1u : 0u;
+            id[r] = count - 1;
+        }
+        out.first.resize(count);
+        return true;
+    }
+
+#if defined(__AVX512F__)
+    // The keys of rows r .. r + 15, as number_runs defines them.
+    template <bool Outer>
+    static __m512i vector_key(const std::uint32_t* outer, std::uint32_t stride, const std::uint32_t* inner,
+                              std::size_t r) noexcept {
+        const __m512i low = _mm512_loadu_si512(inner + r);
+        if constexpr (!Outer) return low;
+        else return _mm512_add_epi32(_mm512_mullo_epi32(_mm512_loadu_si512(outer + r), _mm512_set1_epi32(static_cast<int>(stride))), low);
+    }
+#endif
+
+    // The groups' masses (and second masses), summed in row order from +0; rows that are
+    // groups of their own (the joint of distinct cells) copy their weights.
+    void add_masses(grouping& out, std::size_t rows, const double* weight) const {
+        const bool own = out.count() == rows;
+        out.mass.assign(out.count(), 0.0);
+        if (own) std::copy(weight, weight + rows, out.mass.begin());
+        else
+            for (std::size_t r = 0; r < rows; ++r) out.mass[out.id[r]] += weight[r];
+        if (weight2_ == nullptr) return;
+        out.mass2.assign(out.count(), 0.0);
+        if (own) std::copy(weight2_, weight2_ + rows, out.mass2.begin());
+        else
+            for (std::size_t r = 0; r < rows; ++r) out.mass2[out.id[r]] += weight2_[r];
     }
 
     void combine_ids(const std::uint32_t* outer, std::size_t outer_size, const std::uint32_t* inner,
