@@ -203,8 +203,8 @@ private:
     // row-major order, and then every set that extends such a set by its next column): the groups
     // are runs of rows, numbered in order. That is the first-appearance numbering of
     // combine_dense, and the masses are summed in row order from +0 as there, so the result is
-    // the same bit for bit, without the key table and its clearing. Returns false, having
-    // written nothing, when a key decreases (unsorted rows fail in the first block).
+    // the same bit for bit, without the key table and its clearing. Returns false when a key
+    // decreases (see number_runs).
     bool combine_runs(const std::uint32_t* outer, std::size_t outer_size, const std::uint32_t* inner,
                       std::size_t inner_size, const double* weight, std::size_t rows, grouping& out) {
         if (rows == 0 || outer_size * inner_size > 0xffffffffu || outer_size * inner_size / inner_size != outer_size) return false;
@@ -216,11 +216,15 @@ private:
     }
 
     // id and first of the runs of equal keys (outer[r] * stride + inner[r], or inner[r] without
-    // Outer), or false at a falling key (then both are scratch: combine_ids overwrites them).
+    // Outer), or false at a falling key. Unsorted rows (a goal's batch in sample order) almost
+    // always fall within the first 16 rows, checked before anything is resized or written; a
+    // later fall leaves id and first as scratch that combine_ids overwrites.
     template <bool Outer>
     static bool number_runs(grouping& out, std::size_t rows, const std::uint32_t* outer, std::uint32_t stride,
                             const std::uint32_t* inner) {
         const auto key = [=](std::size_t r) { return Outer ? outer[r] * stride + inner[r] : inner[r]; };
+        for (std::size_t r = 1; r < std::min<std::size_t>(rows, 17); ++r)
+            if (key(r) < key(r - 1)) return false;
         out.first.resize(rows + 16);  // slack for 16-lane stores
         std::uint32_t* first = out.first.data();
         std::uint32_t* id = out.id.data();
