@@ -350,6 +350,46 @@ TEST_CASE("a layer keeps the bins of a drive kept in place, and bins again a dri
     CHECK(s.bins == fresh_bins(other));
 }
 
+TEST_CASE("a pass without derivatives holds none, refuses backward, and gives the same outputs; silent inputs may be null") {
+    test_layer::options o;
+    o.input_sizes = {5, 4, 3};
+    o.neurons = 6;
+    o.seed = 4;
+    test_layer l(o, goals::context_lateral_opt_1_100_tpe);
+    auto x = random_inputs(40, o.input_sizes, 30);
+    x[2].fill(0.0);  // the silent class, as the first pass of the trivariate network
+    const std::array<const xt::xtensor<double, 2>*, 3> zero_input{&x[0], &x[1], &x[2]}, no_input{&x[0], &x[1], nullptr};
+    std::mt19937_64 rng_full(5), rng_lean(5);
+    test_layer::state full, lean;
+    l.forward(zero_input, full, &rng_full, {.bins = false, .silent = {false, false, true}});
+    l.forward(no_input, lean, &rng_lean, {.bins = false, .derivatives = false, .silent = {false, false, true}});
+    CHECK(full.derivatives);
+    CHECK_FALSE(lean.derivatives);
+    CHECK(lean.theta == full.theta);
+    CHECK(lean.output == full.output);
+    for (std::size_t i = 0; i < 3; ++i) {
+        CHECK(lean.drive[i] == full.drive[i]);
+        CHECK(lean.dtheta[i].size() == 0);
+        CHECK(full.dtheta[i].size() == full.theta.size());
+    }
+    // A later pass with derivatives on the same state writes them.
+    std::mt19937_64 rng_again(5);
+    l.forward(no_input, lean, &rng_again, {.bins = false, .silent = {false, false, true}});
+    for (std::size_t i = 0; i < 3; ++i) CHECK(lean.dtheta[i] == full.dtheta[i]);
+
+    std::mt19937_64 rng_stale(5);
+    l.forward(no_input, lean, &rng_stale, {.bins = false, .derivatives = false, .silent = {false, false, true}});
+    const xt::xtensor<double, 2> up = xt::ones<double>({std::size_t{40}, o.neurons});
+    std::array<xt::xtensor<double, 2>, 3> dw;
+    std::array<xt::xtensor<double, 1>, 3> db;
+    l.zero_gradients(dw, db);
+    // The state still holds the last pass's derivatives in shape, but not as this batch's.
+    CHECK_THROWS_WITH_AS(l.backward(zero_input, lean, up, dw, db),
+                         "backward needs a forward pass that kept its derivatives (pass::derivatives)", infomorph::error);
+    // A null input is refused where the class is not silent.
+    CHECK_THROWS_WITH_AS(l.forward(no_input, lean, nullptr), "input class 3 is missing", infomorph::error);
+}
+
 TEST_CASE("a layer's weight gradients equal finite differences of its local goals (bins fixed)") {
     test_layer::options o;
     o.input_sizes = {5, 4, 3};

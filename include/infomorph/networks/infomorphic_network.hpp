@@ -209,12 +209,14 @@ private:
     inputs run(const matrix& images, const matrix& label, bool training, std::mt19937_64& rng) {
         const std::size_t batch = images.shape()[0];
         if (label.shape()[0] != batch) throw error("label input and images differ in batch size");
-        typename hidden_layer::pass second{.bins = training};
+        // Only the learning passes keep their derivatives; the others (and evaluation) skip them.
+        // Silent classes get no input matrix: the layer sets their drives to the bias.
+        typename hidden_layer::pass second{.bins = training, .derivatives = training};
         inputs learning{};
         if constexpr (sources == 2) {
             if (options_.kind == network_kind::lateral) {
-                zeros(silent_, batch, options_.hidden);
-                hidden_.forward({&images, &silent_}, pass_[0], &rng, {.bins = false, .silent = {false, true}});
+                hidden_.forward({&images, nullptr}, pass_[0], &rng,
+                                {.bins = false, .derivatives = false, .silent = {false, true}});
                 learning = {&images, &pass_[0].output};
                 second.reuse = &pass_[0];
                 second.reuse_drive = {true, false};
@@ -222,29 +224,23 @@ private:
                 learning = {&images, &label};
             }
         } else {
-            zeros(silent_, batch, options_.hidden);
             second.reuse = &pass_[0];
             if (options_.kind == network_kind::output_context) {
-                zeros(silent_output_, batch, options_.classes);
-                hidden_.forward({&images, &silent_output_, &silent_}, pass_[0], &rng,
-                                {.bins = false, .silent = {false, true, true}});
-                output_.forward({&pass_[0].output, &label}, feedback_, &rng, {.bins = false});
+                hidden_.forward({&images, nullptr, nullptr}, pass_[0], &rng,
+                                {.bins = false, .derivatives = false, .silent = {false, true, true}});
+                output_.forward({&pass_[0].output, &label}, feedback_, &rng, {.bins = false, .derivatives = false});
                 learning = {&images, &feedback_.output, &pass_[0].output};
                 second.reuse_drive = {true, false, false};
             } else {
-                hidden_.forward({&images, &label, &silent_}, pass_[0], &rng, {.bins = false, .silent = {false, false, true}});
+                hidden_.forward({&images, &label, nullptr}, pass_[0], &rng,
+                                {.bins = false, .derivatives = false, .silent = {false, false, true}});
                 learning = {&images, &label, &pass_[0].output};
                 second.reuse_drive = {true, true, false};
             }
         }
         hidden_.forward(learning, pass_[1], &rng, second);
-        output_.forward({&pass_[1].output, &label}, out_, nullptr, {.bins = training});
+        output_.forward({&pass_[1].output, &label}, out_, nullptr, {.bins = training, .derivatives = training});
         return learning;
-    }
-
-    static void zeros(matrix& m, std::size_t rows, std::size_t cols) {
-        detail::shape_to(m, rows, cols);
-        m.fill(0.0f);
     }
 
     network_options options_;
@@ -253,7 +249,6 @@ private:
     std::mt19937_64 sampler_;
     std::array<typename hidden_layer::state, 2> pass_;
     output_layer::state feedback_, out_;
-    matrix silent_, silent_output_;
     std::vector<goal_result<sources>> hidden_values_;
     std::vector<goal_result<2>> output_values_;
     std::array<optimizer::adam::state, 2 * sources> hidden_adam_{};
@@ -291,7 +286,7 @@ public:
 
     const matrix& probabilities(const matrix& images) override {
         const matrix silent = xt::zeros<float>({images.shape()[0], options_.classes});
-        output_.forward({&images, &silent}, out_, nullptr, {.bins = false});
+        output_.forward({&images, &silent}, out_, nullptr, {.bins = false, .derivatives = false});
         return out_.theta;
     }
 

@@ -83,7 +83,7 @@ public:
     struct state {
         std::array<matrix, N> drive;   ///< r_i = X_i W_i^T + b_i, [batch x neurons]
         matrix theta;                  ///< firing probabilities P(y = +1), [batch x neurons]
-        std::array<matrix, N> dtheta;  ///< d theta / d r_i
+        std::array<matrix, N> dtheta;  ///< d theta / d r_i when `derivatives`
         matrix output;                 ///< sampled outputs, options::output_values (or theta when not sampling)
         xt::xtensor<std::uint32_t, 3> bins;  ///< [batch x neurons x N]
         detail::aligned_vector<Real> scratch_in, scratch_out;  ///< tiles for sparse connections
@@ -92,6 +92,7 @@ public:
         detail::sparse_rows<Real> sparse_input;     ///< a mostly-background class input, row by row (dense_drive)
         detail::aligned_vector<Real> scratch_panels;  ///< W_i^T in column blocks, then the background's terms
         std::array<bool, N> binned{};               ///< per class: bins hold the bins of drive[i] as it is now
+        bool derivatives = false;                   ///< dtheta holds this batch's derivatives (pass::derivatives)
     };
     /// \var state::scratch_in
     /// Tiles of a class input for sparse connections.
@@ -127,19 +128,21 @@ public:
     /// What a forward pass may skip or reuse.
     struct pass {
         bool bins = true;                ///< bin the drives (only passes that learn need them)
-        std::array<bool, N> silent{};    ///< per class: the input is all zero (drive = bias)
+        bool derivatives = true;         ///< keep dtheta/dr_i (only passes that learn need them)
+        std::array<bool, N> silent{};    ///< per class: the input is all zero (drive = bias); x[i] may be null
         const state* reuse = nullptr;    ///< a pass on the same batch whose drives can be reused
         std::array<bool, N> reuse_drive{};  ///< per class: the input is the same as in `reuse`
     };
 
     /// The drives, firing probabilities, outputs and (when p.bins) bins of a batch, into s.
-    /// x[i]: [batch x input_sizes[i]] (ignored for classes with no connections). With an
-    /// engine, outputs are sampled (output_values); without, they are theta.
+    /// x[i]: [batch x input_sizes[i]] (ignored for classes with no connections; may be null for
+    /// silent ones). With an engine, outputs are sampled (output_values); without, they are theta.
     void forward(const std::array<const matrix*, N>& x, state& s, std::mt19937_64* rng, const pass& p = {}) const {
-        const std::size_t batch = check_inputs(x);
+        const std::size_t batch = check_inputs(x, p.silent);
         s.transposed_class = N;
         for (std::size_t i = 0; i < N; ++i) class_drive(i, x[i], batch, s, p);
-        activate_and_sample(s, batch, rng);
+        if (p.derivatives) activate_and_sample<true>(s, batch, rng);
+        else activate_and_sample<false>(s, batch, rng);
         if (p.bins) bin(s);
     }
 
@@ -174,6 +177,7 @@ public:
         const std::size_t batch = s.theta.shape()[0], n = options_.neurons;
         if (upstream.shape()[0] != batch || upstream.shape()[1] != n)
             throw error("the upstream gradient's shape does not match the layer's batch");
+        if (!s.derivatives) throw error("backward needs a forward pass that kept its derivatives (pass::derivatives)");
         for (std::size_t i = 0; i < N; ++i) {
             const auto& c = options_.connections[i];
             const bool connected = c.kind != connectivity::none && options_.input_sizes[i] > 0;
@@ -300,17 +304,22 @@ private:
         });
     }
 
-    // theta, its derivatives and the outputs, block by block: sampled from streams keyed by
-    // one draw of the engine and the block (sampling.hpp), or theta itself without an engine.
+    // theta, its derivatives (when kept) and the outputs, block by block: sampled from streams
+    // keyed by one draw of the engine and the block (sampling.hpp), or theta itself without an
+    // engine. A pass that does not learn skips the derivatives: three [batch x neurons] arrays
+    // it neither writes nor holds (24 MB at N = 2000).
+    template <bool Derivatives>
     void activate_and_sample(state& s, std::size_t batch, std::mt19937_64* rng) const {
         const std::size_t n = options_.neurons;
         detail::shape_to(s.theta, batch, n);
         detail::shape_to(s.output, batch, n);
-        for (auto& d : s.dtheta) detail::shape_to(d, batch, n);
+        if constexpr (Derivatives)
+            for (auto& d : s.dtheta) detail::shape_to(d, batch, n);
+        s.derivatives = Derivatives;
         const std::uint64_t key = sampling_key(rng);
         const Real silent = options_.output_values[0], firing = options_.output_values[1];
         for_sample_blocks(batch, [&](std::size_t k0, std::size_t k1) {
-            activate(s, k0 * n, k1 * n);
+            activate<Derivatives>(s, k0 * n, k1 * n);
             const Real* theta = s.theta.data() + k0 * n;
             Real* out = s.output.data() + k0 * n;
             if (rng) sample_outputs(theta, out, (k1 - k0) * n, sampling_stream(key, k0), silent, firing);
@@ -469,15 +478,17 @@ private:
                                sparse_dw_.data(), dw);
     }
 
-    // theta and its derivatives for entries [first, end): SIMD batches, then a scalar tail.
+    // theta and (when Derivatives) its derivatives for entries [first, end): SIMD batches, then
+    // a scalar tail.
+    template <bool Derivatives>
     void activate(state& s, std::size_t first, std::size_t end) const {
         using batch_t = xsimd::batch<Real>;
         constexpr std::size_t width = batch_t::size;
         std::array<const Real*, N> in;
-        std::array<Real*, N> d_out;
+        std::array<Real*, N> d_out{};
         for (std::size_t i = 0; i < N; ++i) {
             in[i] = s.drive[i].data();
-            d_out[i] = s.dtheta[i].data();
+            if constexpr (Derivatives) d_out[i] = s.dtheta[i].data();
         }
         Real* theta = s.theta.data();
         std::size_t e = first;
@@ -485,13 +496,15 @@ private:
             std::array<batch_t, N> x, d;
             for (std::size_t i = 0; i < N; ++i) x[i] = batch_t::load_unaligned(in[i] + e);
             options_.activation.evaluate(x, d).store_unaligned(theta + e);
-            for (std::size_t i = 0; i < N; ++i) d[i].store_unaligned(d_out[i] + e);
+            if constexpr (Derivatives)
+                for (std::size_t i = 0; i < N; ++i) d[i].store_unaligned(d_out[i] + e);
         }
         for (; e < end; ++e) {
             std::array<Real, N> x, d;
             for (std::size_t i = 0; i < N; ++i) x[i] = in[i][e];
             theta[e] = options_.activation.evaluate(x, d);
-            for (std::size_t i = 0; i < N; ++i) d_out[i][e] = d[i];
+            if constexpr (Derivatives)
+                for (std::size_t i = 0; i < N; ++i) d_out[i][e] = d[i];
         }
     }
 
@@ -522,11 +535,13 @@ private:
         s.binned.fill(true);
     }
 
-    std::size_t check_inputs(const std::array<const matrix*, N>& x) const {
+    // A silent class's input is never read, so it may be null (no zero matrix to hold).
+    std::size_t check_inputs(const std::array<const matrix*, N>& x, const std::array<bool, N>& silent) const {
         std::size_t batch = 0;
         bool have = false;
         for (std::size_t i = 0; i < N; ++i) {
             if (options_.connections[i].kind == connectivity::none || options_.input_sizes[i] == 0) continue;
+            if (silent[i] && x[i] == nullptr) continue;
             if (x[i] == nullptr) throw error("input class " + std::to_string(i + 1) + " is missing");
             if (x[i]->shape()[1] != options_.input_sizes[i])
                 throw error("input class " + std::to_string(i + 1) + " has " + std::to_string(x[i]->shape()[1]) +
