@@ -77,5 +77,16 @@ sys.exit(a != b)" || fail "diversity depends on the thread count"
 "$bin" train "${small[@]}" --epochs 1 --kind readout --out "$tmp/readout" >/dev/null 2>&1 || fail "readout"
 [ -e "$tmp/readout/goal.json" ] && fail "readout: goal.json written"
 grep -q diversity "$tmp/readout/log.jsonl" && fail "readout: diversity logged"
+# The goal that docs/results.md reports from the hb500 search trains, and is the goal it writes.
+shipped="$(dirname "$0")/../docs/goals/hb500-trial734.json"
+"$bin" train "${small[@]}" --epochs 1 --goal-file "$shipped" --out "$tmp/shipped" >/dev/null 2>"$tmp/err" ||
+  fail "docs/goals/hb500-trial734.json: $(cat "$tmp/err")"
+python3 - "$shipped" "$tmp/shipped/goal.json" <<'PY' || fail "docs/goals/hb500-trial734.json: another goal trained"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+assert a["gamma"] == b["gamma"] and a["atoms"] == b["atoms"] and a["kind"] == b["kind"], (a, b)
+assert a["source"]["study"] == "hb500" and a["source"]["trial"] == 734
+PY
+
 [ "$failures" -eq 0 ] || exit 1
 echo "cli goal file: ok"
