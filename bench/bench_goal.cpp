@@ -42,13 +42,15 @@ BENCHMARK(bm_layer_goal<3, float>)->Name("layer_goal/N=3/B=1024/bins=20/float")-
 BENCHMARK(bm_layer_goal<3, float>)->Name("layer_goal/N=3/B=1024/bins=20/float/threads=2")->Args({100, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // The workload of the paper's network: bins and firing probabilities of the hidden layer's
-// second pass on the 11th training batch of MNIST, after ten learning steps.
+// second pass on the 11th training batch of MNIST, after ten learning steps, for Hidden
+// neurons of Partners lateral partners each (0: all others).
+template <std::size_t Hidden, std::size_t Partners>
 void bm_layer_goal_mnist(benchmark::State& state) {
     const std::string dir = INFOMORPH_MNIST_DIR;
     auto train = infomorph::data::read_idx_pair(dir + "/train-images-idx3-ubyte.gz", dir + "/train-labels-idx1-ubyte.gz");
     const std::size_t batch = 1024, pixels = 784;
     for (auto& v : train.images) v = static_cast<float>((v / 255.0 - 0.1307) / 0.3081);
-    infomorph::trivariate_network net(infomorph::network_options{.seed = 1});
+    infomorph::trivariate_network net(infomorph::network_options{.hidden = Hidden, .lateral_partners = Partners, .seed = 1});
     for (std::size_t b = 0; b < 11; ++b) {
         xt::xtensor<float, 2> x = xt::xtensor<float, 2>::from_shape({batch, pixels});
         std::copy(train.images.data() + b * batch * pixels, train.images.data() + (b + 1) * batch * pixels, x.data());
@@ -65,7 +67,9 @@ void bm_layer_goal_mnist(benchmark::State& state) {
         benchmark::DoNotOptimize(gradient.data());
     }
 }
-BENCHMARK(bm_layer_goal_mnist)->Name("layer_goal/N=3/B=1024/bins=20/float/mnist_network")->Unit(benchmark::kMillisecond);
+BENCHMARK(bm_layer_goal_mnist<100, 0>)->Name("layer_goal/N=3/B=1024/bins=20/float/mnist_network")->Unit(benchmark::kMillisecond);
+BENCHMARK(bm_layer_goal_mnist<2000, 100>)->Name("layer_goal/N=3/B=1024/bins=20/float/mnist_network/hidden=2000/partners=100")
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

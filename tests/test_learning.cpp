@@ -9,10 +9,12 @@
 #include <infomorph/detail/simd.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <random>
 #include <stdexcept>
 #include <limits>
+#include <thread>
 #include <memory>
 #include <tuple>
 #include <type_traits>
@@ -245,6 +247,14 @@ TEST_CASE("parallel blocks: every block once for any thread count, errors rethro
     }
     for (auto v : part) total += v;
     CHECK(total == 200L * (63L * 64L / 2L));
+    // Calls far enough apart that the waiting threads stop watching for the next one and
+    // sleep, between calls close enough that they are still watching.
+    std::vector<long> slow(16, 0);
+    for (int round = 0; round < 12; ++round) {
+        if (round % 3 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        infomorph::detail::parallel_blocks(2 + round % 2, slow.size(), [&](std::size_t b) { slow[b] += 1; });
+    }
+    CHECK(std::count(slow.begin(), slow.end(), 12) == 16);
     CHECK_THROWS_WITH_AS(infomorph::detail::parallel_blocks(2, 8,
                                                             [](std::size_t b) {
                                                                 if (b == 6) throw std::runtime_error("block 6 failed");
@@ -285,6 +295,43 @@ TEST_CASE("one Adam step and one SGD step equal their closed forms") {
     const std::vector<float> gp{0.5f};
     sgd.step(p.data(), gp.data(), 1, none);
     CHECK(p[0] == doctest::Approx(1.0 - 0.1 * (0.5 + 0.01)).epsilon(1e-7));
+}
+
+TEST_CASE_TEMPLATE("Adam on listed positions gives the bits of Adam on copies of them, for any thread count", Real, float,
+                   double) {
+    // 40 000 of 100 000 parameters (three blocks of 16 384), three steps, ascending (scale -1).
+    const optimizer::adam adam{.lr = 0.002, .weight_decay = 3.5e-4};
+    std::mt19937 rng(11);
+    std::normal_distribution<double> nd(0.0, 1.0);
+    std::vector<Real> dense(100000), gradient(100000);
+    for (auto& v : dense) v = static_cast<Real>(nd(rng));
+    std::vector<std::size_t> at;
+    for (std::size_t i = 0; i < dense.size(); ++i)
+        if (i % 5 < 2) at.push_back(i);
+    REQUIRE(at.size() == 40000);
+    std::vector<Real> copies(at.size()), copy_gradient(at.size());
+    for (std::size_t e = 0; e < at.size(); ++e) copies[e] = dense[at[e]];
+    const std::vector<Real> untouched = dense;
+    std::array<std::vector<Real>, 2> by_threads{dense, dense};
+    optimizer::adam::state on_copies;
+    std::array<optimizer::adam::state, 2> listed;
+    for (int step = 0; step < 3; ++step) {
+        for (auto& v : gradient) v = static_cast<Real>(nd(rng));
+        for (std::size_t e = 0; e < at.size(); ++e) copy_gradient[e] = -gradient[at[e]];
+        adam.step(copies.data(), copy_gradient.data(), copies.size(), on_copies);
+        for (std::size_t t = 0; t < 2; ++t)
+            adam.step_at(by_threads[t].data(), gradient.data(), at.data(), at.size(), listed[t], -1.0, t + 1);
+    }
+    CHECK(by_threads[0] == by_threads[1]);
+    std::size_t differ = 0, moved_elsewhere = 0;
+    for (std::size_t e = 0; e < at.size(); ++e) differ += by_threads[0][at[e]] != copies[e];
+    for (std::size_t i = 0; i < dense.size(); ++i)
+        if (i % 5 >= 2) moved_elsewhere += by_threads[0][i] != untouched[i];
+    CHECK(differ == 0);
+    CHECK(moved_elsewhere == 0);
+    CHECK(listed[0].step == 3);
+    CHECK(listed[0].m == on_copies.m);
+    CHECK(listed[0].v == on_copies.v);
 }
 
 TEST_CASE("SGD takes adam's scale and threads: scale -1 ascends, the thread count changes no bit") {
@@ -637,6 +684,14 @@ TEST_CASE("connectivity masks are exact and stay exact through training") {
     o.seed = 5;
     lat_layer l(o, goals::context_lateral_opt_1_100_tpe);
     const auto& m = l.mask(2);
+    // The live entries are the mask's ones, neuron by neuron, in the partners' order.
+    const auto& live = l.live_entries(2);
+    REQUIRE(live.size() == 8 * 3);
+    for (std::size_t e = 0; e < live.size(); ++e) {
+        CHECK(live[e] == (e / 3) * 8 + l.partners(2)[e]);
+        CHECK(m.data()[live[e]] == 1.0f);
+    }
+    CHECK(l.live_entries(0).empty());
     for (std::size_t j = 0; j < 8; ++j) {
         CHECK(m(j, j) == 0.0f);
         double row = 0;

@@ -8,12 +8,18 @@
 // starting threads for each cost several percent of an epoch. As with any thread pool, a
 // process that forks after using more than one thread must not use the library in the child.
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
 
 namespace infomorph::detail {
 
@@ -63,6 +69,7 @@ public:
         } catch (...) {
             error = std::current_exception();  // the workers still hold `work`: wait for them first
         }
+        spin_while([this] { return pending_.load(std::memory_order_relaxed) != 0; });
         std::unique_lock<std::mutex> lock(mutex_);
         done_.wait(lock, [this] { return pending_ == 0; });
         busy_ = false;
@@ -70,10 +77,32 @@ public:
     }
 
 private:
+    // A step makes its parallel calls a few to a few hundred microseconds apart; a thread put
+    // to sleep on a condition variable takes tens of microseconds to wake (more in a virtual
+    // machine), which at 100 neurons was a large part of each call. So a waiting thread first
+    // watches the counter it waits on for up to `spin`, then sleeps. The counters are only
+    // read here; what they guard is still handed over under the mutex.
+    static constexpr std::chrono::microseconds spin{200};
+    template <class Busy>
+    static void spin_while(Busy busy) {
+        const auto until = std::chrono::steady_clock::now() + spin;
+        for (unsigned i = 1; busy(); ++i) {
+#if defined(__x86_64__) || defined(__i386__)
+            _mm_pause();
+#endif
+            if (i % 64 == 0 && std::chrono::steady_clock::now() > until) return;
+        }
+    }
+
     void serve(std::size_t index) {
         std::size_t seen = 0;
         std::unique_lock<std::mutex> lock(mutex_);
         for (;;) {
+            if (generation_ == seen) {
+                lock.unlock();
+                spin_while([&] { return generation_.load(std::memory_order_relaxed) == seen; });
+                lock.lock();
+            }
             wake_.wait(lock, [&] { return generation_ != seen; });
             seen = generation_;
             if (stop_) return;
@@ -92,7 +121,8 @@ private:
     std::vector<std::thread> workers_;
     void (*call_)(void*, std::size_t) = nullptr;
     void* context_ = nullptr;
-    std::size_t active_ = 0, pending_ = 0, generation_ = 0;
+    std::size_t active_ = 0;
+    std::atomic<std::size_t> pending_{0}, generation_{0};  // written under the mutex
     bool stop_ = false;
     bool busy_ = false;  // touched by the owning thread only
 };

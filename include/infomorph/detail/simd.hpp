@@ -13,6 +13,15 @@
 #define INFOMORPH_ALWAYS_INLINE inline
 #endif
 
+// A function compiled once and called: never inlined into, or specialised for, a caller.
+#if defined(__clang__)
+#define INFOMORPH_NOINLINE [[gnu::noinline]]
+#elif defined(__GNUC__)
+#define INFOMORPH_NOINLINE [[gnu::noinline, gnu::noipa]]
+#else
+#define INFOMORPH_NOINLINE
+#endif
+
 namespace infomorph::detail {
 
 // Transposes 16 x 16 32-bit values (floats or integers): dst[c * dst_stride + r] =

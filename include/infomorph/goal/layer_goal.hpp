@@ -71,6 +71,9 @@ public:
                 // Whole groups of 32-bit values: blocks of 16 samples transposed in registers.
                 const std::size_t blocked = fast_copies<Real>(width) ? batch / 16 * 16 : 0;
                 for (std::size_t k = 0; k < blocked; k += 16) {
+                    if (k + ahead < blocked)
+                        prefetch_rows(bins.data() + ((k + ahead) * neurons + g0) * N, neurons * N,
+                                      theta.data() + (k + ahead) * neurons + g0, neurons);
                     for (std::size_t i = 0; i < N; ++i)
                         detail::transpose_16x16(bins.data() + (k * neurons + g0) * N + 16 * i, neurons * N,
                                                 local.bins.data() + 16 * i * pitch + k, pitch);
@@ -103,6 +106,22 @@ public:
 
 private:
     static constexpr std::size_t group = 16;
+    // The rows a group's transposes read lie a whole row of the layer apart: at thousands of
+    // neurons each is a miss to memory, in a page of its own. Asking for the next block's rows
+    // (16 samples ahead) keeps more misses in flight than the transposes' own loads do: 0.94
+    // of the time of the N = 2000 goal (docs/benchmarks.md). A group's bins of one sample are
+    // N cache lines (16 neurons x N x 4 B), its firing probabilities one.
+    static constexpr std::size_t ahead = 16;
+    template <class Real>
+    static void prefetch_rows([[maybe_unused]] const std::uint32_t* b, [[maybe_unused]] std::size_t b_stride,
+                              [[maybe_unused]] const Real* t, [[maybe_unused]] std::size_t t_stride) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+        for (std::size_t r = 0; r < 16; ++r) {
+            for (std::size_t l = 0; l < N; ++l) __builtin_prefetch(b + r * b_stride + 16 * l);
+            __builtin_prefetch(t + r * t_stride);
+        }
+#endif
+    }
     // Whether a full group of 32-bit firing probabilities is copied by 16 x 16 transposes.
     template <class Real>
     static bool fast_copies(std::size_t width) noexcept {

@@ -241,17 +241,9 @@ void step(Layer& l, const std::array<xt::xtensor<float, 2>, N>& dw, const std::a
                 adam.step(l.weight(i).data(), dw[i].data(), dw[i].size(), state[2 * i], sign, l.threads());
             } else {
                 // Sparse partners: step only the live weights (the same numbers as the dense
-                // step, which leaves the masked zeros at zero), in compact form.
-                const std::size_t in = dw[i].shape()[1], per = c.partners;
-                std::vector<float> w(partners.size()), g(partners.size());
-                float* weight = l.weight(i).data();
-                for (std::size_t e = 0; e < partners.size(); ++e) {
-                    const std::size_t at = (e / per) * in + partners[e];
-                    w[e] = weight[at];
-                    g[e] = sign * dw[i].data()[at];
-                }
-                adam.step(w.data(), g.data(), w.size(), state[2 * i], 1.0, l.threads());
-                for (std::size_t e = 0; e < partners.size(); ++e) weight[(e / per) * in + partners[e]] = w[e];
+                // step, which leaves the masked zeros at zero).
+                const auto& live = l.live_entries(i);
+                adam.step_at(l.weight(i).data(), dw[i].data(), live.data(), live.size(), state[2 * i], sign, l.threads());
             }
         }
         if (c.bias) {

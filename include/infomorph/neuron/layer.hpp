@@ -118,6 +118,9 @@ public:
     /// Class i's partner inputs, neuron by neuron (partners each, ascending); empty unless the
     /// class has random_partners connectivity.
     const std::vector<std::uint32_t>& partners(std::size_t i) const { return partners_[i]; }
+    /// Class i's live weights as positions in weight(i)'s data, in the order of partners(i);
+    /// empty unless the class has random_partners connectivity.
+    const std::vector<std::size_t>& live_entries(std::size_t i) const { return live_[i]; }
     /// Class i's connectivity.
     const connection& connections(std::size_t i) const { return options_.connections[i]; }
     /// The number of neurons.
@@ -202,7 +205,11 @@ private:
         const auto& c = options_.connections[i];
         const std::size_t in = options_.input_sizes[i], n = options_.neurons;
         mask_[i] = make_mask<Real>(c, in, n, rng, i);
-        if (c.kind == connectivity::random_partners) partners_[i] = partner_list(mask_[i]);
+        if (c.kind == connectivity::random_partners) {
+            partners_[i] = partner_list(mask_[i]);
+            live_[i].resize(partners_[i].size());
+            for (std::size_t e = 0; e < live_[i].size(); ++e) live_[i][e] = (e / c.partners) * in + partners_[i][e];
+        }
         const double bound = in > 0 ? 1.0 / std::sqrt(static_cast<double>(in)) : 0.0;
         weight_[i] = matrix::from_shape({n, in});
         for (std::size_t j = 0; j < weight_[i].size(); ++j)
@@ -568,6 +575,7 @@ private:
     layer_goal<N> goal_driver_;
     std::array<matrix, N> weight_{}, mask_{};
     std::array<std::vector<std::uint32_t>, N> partners_{};  // sorted partner list per neuron (random_partners)
+    std::array<std::vector<std::size_t>, N> live_{};        // their positions in the weight matrix
     detail::aligned_vector<Real> sparse_in_, sparse_delta_;
     std::vector<Real> sparse_dw_;
     detail::sparse_rows<Real> sparse_columns_;  // a mostly-background class input by features (dense_weight_gradient)

@@ -15,6 +15,7 @@
 
 #include "infomorph/error.hpp"
 #include "infomorph/detail/parallel.hpp"
+#include "infomorph/detail/simd.hpp"
 
 namespace infomorph::optimizer {
 
@@ -38,6 +39,38 @@ struct adam {
     /// into fixed blocks over `threads` gives the same numbers for any thread count.
     template <class Real>
     void step(Real* w, const Real* g, std::size_t n, state& s, double scale = 1.0, std::size_t threads = 1) const {
+        const std::array<double, 2> sizes = start_step(s, n);
+        const double step_size = sizes[0], root_bias2 = sizes[1];
+        double* m = s.m.data();
+        double* v = s.v.data();
+        detail::parallel_blocks(threads, (n + block - 1) / block, [&](std::size_t b) {
+            update(w + b * block, g + b * block, m + b * block, v + b * block, std::min(block, n - b * block), scale,
+                   step_size, root_bias2);
+        });
+    }
+
+    /// The same step on the n parameters w[at[0]], ..., w[at[n - 1]] of a larger array (the live
+    /// weights of sparse connections) with gradient scale * g[at[e]]: the numbers of step() on
+    /// copies of them, copied in and out 256 at a time, in parallel as step().
+    template <class Real>
+    void step_at(Real* w, const Real* g, const std::size_t* at, std::size_t n, state& s, double scale = 1.0,
+                 std::size_t threads = 1) const {
+        const std::array<double, 2> sizes = start_step(s, n);
+        const double step_size = sizes[0], root_bias2 = sizes[1];
+        double* m = s.m.data();
+        double* v = s.v.data();
+        detail::parallel_blocks(threads, (n + block - 1) / block, [&](std::size_t b) {
+            update_at(w, g, at + b * block, m + b * block, v + b * block, std::min(block, n - b * block), scale,
+                      step_size, root_bias2);
+        });
+    }
+
+private:
+    static constexpr std::size_t block = 16384, chunk = 256;
+
+    // Sizes the moments on the first step and counts the step; returns lr / (1 - beta1^t) and
+    // (1 - beta2^t)^(1/2).
+    std::array<double, 2> start_step(state& s, std::size_t n) const {
         if (s.m.size() != n) {
             if (s.step != 0) throw error("adam state belongs to a different parameter size");
             s.m.assign(n, 0.0);
@@ -46,27 +79,38 @@ struct adam {
         ++s.step;
         const double bias1 = 1.0 - std::pow(beta1, static_cast<double>(s.step));
         const double bias2 = 1.0 - std::pow(beta2, static_cast<double>(s.step));
-        const double step_size = lr / bias1;
-        const double root_bias2 = std::sqrt(bias2);
-        double* m = s.m.data();
-        double* v = s.v.data();
-        constexpr std::size_t block = 16384;
-        detail::parallel_blocks(threads, (n + block - 1) / block, [&](std::size_t b) {
-            update(w + b * block, g + b * block, m + b * block, v + b * block, std::min(block, n - b * block), scale,
-                   step_size, root_bias2);
-        });
+        return {lr / bias1, std::sqrt(bias2)};
     }
 
-private:
+    // update() on copies of the listed parameters, a chunk at a time: the same code on the
+    // same chunks as step() on copies of them, so the same bits (a compiler may contract the
+    // arithmetic differently in vectorised and scalar loops).
+    template <class Real>
+    void update_at(Real* w, const Real* g, const std::size_t* at, double* m, double* v, std::size_t n, double scale,
+                   double step_size, double root_bias2) const noexcept {
+        alignas(64) std::array<Real, chunk> wc, gc;
+        for (std::size_t i0 = 0; i0 < n; i0 += chunk) {
+            const std::size_t c = std::min(chunk, n - i0);
+            const std::size_t* ac = at + i0;
+            for (std::size_t i = 0; i < c; ++i) {
+                wc[i] = w[ac[i]];
+                gc[i] = g[ac[i]];
+            }
+            update(wc.data(), gc.data(), m + i0, v + i0, c, scale, step_size, root_bias2);
+            for (std::size_t i = 0; i < c; ++i) w[ac[i]] = wc[i];
+        }
+    }
+
     // In chunks, three loops: the moments, their square roots, the weights. std::sqrt may set
     // errno, which keeps a compiler from vectorising a loop that calls it; xsimd's sqrt is the
     // same correctly rounded square root on whole registers. The other two loops are the
     // original expressions, so every value keeps its bits (the compiler contracts them the same).
+    // One body for step() and step_at(): inlined into each, the compiler may contract and
+    // vectorise the expressions differently, and the two would differ in the last bits.
     template <class Real>
-    void update(Real* w, const Real* g, double* m, double* v, std::size_t n, double scale, double step_size,
+    INFOMORPH_NOINLINE void update(Real* w, const Real* g, double* m, double* v, std::size_t n, double scale, double step_size,
                 double root_bias2) const noexcept {
         using batch = xsimd::batch<double>;
-        constexpr std::size_t chunk = 256;
         alignas(64) std::array<double, chunk> root;
         for (std::size_t i0 = 0; i0 < n; i0 += chunk) {
             const std::size_t c = std::min(chunk, n - i0);
