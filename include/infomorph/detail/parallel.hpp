@@ -80,8 +80,10 @@ private:
     // A step makes its parallel calls a few to a few hundred microseconds apart; a thread put
     // to sleep on a condition variable takes tens of microseconds to wake (more in a virtual
     // machine), which at 100 neurons was a large part of each call. So a waiting thread first
-    // watches the counter it waits on for up to `spin`, then sleeps. The counters are only
-    // read here; what they guard is still handed over under the mutex.
+    // watches the counter it waits on for up to `spin`, then sleeps. It yields its core between
+    // looks: with more threads than cores (two training processes on two cores), a watcher
+    // that kept its core would delay the very thread it waits for. The counters are only read
+    // here; what they guard is still handed over under the mutex.
     static constexpr std::chrono::microseconds spin{200};
     template <class Busy>
     static void spin_while(Busy busy) {
@@ -90,7 +92,10 @@ private:
 #if defined(__x86_64__) || defined(__i386__)
             _mm_pause();
 #endif
-            if (i % 64 == 0 && std::chrono::steady_clock::now() > until) return;
+            if (i % 16 == 0) {
+                if (std::chrono::steady_clock::now() > until) return;
+                std::this_thread::yield();
+            }
         }
     }
 
