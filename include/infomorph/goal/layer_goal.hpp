@@ -108,9 +108,9 @@ private:
     static constexpr std::size_t group = 16;
     // The rows a group's transposes read lie a whole row of the layer apart: at thousands of
     // neurons each is a miss to memory, in a page of its own. Asking for the next block's rows
-    // (16 samples ahead) keeps more misses in flight than the transposes' own loads do: 0.94
-    // of the time of the N = 2000 goal (docs/benchmarks.md). A group's bins of one sample are
-    // N cache lines (16 neurons x N x 4 B), its firing probabilities one.
+    // (16 samples ahead) keeps more misses in flight than the transposes' own loads do
+    // (docs/benchmarks.md, "Waiting threads watch before they sleep"). A group's bins of one
+    // sample are N cache lines (16 neurons x N x 4 B), its firing probabilities one.
     static constexpr std::size_t ahead = 16;
     template <class Real>
     static void prefetch_rows([[maybe_unused]] const std::uint32_t* b, [[maybe_unused]] std::size_t b_stride,
