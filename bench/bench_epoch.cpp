@@ -43,6 +43,59 @@ void bm_epoch(benchmark::State& state) {
     }
 }
 
+// The hidden layer of the N = 2000 network on its own, after 3 training batches: a forward
+// pass that computes every drive (the sparse feedforward product, the context, the partners),
+// theta, the samples and the bins; and the backward pass from the goal's gradient (zeroed
+// gradients, the deltas, the sparse feedforward and the partner weight gradients). Shorter
+// than an epoch, so that many repetitions fit. args: hidden neurons, lateral partners, threads.
+struct hidden_layer_case {
+    infomorph::trivariate_network net;
+    xt::xtensor<float, 2> images, label, lateral, upstream;
+    std::array<const xt::xtensor<float, 2>*, 3> x{};
+
+    hidden_layer_case(std::size_t hidden, std::size_t partners, std::size_t threads)
+        : net(infomorph::network_options{.hidden = hidden, .lateral_partners = partners, .seed = 1, .threads = threads}) {
+        const infomorph::data::batches batches(training_set(), infomorph::data::all_indices(4 * 1024), 1024);
+        std::vector<std::uint8_t> labels;
+        for (std::size_t b = 0; b < 4; ++b) {
+            batches.get(b, images, labels);
+            if (b < 3) net.train_batch(images, labels);
+        }
+        label = xt::zeros<float>({std::size_t{1024}, std::size_t{10}});
+        for (std::size_t k = 0; k < 1024; ++k) label(k, labels[k]) = 1.0f;
+        lateral = net.hidden_state().output;  // outputs of the right shape and values as the lateral input
+        x = {&images, &label, &lateral};
+        std::vector<infomorph::goal_result<3>> values;
+        infomorph::layer_goal<3>(threads).compute(infomorph::goals::context_lateral_opt_1_100_tpe,
+                                                  net.hidden_state().bins, net.hidden_state().theta, values, upstream);
+    }
+};
+
+void bm_hidden_forward(benchmark::State& state) {
+    hidden_layer_case c(static_cast<std::size_t>(state.range(0)), static_cast<std::size_t>(state.range(1)),
+                        static_cast<std::size_t>(state.range(2)));
+    auto& hidden = c.net.hidden();
+    decltype(c.net)::hidden_layer::state s;
+    std::mt19937_64 rng(2);
+    for (auto _ : state) {
+        hidden.forward(c.x, s, &rng);
+        benchmark::DoNotOptimize(s.bins.data());
+    }
+}
+
+void bm_hidden_backward(benchmark::State& state) {
+    hidden_layer_case c(static_cast<std::size_t>(state.range(0)), static_cast<std::size_t>(state.range(1)),
+                        static_cast<std::size_t>(state.range(2)));
+    auto& hidden = c.net.hidden();
+    std::array<xt::xtensor<float, 2>, 3> dw;
+    std::array<xt::xtensor<float, 1>, 3> db;
+    for (auto _ : state) {
+        hidden.zero_gradients(dw, db);
+        hidden.backward(c.x, c.net.hidden_state(), c.upstream, dw, db);
+        benchmark::DoNotOptimize(dw[0].data());
+    }
+}
+
 // The neuron diversity `infomorph train` logs after every epoch (self and pairwise cosine
 // distances of the hidden feedforward weights, networks/diversity.hpp) for N neurons of 784
 // inputs; arg: N.
@@ -66,6 +119,8 @@ BENCHMARK(bm_epoch)->Name("epoch/context_lateral/N=100/threads=2")->Args({trivar
 BENCHMARK(bm_epoch)->Name("epoch/backprop/N=100/threads=1")->Args({backprop, 100, 0, 1})->Unit(benchmark::kSecond)->UseRealTime();
 BENCHMARK(bm_epoch)->Name("epoch/context_lateral/N=2000/partners=100/threads=2")->Args({trivariate, 2000, 100, 2})->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
 BENCHMARK(bm_epoch)->Name("epoch/context_lateral/N=2000/partners=100/threads=1")->Args({trivariate, 2000, 100, 1})->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
+BENCHMARK(bm_hidden_forward)->Name("hidden_forward/context_lateral/N=2000/partners=100/threads=2")->Args({2000, 100, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(bm_hidden_backward)->Name("hidden_backward/context_lateral/N=2000/partners=100/threads=2")->Args({2000, 100, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(bm_diversity)->Name("diversity/N=100/inputs=784")->Arg(100)->Unit(benchmark::kMillisecond);
 BENCHMARK(bm_diversity)->Name("diversity/N=2000/inputs=784")->Arg(2000)->Unit(benchmark::kMillisecond);
 

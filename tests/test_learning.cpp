@@ -233,6 +233,32 @@ TEST_CASE("simd: transpose_16x16 moves element (r, c) to (c, r) between strided 
     }
 }
 
+TEST_CASE("simd: interleave3 puts entry e of the three arrays at 3 e, 3 e + 1 and 3 e + 2") {
+    std::array<std::vector<std::uint32_t>, 3> in;
+    for (std::size_t i = 0; i < 3; ++i)
+        for (std::uint32_t e = 0; e < 70; ++e) in[i].push_back(1000 * static_cast<std::uint32_t>(i) + e);
+    for (std::size_t count : {0u, 1u, 15u, 16u, 17u, 33u, 48u, 70u}) {
+        CAPTURE(count);
+        std::vector<std::uint32_t> out(3 * 70 + 1, 7u);
+        detail::interleave3(in[0].data(), in[1].data(), in[2].data(), count, out.data());
+        std::size_t wrong = 0;
+        for (std::size_t o = 0; o < out.size(); ++o)
+            wrong += out[o] != (o < 3 * count ? in[o % 3][o / 3] : 7u) ? 1 : 0;
+        CHECK(wrong == 0);
+    }
+}
+
+TEST_CASE("simd: lane_bits sets bit l where lane l is true") {
+    using batch = xsimd::batch<float>;
+    constexpr std::size_t L = batch::size;
+    alignas(64) float v[L];
+    for (std::size_t l = 0; l < L; ++l) v[l] = static_cast<float>(l % 3);
+    std::uint64_t want = 0;
+    for (std::size_t l = 0; l < L; ++l) want |= std::uint64_t{l % 3 == 1} << l;
+    CHECK(detail::lane_bits(batch::load_aligned(v) == batch(1.0f)) == want);
+    CHECK(detail::lane_bits(xsimd::batch<double>(2.0) != xsimd::batch<double>(2.0)) == 0);
+}
+
 TEST_CASE("parallel blocks: every block once for any thread count, errors rethrown, nested calls run") {
     for (std::size_t threads : {1u, 2u, 3u, 5u}) {
         std::vector<int> seen(41, 0);
@@ -395,6 +421,37 @@ TEST_CASE("a layer keeps the bins of a drive kept in place, and bins again a dri
     l.forward(other, s, nullptr, {.bins = false});
     l.forward(other, s, nullptr, {.reuse = &s, .reuse_drive = {true, true, true}});
     CHECK(s.bins == fresh_bins(other));
+}
+
+TEST_CASE("a layer's interleaved bins are each class's drive binned on its own") {
+    // 19 neurons and 130 samples: blocks of 65 samples (1235 entries) pass one 1024-entry chunk
+    // of the interleaving and end in a part of a SIMD batch.
+    using float_layer = layer<3, activation::trivariate, binning::fixed_bins<20>, float>;
+    float_layer::options o;
+    o.input_sizes = {5, 4, 3};
+    o.neurons = 19;
+    o.seed = 4;
+    for (std::size_t threads : {1, 2}) {
+        o.threads = threads;
+        const float_layer l(o, goals::context_lateral_opt_1_100_tpe);
+        const auto wide = random_inputs(130, o.input_sizes, 32);
+        std::array<xt::xtensor<float, 2>, 3> x;
+        for (std::size_t i = 0; i < 3; ++i) x[i] = xt::cast<float>(wide[i] * 60.0);  // drives across all 20 bins
+        float_layer::state s;
+        l.forward({&x[0], &x[1], &x[2]}, s, nullptr);
+        std::size_t wrong = 0;
+        std::array<std::size_t, 20> used{};
+        for (std::size_t k = 0; k < 130; ++k)
+            for (std::size_t j = 0; j < 19; ++j)
+                for (std::size_t i = 0; i < 3; ++i) {
+                    std::uint32_t want = 0;
+                    binning::fixed_bins<20>{}(&s.drive[i](k, j), 1, 1, &want, 1);
+                    wrong += s.bins(k, j, i) != want ? 1 : 0;
+                    used[std::min<std::size_t>(want, 19)] += 1;
+                }
+        CHECK(wrong == 0);
+        CHECK(std::count(used.begin(), used.end(), 0u) == 0);
+    }
 }
 
 TEST_CASE("a pass without derivatives holds none, refuses backward, and gives the same outputs; silent inputs may be null") {
@@ -647,10 +704,12 @@ TEST_CASE_TEMPLATE("sparse rows: the entries other than the smallest value, by r
     std::vector<Real> x(rows * columns);
     for (auto& v : x) v = u(rng) < 0.7 ? Real(-1.5) : static_cast<Real>(u(rng));
     for (std::size_t c = 0; c < columns; ++c) x[4 * columns + c] = Real(-1.5);  // an empty row
-    for (bool transposed : {false, true}) {
+    for (bool transposed : {false, true})
+    for (std::size_t threads : {1, 2, 3}) {
         CAPTURE(transposed);
+        CAPTURE(threads);
         detail::sparse_rows<Real> s;
-        REQUIRE(detail::make_sparse_rows(x.data(), rows, columns, transposed, 0.5, s));
+        REQUIRE(detail::make_sparse_rows(x.data(), rows, columns, transposed, 0.5, s, threads));
         CHECK(s.background == Real(-1.5));
         const std::size_t outer = transposed ? columns : rows, inner = transposed ? rows : columns;
         REQUIRE(s.rows == outer);
@@ -665,13 +724,40 @@ TEST_CASE_TEMPLATE("sparse rows: the entries other than the smallest value, by r
         }
         // Denser than the limit: refused, by rows even when only the last row passes it.
         detail::sparse_rows<Real> dense;
-        CHECK_FALSE(detail::make_sparse_rows(x.data(), rows, columns, transposed, 0.1, dense));
+        CHECK_FALSE(detail::make_sparse_rows(x.data(), rows, columns, transposed, 0.1, dense, threads));
     }
     std::vector<Real> last(4 * 10, Real(0));
     for (std::size_t c = 0; c < 10; ++c) last[30 + c] = Real(1);  // 10 of 40 entries, all in the last row
-    detail::sparse_rows<Real> s;
-    CHECK(detail::make_sparse_rows(last.data(), 4, 10, false, 0.25, s));
-    CHECK_FALSE(detail::make_sparse_rows(last.data(), 4, 10, false, 0.24, s));
+    for (std::size_t threads : {1, 2}) {
+        detail::sparse_rows<Real> s;
+        CHECK(detail::make_sparse_rows(last.data(), 4, 10, false, 0.25, s, threads));
+        CHECK_FALSE(detail::make_sparse_rows(last.data(), 4, 10, false, 0.24, s, threads));
+    }
+}
+
+TEST_CASE("sparse rows of an image-sized input are the same on any number of threads") {
+    // Large enough for several chunks of the background's scan and SIMD batches in every block.
+    const std::size_t rows = 300, columns = 784;
+    std::mt19937 rng(11);
+    std::uniform_real_distribution<float> u(0.0f, 1.0f);
+    std::vector<float> x(rows * columns);
+    for (auto& v : x) v = u(rng) < 0.8f ? -0.42f : u(rng);
+    for (bool transposed : {false, true}) {
+        CAPTURE(transposed);
+        detail::sparse_rows<float> one;
+        REQUIRE(detail::make_sparse_rows(x.data(), rows, columns, transposed, 1.0 / 3.0, one, 1));
+        for (std::size_t threads : {2, 4}) {
+            CAPTURE(threads);
+            detail::sparse_rows<float> many;
+            REQUIRE(detail::make_sparse_rows(x.data(), rows, columns, transposed, 1.0 / 3.0, many, threads));
+            CHECK(many.background == -0.42f);
+            CHECK(many.rows == one.rows);
+            CHECK(many.start == one.start);
+            const std::size_t n = one.start.back();
+            CHECK(std::equal(one.column.begin(), one.column.begin() + n, many.column.begin()));
+            CHECK(std::equal(one.value.begin(), one.value.begin() + n, many.value.begin()));
+        }
+    }
 }
 
 TEST_CASE("connectivity masks are exact and stay exact through training") {

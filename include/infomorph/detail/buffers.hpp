@@ -6,7 +6,16 @@
 #include <array>
 #include <cstddef>
 
+#include <xsimd/xsimd.hpp>
+#include <xtensor/xtensor.hpp>
+
 namespace infomorph::detail {
+
+// A row-major matrix on 64-byte boundaries. xt::xtensor takes its storage from std::allocator,
+// which puts large blocks 16 bytes past a page boundary: with rows of a multiple of 16 floats,
+// every AVX-512 load along a row would straddle two cache lines.
+template <class T>
+using aligned_matrix = xt::xtensor_container<xt::uvector<T, xsimd::aligned_allocator<T, 64>>, 2, xt::layout_type::row_major>;
 
 // Resizes t to the extents unless it has them already.
 template <class Tensor, class... Extent>

@@ -1,6 +1,7 @@
 #pragma once
 // Small SIMD helpers that xsimd 0.8 (Debian 12) lacks or gets slow.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
@@ -64,6 +65,72 @@ INFOMORPH_ALWAYS_INLINE void transpose_16x16(const void* src, std::size_t src_st
 #else
     (void)src, (void)src_stride, (void)dst, (void)dst_stride;
 #endif
+}
+
+// Bit l set where lane l of m is true: the mask register of AVX-512, a movemask with
+// SSE/AVX (xsimd 8.1 has no such conversion), lane by lane otherwise. Dispatched on the
+// architecture, not on the register type: vector types as template arguments lose their
+// attributes (a GCC warning).
+template <class T, class A>
+INFOMORPH_ALWAYS_INLINE std::uint64_t lane_bits(const xsimd::batch_bool<T, A>& m) noexcept {
+    [[maybe_unused]] constexpr bool f = std::is_same_v<T, float>, d = std::is_same_v<T, double>;
+#if defined(__AVX512F__)
+    if constexpr (std::is_base_of_v<xsimd::avx512f, A>)
+        return static_cast<std::uint64_t>(static_cast<typename xsimd::batch_bool<T, A>::register_type>(m));
+#endif
+#if defined(__AVX__)
+    if constexpr (std::is_base_of_v<xsimd::avx, A> && f) return static_cast<std::uint32_t>(_mm256_movemask_ps(m));
+    if constexpr (std::is_base_of_v<xsimd::avx, A> && d) return static_cast<std::uint32_t>(_mm256_movemask_pd(m));
+#endif
+#if defined(__SSE2__)
+    if constexpr (std::is_base_of_v<xsimd::sse2, A> && f) return static_cast<std::uint32_t>(_mm_movemask_ps(m));
+    if constexpr (std::is_base_of_v<xsimd::sse2, A> && d) return static_cast<std::uint32_t>(_mm_movemask_pd(m));
+#endif
+    constexpr std::size_t lanes = xsimd::batch_bool<T, A>::size;
+    alignas(64) bool lane[lanes];
+    m.store_aligned(lane);
+    std::uint64_t bits = 0;
+    for (std::size_t l = 0; l < lanes; ++l) bits |= std::uint64_t{lane[l]} << l;
+    return bits;
+}
+
+namespace interleave_tables {
+// For output register q of three (values 16 q .. 16 q + 15 of the interleaved 48): lane l
+// holds class i = (16 q + l) % 3 of entry e = (16 q + l) / 3. First step: a's and b's
+// entries from (a, b); second step: those lanes kept, c's entries from (t, c).
+constexpr std::array<std::uint32_t, 96> make() {
+    std::array<std::uint32_t, 96> at{};
+    for (std::uint32_t q = 0; q < 3; ++q)
+        for (std::uint32_t l = 0; l < 16; ++l) {
+            const std::uint32_t o = 16 * q + l, e = o / 3, i = o % 3;
+            at[32 * q + l] = i == 0 ? e : i == 1 ? 16 + e : 0;
+            at[32 * q + 16 + l] = i == 2 ? 16 + e : l;
+        }
+    return at;
+}
+alignas(64) inline constexpr std::array<std::uint32_t, 96> index = make();
+}  // namespace interleave_tables
+
+// out[3 e + i] = (a, b, c)[i][e] for e < count: three arrays interleaved, with AVX-512 six
+// two-table permutes per 48 values, else one value at a time.
+INFOMORPH_ALWAYS_INLINE void interleave3(const std::uint32_t* a, const std::uint32_t* b, const std::uint32_t* c,
+                                         std::size_t count, std::uint32_t* out) noexcept {
+    std::size_t e = 0;
+#if defined(__AVX512F__)
+    const auto* at = interleave_tables::index.data();
+    for (; e + 16 <= count; e += 16) {
+        const __m512i va = _mm512_loadu_si512(a + e), vb = _mm512_loadu_si512(b + e), vc = _mm512_loadu_si512(c + e);
+        for (std::size_t q = 0; q < 3; ++q) {
+            const __m512i t = _mm512_permutex2var_epi32(va, _mm512_load_si512(at + 32 * q), vb);
+            _mm512_storeu_si512(out + 3 * e + 16 * q, _mm512_permutex2var_epi32(t, _mm512_load_si512(at + 32 * q + 16), vc));
+        }
+    }
+#endif
+    for (; e < count; ++e) {
+        out[3 * e] = a[e];
+        out[3 * e + 1] = b[e];
+        out[3 * e + 2] = c[e];
+    }
 }
 
 // table[index] one lane at a time: where no gather instruction serves.

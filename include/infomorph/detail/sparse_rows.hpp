@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <utility>
@@ -16,6 +17,7 @@
 
 #include <xsimd/xsimd.hpp>
 
+#include "infomorph/detail/parallel.hpp"
 #include "infomorph/detail/simd.hpp"
 
 namespace infomorph::detail {
@@ -28,6 +30,8 @@ struct sparse_rows {
     std::vector<std::uint32_t> column;  // per entry: its column
     std::vector<Real> value;            // per entry: x - background (column and value may hold slack past the last row)
     std::vector<std::uint32_t> next;    // scratch of the transposed build
+    std::vector<std::vector<std::uint32_t>> part_column;  // scratch of a build by rows on several threads
+    std::vector<std::vector<Real>> part_value;
 };
 
 namespace sparse_scan {
@@ -78,45 +82,106 @@ INFOMORPH_ALWAYS_INLINE void append_other(const Real* row, std::size_t columns, 
     }
 }
 
-}  // namespace sparse_scan
-
-// The smallest value of x [rows x columns] as background and, when at most `max_share` of the
-// entries differ from it, x's rows (transposed: x's columns, as rows of x^T) into out.
-// Returns false, out unspecified, for denser x.
+// The smallest entry of x[0, size) from chunks of a fixed size, in parallel: the chunks and the
+// order that folds their minima depend on size alone, so even a NaN in x gives the same
+// background for any thread count.
 template <class Real>
-bool make_sparse_rows(const Real* x, std::size_t rows, std::size_t columns, bool transposed, double max_share,
-                      sparse_rows<Real>& out) {
-    const std::size_t size = rows * columns;
-    if (size == 0) return false;
-    const Real b = sparse_scan::smallest(x, size);
-    const auto most = static_cast<std::size_t>(max_share * static_cast<double>(size));
-    out.background = b;
-    if (!transposed) {
-        // One pass; a denser input stops at the first row that passes `most` entries.
-        out.rows = rows;
-        out.start.resize(rows + 1);
-        out.start[0] = 0;
-        if (out.column.size() < most + columns) {
-            out.column.resize(most + columns);
-            out.value.resize(most + columns);
-        }
+Real smallest_in_chunks(const Real* x, std::size_t size, std::size_t threads) {
+    constexpr std::size_t chunk = std::size_t{1} << 16;
+    const std::size_t chunks = (size + chunk - 1) / chunk;
+    std::vector<Real> least(chunks);
+    parallel_blocks(threads, chunks, [&](std::size_t q) {
+        least[q] = smallest(x + q * chunk, std::min(chunk, size - q * chunk));
+    });
+    Real b = least[0];
+    for (std::size_t q = 1; q < chunks; ++q) b = std::min(b, least[q]);
+    return b;
+}
+
+// x's rows into out, one pass; false (out unspecified) once more than `most` entries differ.
+// One thread appends straight into out; more scan row blocks into parts of their own, then
+// copy the parts into place.
+template <class Real>
+bool by_rows(const Real* x, std::size_t rows, std::size_t columns, std::size_t most, std::size_t threads,
+             sparse_rows<Real>& out) {
+    out.rows = rows;
+    out.start.resize(rows + 1);
+    out.start[0] = 0;
+    const Real b = out.background;
+    const std::size_t parts = std::max<std::size_t>(1, std::min(threads, rows));
+    // Rows [r0, r1) into column and value from their start; each row may write `columns`
+    // slots past its last entry, so a part grows its storage ahead of a row that might not fit
+    // (and keeps it for the next batch).
+    const auto scan = [&](std::size_t r0, std::size_t r1, auto& column, auto& value) {
         std::size_t k = 0;
-        for (std::size_t r = 0; r < rows; ++r) {
-            sparse_scan::append_other(x + r * columns, columns, b, out.column.data(), out.value.data(), k);
+        for (std::size_t r = r0; r < r1; ++r) {
+            if (column.size() < k + columns) {
+                column.resize(std::max(k + columns, column.size() + column.size() / 2));
+                value.resize(column.size());
+            }
+            append_other(x + r * columns, columns, b, column.data(), value.data(), k);
             if (k > most) return false;
             out.start[r + 1] = static_cast<std::uint32_t>(k);
         }
         return true;
+    };
+    if (parts == 1) {
+        if (out.column.size() < most + columns) {  // at once: a denser input stops at the first row past `most`
+            out.column.resize(most + columns);
+            out.value.resize(most + columns);
+        }
+        return scan(0, rows, out.column, out.value);
     }
-    // By columns: a counting sort. Counts per column (a vectorised pass), then each row's
-    // entries to their columns' next slots; within a column, rows stay in increasing order.
+    out.part_column.resize(parts);
+    out.part_value.resize(parts);
+    std::vector<std::size_t> offset(parts + 1, 0);
+    std::vector<char> fits(parts, 0);
+    parallel_blocks(parts, parts, [&](std::size_t p) {
+        const std::size_t r0 = block_begin(rows, parts, p), r1 = block_begin(rows, parts, p + 1);
+        fits[p] = scan(r0, r1, out.part_column[p], out.part_value[p]) ? 1 : 0;
+        offset[p + 1] = r1 > r0 ? out.start[r1] : 0;
+    });
+    for (std::size_t p = 0; p < parts; ++p) {
+        if (!fits[p]) return false;
+        offset[p + 1] += offset[p];
+    }
+    if (offset[parts] > most) return false;
+    if (out.column.size() < offset[parts]) {
+        out.column.resize(offset[parts]);
+        out.value.resize(offset[parts]);
+    }
+    parallel_blocks(parts, parts, [&](std::size_t p) {
+        const std::size_t r0 = block_begin(rows, parts, p), r1 = block_begin(rows, parts, p + 1);
+        const std::size_t n = offset[p + 1] - offset[p];
+        std::copy_n(out.part_column[p].data(), n, out.column.data() + offset[p]);
+        std::copy_n(out.part_value[p].data(), n, out.value.data() + offset[p]);
+        for (std::size_t r = r0; r < r1; ++r) out.start[r + 1] += static_cast<std::uint32_t>(offset[p]);
+    });
+    return true;
+}
+
+// x's columns (as rows of x^T) into out by a counting sort: counts per column, then each row's
+// entries to their columns' next slots, so that within a column the rows stay in increasing
+// order. Threads take blocks of whole SIMD batches of columns and write only their own
+// columns' slots.
+template <class Real>
+bool by_columns(const Real* x, std::size_t rows, std::size_t columns, std::size_t most, std::size_t threads,
+                sparse_rows<Real>& out) {
+    using batch = xsimd::batch<Real>;
+    constexpr std::size_t L = batch::size;
+    const Real b = out.background;
     out.rows = columns;
     out.start.assign(columns + 1, 0);
+    const std::size_t parts = std::max<std::size_t>(1, std::min(threads, columns / L));
+    const auto first = [&](std::size_t p) { return p == parts ? columns : L * block_begin(columns / L, parts, p); };
     std::uint32_t* count = out.start.data() + 1;
-    for (std::size_t r = 0; r < rows; ++r) {
-        const Real* row = x + r * columns;
-        for (std::size_t c = 0; c < columns; ++c) count[c] += row[c] != b ? 1u : 0u;
-    }
+    parallel_blocks(parts, parts, [&](std::size_t p) {
+        const std::size_t c0 = first(p), c1 = first(p + 1);
+        for (std::size_t r = 0; r < rows; ++r) {
+            const Real* row = x + r * columns;
+            for (std::size_t c = c0; c < c1; ++c) count[c] += row[c] != b ? 1u : 0u;
+        }
+    });
     for (std::size_t c = 0; c < columns; ++c) out.start[c + 1] += out.start[c];
     const std::size_t other = out.start[columns];
     if (other > most) return false;
@@ -129,20 +194,40 @@ bool make_sparse_rows(const Real* x, std::size_t rows, std::size_t columns, bool
         out.column[k] = static_cast<std::uint32_t>(r);
         out.value[k] = v - b;
     };
-    using batch = xsimd::batch<Real>;
-    constexpr std::size_t L = batch::size;
     const batch background(b);
-    for (std::size_t r = 0; r < rows; ++r) {
-        const Real* row = x + r * columns;
-        std::size_t c = 0;
-        for (; c + L <= columns; c += L)
-            if (xsimd::any(batch::load_unaligned(row + c) != background))
-                for (std::size_t e = c; e < c + L; ++e)
-                    if (row[e] != b) place(r, e, row[e]);
-        for (; c < columns; ++c)
-            if (row[c] != b) place(r, c, row[c]);
-    }
+    parallel_blocks(parts, parts, [&](std::size_t p) {
+        const std::size_t c0 = first(p), c1 = first(p + 1);
+        for (std::size_t r = 0; r < rows; ++r) {
+            const Real* row = x + r * columns;
+            std::size_t c = c0;
+            for (; c + L <= c1; c += L)
+                // The set bits of a mask, not a branch per column: a branch on image pixels
+                // mispredicts often.
+                for (std::uint64_t m = lane_bits(batch::load_unaligned(row + c) != background); m != 0; m &= m - 1) {
+                    const std::size_t e = c + static_cast<std::size_t>(std::countr_zero(m));
+                    place(r, e, row[e]);
+                }
+            for (; c < c1; ++c)
+                if (row[c] != b) place(r, c, row[c]);
+        }
+    });
     return true;
+}
+
+}  // namespace sparse_scan
+
+// The smallest value of x [rows x columns] as background and, when at most `max_share` of the
+// entries differ from it, x's rows (transposed: x's columns, as rows of x^T) into out, on up to
+// `threads` threads (the same out for any count). Returns false, out unspecified, for denser x.
+template <class Real>
+bool make_sparse_rows(const Real* x, std::size_t rows, std::size_t columns, bool transposed, double max_share,
+                      sparse_rows<Real>& out, std::size_t threads = 1) {
+    const std::size_t size = rows * columns;
+    if (size == 0) return false;
+    out.background = sparse_scan::smallest_in_chunks(x, size, threads);
+    const auto most = static_cast<std::size_t>(max_share * static_cast<double>(size));
+    return transposed ? sparse_scan::by_columns(x, rows, columns, most, threads, out)
+                      : sparse_scan::by_rows(x, rows, columns, most, threads, out);
 }
 
 // The width of a column block of sparse_times: eight SIMD batches, the accumulators of one
@@ -151,6 +236,14 @@ template <class Real>
 inline constexpr std::size_t sparse_block = 8 * xsimd::batch<Real>::size;
 
 namespace sparse_kernel {
+
+// Asks for the cache lines of p[0, count) ahead of their use.
+template <class Real>
+INFOMORPH_ALWAYS_INLINE void prefetch_row([[maybe_unused]] const Real* p, [[maybe_unused]] std::size_t count) {
+#if defined(__GNUC__) || defined(__clang__)
+    for (std::size_t e = 0; e < count; e += 64 / sizeof(Real)) __builtin_prefetch(p + e);
+#endif
+}
 
 // Rows [r0, r1) of x times the columns [0, K lanes) of a dense block (row c at dense + c * ld),
 // plus offset[j]: K SIMD batches of columns, each output row's sums in registers.
@@ -162,10 +255,14 @@ void batches(const sparse_rows<Real>& x, std::size_t r0, std::size_t r1, const R
     constexpr std::size_t L = batch::size;
     const std::uint32_t* column = x.column.data();
     const Real* value = x.value.data();
+    constexpr std::uint32_t ahead = 4;
     for (std::size_t r = r0; r < r1; ++r) {
         std::array<batch, K> acc;
         for (std::size_t q = 0; q < K; ++q) acc[q] = batch::load_unaligned(offset + q * L);
-        for (std::uint32_t k = x.start[r]; k < x.start[r + 1]; ++k) {
+        const std::uint32_t end = x.start[r + 1];
+        for (std::uint32_t k = x.start[r]; k < end; ++k) {
+            // The dense rows come from L2 in an order no hardware prefetcher guesses.
+            if (k + ahead < end) prefetch_row(dense + std::size_t{column[k + ahead]} * ld, K * L);
             const batch v(value[k]);
             const Real* d = dense + std::size_t{column[k]} * ld;
             for (std::size_t q = 0; q < K; ++q) acc[q] = xsimd::fma(v, batch::load_unaligned(d + q * L), acc[q]);

@@ -257,7 +257,8 @@ private:
     void dense_drive(std::size_t i, const Real* xi, std::size_t batch, state& s) const {
         const std::size_t in = options_.input_sizes[i], n = options_.neurons;
         Real* drive = s.drive[i].data();
-        if (n >= sparse_neurons && detail::make_sparse_rows(xi, batch, in, false, sparse_share, s.sparse_input)) {
+        if (n >= sparse_neurons &&
+            detail::make_sparse_rows(xi, batch, in, false, sparse_share, s.sparse_input, options_.threads)) {
             sparse_input_drive(i, batch, s, drive);
             return;
         }
@@ -342,7 +343,7 @@ private:
         const Real* up = upstream.data();
         const Real* dt = s.dtheta[i].data();
         Real* delta = delta_.data();
-        const std::size_t blocks = column_blocks();
+        const std::size_t blocks = wide_column_blocks();
         detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
             const std::size_t j0 = detail::block_begin(n, blocks, b), j1 = detail::block_begin(n, blocks, b + 1);
             for (std::size_t k = 0; k < batch; ++k) {
@@ -361,7 +362,8 @@ private:
         const std::size_t in = options_.input_sizes[i], n = options_.neurons, blocks = gemm_blocks(in);
         const bool masked = options_.connections[i].kind != connectivity::full;  // a full mask is all ones
         const Real* m = mask_[i].data();
-        if (n >= sparse_neurons && detail::make_sparse_rows(xi, batch, in, true, sparse_share, sparse_columns_)) {
+        if (n >= sparse_neurons &&
+            detail::make_sparse_rows(xi, batch, in, true, sparse_share, sparse_columns_, options_.threads)) {
             sparse_input_weight_gradient(batch, in, dw);
             if (masked) {
                 const std::size_t rows = column_blocks();
@@ -393,8 +395,9 @@ private:
         const Real* delta = delta_.data();
         sparse_offset_.resize(n);
         // Row by row (contiguous), each neuron's sum over the samples in order.
-        detail::parallel_blocks(options_.threads, panels, [&](std::size_t p) {
-            const std::size_t j0 = p * width, j1 = std::min(n, j0 + width);
+        const std::size_t sum_blocks = wide_column_blocks();
+        detail::parallel_blocks(options_.threads, sum_blocks, [&](std::size_t q) {
+            const std::size_t j0 = detail::block_begin(n, sum_blocks, q), j1 = detail::block_begin(n, sum_blocks, q + 1);
             Real* sum = sparse_offset_.data();
             std::fill(sum + j0, sum + j1, Real(0));
             for (std::size_t k = 0; k < batch; ++k)
@@ -429,6 +432,14 @@ private:
 
     // Column-wise work (sums over samples per neuron) in ranges of about 256 neurons.
     std::size_t column_blocks() const { return (options_.neurons + 255) / 256; }
+
+    // Column-wise passes over [batch x neurons] matrices in one range per thread (of at least
+    // 64 neurons). Each of their sums runs over the samples in order and each product stands
+    // alone, so the cut changes no bit. Narrow ranges were 3x slower at 2000 neurons: every
+    // row's part of a range starts a new stream at a new page, which the prefetchers find late.
+    std::size_t wide_column_blocks() const {
+        return std::max<std::size_t>(1, std::min(options_.threads, options_.neurons / 64));
+    }
 
     // Work is cut into blocks fixed by the problem's size alone (see parallel.hpp): samples or
     // input features (about 512 each) for the GEMMs.
@@ -534,12 +545,41 @@ private:
         } else {  // the same bins everywhere: contiguous sweeps over blocks of samples
             const std::size_t blocks = (batch + 127) / 128;
             detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
-                const std::size_t k0 = detail::block_begin(batch, blocks, b), k1 = detail::block_begin(batch, blocks, b + 1);
-                for (std::size_t i = 0; i < N; ++i)
-                    if (todo[i]) bin_source(i, s.drive[i].data() + k0 * n, (k1 - k0) * n, 1, bins + k0 * n * N + i, N);
+                const std::size_t e0 = detail::block_begin(batch, blocks, b) * n;
+                const std::size_t e1 = detail::block_begin(batch, blocks, b + 1) * n;
+                if constexpr (N == 1) {
+                    if (todo[0]) bin_source(0, s.drive[0].data() + e0, e1 - e0, std::size_t{1}, bins + e0, std::size_t{1});
+                } else {
+                    bin_interleaved(s, todo, e0, e1, bins);
+                }
             });
         }
         s.binned.fill(true);
+    }
+
+    // Entries [e0, e1) of every class to do, binned a chunk at a time into contiguous buffers
+    // in L1 and copied from there into their places in the interleaved bins. Binned straight
+    // into the bins (a stride of N), the AVX-512 path scattered its stores, which cost more
+    // than the binning itself.
+    void bin_interleaved(const state& s, const std::array<bool, N>& todo, std::size_t e0, std::size_t e1,
+                         std::uint32_t* bins) const {
+        constexpr std::size_t chunk = 1024;
+        alignas(64) std::array<std::array<std::uint32_t, chunk>, N> part;
+        const bool all = std::find(todo.begin(), todo.end(), false) == todo.end();
+        for (std::size_t c0 = e0; c0 < e1; c0 += chunk) {
+            const std::size_t m = std::min(chunk, e1 - c0);
+            for (std::size_t i = 0; i < N; ++i)
+                if (todo[i]) bin_source(i, s.drive[i].data() + c0, m, std::size_t{1}, part[i].data(), std::size_t{1});
+            if constexpr (N == 3) {
+                if (all) {
+                    detail::interleave3(part[0].data(), part[1].data(), part[2].data(), m, bins + c0 * N);
+                    continue;
+                }
+            }
+            for (std::size_t i = 0; i < N; ++i)
+                if (todo[i])
+                    for (std::size_t e = 0; e < m; ++e) bins[(c0 + e) * N + i] = part[i][e];
+        }
     }
 
     // A silent class's input is never read, so it may be null (no zero matrix to hold).
@@ -581,7 +621,8 @@ private:
     detail::sparse_rows<Real> sparse_columns_;  // a mostly-background class input by features (dense_weight_gradient)
     std::vector<Real> sparse_offset_;           // the background's terms of the weight gradient
     std::array<vector, N> bias_{};
-    matrix dg_dtheta_, delta_;
+    matrix dg_dtheta_;
+    detail::aligned_matrix<Real> delta_;  // read by SIMD rows (sparse_input_weight_gradient)
 };
 
 }  // namespace infomorph

@@ -39,13 +39,8 @@ struct adam {
     /// into fixed blocks over `threads` gives the same numbers for any thread count.
     template <class Real>
     void step(Real* w, const Real* g, std::size_t n, state& s, double scale = 1.0, std::size_t threads = 1) const {
-        const std::array<double, 2> sizes = start_step(s, n);
-        const double step_size = sizes[0], root_bias2 = sizes[1];
-        double* m = s.m.data();
-        double* v = s.v.data();
-        detail::parallel_blocks(threads, (n + block - 1) / block, [&](std::size_t b) {
-            update(w + b * block, g + b * block, m + b * block, v + b * block, std::min(block, n - b * block), scale,
-                   step_size, root_bias2);
+        in_blocks(s, n, threads, [&](std::size_t i0, std::size_t c, double* m, double* v, const std::array<double, 2>& size) {
+            update(w + i0, g + i0, m, v, c, scale, size[0], size[1]);
         });
     }
 
@@ -55,18 +50,26 @@ struct adam {
     template <class Real>
     void step_at(Real* w, const Real* g, const std::size_t* at, std::size_t n, state& s, double scale = 1.0,
                  std::size_t threads = 1) const {
-        const std::array<double, 2> sizes = start_step(s, n);
-        const double step_size = sizes[0], root_bias2 = sizes[1];
-        double* m = s.m.data();
-        double* v = s.v.data();
-        detail::parallel_blocks(threads, (n + block - 1) / block, [&](std::size_t b) {
-            update_at(w, g, at + b * block, m + b * block, v + b * block, std::min(block, n - b * block), scale,
-                      step_size, root_bias2);
+        in_blocks(s, n, threads, [&](std::size_t i0, std::size_t c, double* m, double* v, const std::array<double, 2>& size) {
+            update_at(w, g, at + i0, m, v, c, scale, size[0], size[1]);
         });
     }
 
 private:
     static constexpr std::size_t block = 16384, chunk = 256;
+
+    // Starts a step on n parameters, then fn(first, count, m + first, v + first, start_step's
+    // sizes) for the blocks of `block` parameters, in parallel.
+    template <class Fn>
+    void in_blocks(state& s, std::size_t n, std::size_t threads, Fn&& fn) const {
+        const std::array<double, 2> size = start_step(s, n);
+        double* m = s.m.data();
+        double* v = s.v.data();
+        detail::parallel_blocks(threads, (n + block - 1) / block, [&](std::size_t b) {
+            const std::size_t i0 = b * block;
+            fn(i0, std::min(block, n - i0), m + i0, v + i0, size);
+        });
+    }
 
     // Sizes the moments on the first step and counts the step; returns lr / (1 - beta1^t) and
     // (1 - beta2^t)^(1/2).
