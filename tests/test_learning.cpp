@@ -423,6 +423,32 @@ TEST_CASE("a layer keeps the bins of a drive kept in place, and bins again a dri
     CHECK(s.bins == fresh_bins(other));
 }
 
+TEST_CASE("a pass that takes another pass's drives equals one that copies them") {
+    test_layer::options o;
+    o.input_sizes = {5, 4, 3};
+    o.neurons = 6;
+    o.seed = 4;
+    const test_layer l(o, goals::context_lateral_opt_1_100_tpe);
+    const auto x = random_inputs(20, o.input_sizes, 30), y = random_inputs(20, o.input_sizes, 31);
+    test_layer::state first, again, copied, taken;
+    l.forward({&x[0], &x[1], &x[2]}, first, nullptr);
+    l.forward({&x[0], &x[1], &x[2]}, again, nullptr);
+    const std::array<const xt::xtensor<double, 2>*, 3> mixed{&x[0], &x[1], &y[2]};
+    l.forward(mixed, copied, nullptr, {.reuse = &first, .reuse_drive = {true, true, false}});
+    l.forward(mixed, taken, nullptr, {.reuse_drive = {true, true, false}, .take = &again});
+    CHECK(taken.drive == copied.drive);
+    CHECK(taken.theta == copied.theta);
+    CHECK(taken.bins == copied.bins);
+    test_layer::state fresh;
+    l.forward(mixed, fresh, nullptr);
+    CHECK(taken.bins == fresh.bins);
+    const auto small = random_inputs(10, o.input_sizes, 32);
+    test_layer::state other;
+    CHECK_THROWS_WITH_AS(l.forward({&small[0], &small[1], &small[2]}, other, nullptr,
+                                   {.reuse_drive = {true, false, false}, .take = &first}),
+                         "the reused pass has another batch size", error);
+}
+
 TEST_CASE("a layer's interleaved bins are each class's drive binned on its own") {
     // 19 neurons and 130 samples: blocks of 65 samples (1235 entries) pass one 1024-entry chunk
     // of the interleaving and end in a part of a SIMD batch.
@@ -732,6 +758,101 @@ TEST_CASE_TEMPLATE("sparse rows: the entries other than the smallest value, by r
         detail::sparse_rows<Real> s;
         CHECK(detail::make_sparse_rows(last.data(), 4, 10, false, 0.25, s, threads));
         CHECK_FALSE(detail::make_sparse_rows(last.data(), 4, 10, false, 0.24, s, threads));
+    }
+}
+
+TEST_CASE_TEMPLATE("sparse products: each sum is its offset, then its row's entries in column order", Real, float,
+                   double) {
+    // Rows over several chunks of columns and blocks of rows (an empty row, a row whose entries
+    // all lie in the last chunk, ragged last chunk and block), against one fused multiply-add
+    // per entry in column order, with the kernels' own SIMD operation: the same bits.
+    using batch = xsimd::batch<Real>;
+    constexpr std::size_t L = batch::size, wide = detail::sparse_block<Real>;
+    const std::size_t rows = 2 * detail::sparse_kernel::rows_together + 11, columns = 3 * detail::sparse_chunk + 7;
+    const std::size_t ld = wide + 5;
+    std::mt19937 rng(17);
+    std::uniform_real_distribution<double> u(-1.0, 1.0);
+    const Real background = Real(-1.5);  // the smallest value
+    std::vector<Real> x(rows * columns), dense(columns * ld), offset(wide);
+    for (auto& v : x) v = u(rng) < -0.4 ? static_cast<Real>(u(rng)) : background;  // 30 % other values
+    for (std::size_t c = 0; c < columns; ++c) {
+        x[5 * columns + c] = background;                                              // empty
+        x[9 * columns + c] = c >= 3 * detail::sparse_chunk ? Real(0.5) : background;  // last chunk only
+    }
+    for (auto& v : dense) v = static_cast<Real>(u(rng));
+    for (auto& v : offset) v = static_cast<Real>(u(rng));
+    detail::sparse_rows<Real> s;
+    REQUIRE(detail::make_sparse_rows(x.data(), rows, columns, false, 0.5, s, 2));
+    REQUIRE(s.chunks() == 4);
+    // The reference: row by row, a batch of columns at a time, with the kernels' own operation
+    // on loaded batches (whether it fuses depends on the build, not on the loop order). A last
+    // partial batch of columns ends at `width`; blocks narrower than a batch take xsimd's
+    // scalar fma.
+    const auto expected = [&](std::size_t width) {
+        std::vector<Real> want(rows * width);
+        for (std::size_t r = 0; r < rows; ++r) {
+            const auto entries = [&](auto acc, std::size_t j, auto load) {
+                for (std::size_t c = 0; c < columns; ++c)
+                    if (x[r * columns + c] != background)
+                        acc = xsimd::fma(decltype(acc)(x[r * columns + c] - background), load(dense.data() + c * ld + j), acc);
+                return acc;
+            };
+            if (width < L) {
+                for (std::size_t j = 0; j < width; ++j)
+                    want[r * width + j] = entries(offset[j], j, [](const Real* d) { return *d; });
+                continue;
+            }
+            std::vector<std::size_t> firsts;
+            for (std::size_t j = 0; j + L <= width; j += L) firsts.push_back(j);
+            if (width % L != 0) firsts.push_back(width - L);
+            for (std::size_t j : firsts)
+                entries(batch::load_unaligned(offset.data() + j), j, [](const Real* d) { return batch::load_unaligned(d); })
+                    .store_unaligned(want.data() + r * width + j);
+        }
+        return want;
+    };
+    for (std::size_t width : {L > 1 ? L - 1 : L, L, 3 * L + 1, wide - 1, wide}) {
+        CAPTURE(width);
+        std::vector<Real> out(rows * ld, Real(7)), out_t(width * rows, Real(0.25));
+        detail::sparse_times<false>(s, 0, rows, dense.data(), ld, width, offset.data(), out.data(), ld);
+        detail::sparse_times<true>(s, 0, rows, dense.data(), ld, width, offset.data(), out_t.data(), rows);
+        const std::vector<Real> want = expected(width);
+        std::size_t wrong = 0, wrong_t = 0;
+        for (std::size_t r = 0; r < rows; ++r)
+            for (std::size_t j = 0; j < width; ++j) {
+                const Real e = want[r * width + j];
+                wrong += out[r * ld + j] != e ? 1 : 0;
+                wrong_t += out_t[j * rows + r] != Real(0.25) + e ? 1 : 0;
+            }
+        CHECK(wrong == 0);
+        CHECK(wrong_t == 0);
+        CHECK(out[ld - 1] == Real(7));  // past the block: untouched
+    }
+}
+
+TEST_CASE_TEMPLATE("sample tiles hold x[c Tile + t, p] at [c][p][t], zero past the batch, and invert", Real, float,
+                   double) {
+    // Whole 16 x 16 blocks (register transposes with AVX-512 floats) and ragged columns and rows.
+    constexpr std::size_t Tile = 64;
+    for (const auto& size : {std::pair<std::size_t, std::size_t>{128, 48}, {150, 37}, {9, 16}}) {
+        const std::size_t batch = size.first, cols = size.second;  // not a structured binding: Clang 14 cannot capture one
+        CAPTURE(batch);
+        CAPTURE(cols);
+        std::vector<Real> x(batch * cols), back(batch * cols, Real(-1));
+        for (std::size_t e = 0; e < x.size(); ++e) x[e] = static_cast<Real>(e) + Real(0.5);
+        const std::size_t tiles = detail::tile_count<Tile>(batch);
+        std::vector<Real> t(tiles * cols * Tile, Real(-2));
+        detail::to_tiles<Tile>(x.data(), batch, cols, t.data(), 0, tiles);
+        std::size_t wrong = 0;
+        for (std::size_t c = 0; c < tiles; ++c)
+            for (std::size_t p = 0; p < cols; ++p)
+                for (std::size_t r = 0; r < Tile; ++r) {
+                    const std::size_t row = c * Tile + r;
+                    wrong += t[(c * cols + p) * Tile + r] != (row < batch ? x[row * cols + p] : Real(0)) ? 1 : 0;
+                }
+        CHECK(wrong == 0);
+        detail::from_tiles<Tile>(t.data(), batch, cols, back.data(), 0, tiles);
+        CHECK(back == x);
     }
 }
 

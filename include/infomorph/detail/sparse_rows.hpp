@@ -22,13 +22,21 @@
 
 namespace infomorph::detail {
 
+// The products take x's columns in chunks of this many (see sparse_kernel::batches).
+inline constexpr std::size_t sparse_chunk = 64;
+
 template <class Real>
 struct sparse_rows {
     Real background = 0;
     std::size_t rows = 0;
+    std::size_t columns = 0;
     std::vector<std::uint32_t> start;   // row r's entries are [start[r], start[r + 1])
     std::vector<std::uint32_t> column;  // per entry: its column
     std::vector<Real> value;            // per entry: x - background (column and value may hold slack past the last row)
+    // Row r's entries in columns [f, f + 1) * sparse_chunk start at chunk_start[r * (chunks() + 1) + f]
+    // (the last of a row's chunks() + 1 values is start[r + 1]).
+    std::vector<std::uint32_t> chunk_start;
+    std::size_t chunks() const noexcept { return (columns + sparse_chunk - 1) / sparse_chunk; }
     std::vector<std::uint32_t> next;    // scratch of the transposed build
     std::vector<std::vector<std::uint32_t>> part_column;  // scratch of a build by rows on several threads
     std::vector<std::vector<Real>> part_value;
@@ -105,6 +113,7 @@ template <class Real>
 bool by_rows(const Real* x, std::size_t rows, std::size_t columns, std::size_t most, std::size_t threads,
              sparse_rows<Real>& out) {
     out.rows = rows;
+    out.columns = columns;
     out.start.resize(rows + 1);
     out.start[0] = 0;
     const Real b = out.background;
@@ -171,6 +180,7 @@ bool by_columns(const Real* x, std::size_t rows, std::size_t columns, std::size_
     constexpr std::size_t L = batch::size;
     const Real b = out.background;
     out.rows = columns;
+    out.columns = rows;
     out.start.assign(columns + 1, 0);
     const std::size_t parts = std::max<std::size_t>(1, std::min(threads, columns / L));
     const auto first = [&](std::size_t p) { return p == parts ? columns : L * block_begin(columns / L, parts, p); };
@@ -214,6 +224,26 @@ bool by_columns(const Real* x, std::size_t rows, std::size_t columns, std::size_
     return true;
 }
 
+// out.chunk_start from its rows' entries, rows in blocks across threads.
+template <class Real>
+void chunk_starts(sparse_rows<Real>& out, std::size_t threads) {
+    const std::size_t chunks = out.chunks(), parts = std::max<std::size_t>(1, std::min(threads, out.rows / 64));
+    out.chunk_start.resize(out.rows * (chunks + 1));
+    parallel_blocks(parts, parts, [&](std::size_t p) {
+        for (std::size_t r = block_begin(out.rows, parts, p); r < block_begin(out.rows, parts, p + 1); ++r) {
+            std::uint32_t k = out.start[r];
+            const std::uint32_t end = out.start[r + 1];
+            std::uint32_t* at = out.chunk_start.data() + r * (chunks + 1);
+            for (std::size_t f = 0; f < chunks; ++f) {
+                at[f] = k;
+                const auto past = static_cast<std::uint32_t>(std::min((f + 1) * sparse_chunk, out.columns));
+                while (k < end && out.column[k] < past) ++k;
+            }
+            at[chunks] = end;
+        }
+    });
+}
+
 }  // namespace sparse_scan
 
 // The smallest value of x [rows x columns] as background and, when at most `max_share` of the
@@ -226,8 +256,11 @@ bool make_sparse_rows(const Real* x, std::size_t rows, std::size_t columns, bool
     if (size == 0) return false;
     out.background = sparse_scan::smallest_in_chunks(x, size, threads);
     const auto most = static_cast<std::size_t>(max_share * static_cast<double>(size));
-    return transposed ? sparse_scan::by_columns(x, rows, columns, most, threads, out)
-                      : sparse_scan::by_rows(x, rows, columns, most, threads, out);
+    if (!(transposed ? sparse_scan::by_columns(x, rows, columns, most, threads, out)
+                     : sparse_scan::by_rows(x, rows, columns, most, threads, out)))
+        return false;
+    sparse_scan::chunk_starts(out, threads);
+    return true;
 }
 
 // The width of a column block of sparse_times: eight SIMD batches, the accumulators of one
@@ -237,42 +270,53 @@ inline constexpr std::size_t sparse_block = 8 * xsimd::batch<Real>::size;
 
 namespace sparse_kernel {
 
-// Asks for the cache lines of p[0, count) ahead of their use.
-template <class Real>
-INFOMORPH_ALWAYS_INLINE void prefetch_row([[maybe_unused]] const Real* p, [[maybe_unused]] std::size_t count) {
-#if defined(__GNUC__) || defined(__clang__)
-    for (std::size_t e = 0; e < count; e += 64 / sizeof(Real)) __builtin_prefetch(p + e);
-#endif
-}
+// The rows that pass a chunk of columns together. Their sums take 16 KB (32 x 128 floats with
+// AVX-512), the chunk's dense rows 32 KB (64 x 128 floats); 32 rows and chunks of 64 columns
+// were the fastest of the sizes tried on MNIST batches (docs/benchmarks.md).
+inline constexpr std::size_t rows_together = 32;
 
 // Rows [r0, r1) of x times the columns [0, K lanes) of a dense block (row c at dense + c * ld),
-// plus offset[j]: K SIMD batches of columns, each output row's sums in registers.
-// Store: out[r * ldo + j] = the sum. Transposed: out[j * ldo + r] += the sum for j >= skip.
+// plus offset[j]. Store: out[r * ldo + j] = the sum. Transposed: out[j * ldo + r] += the sum
+// for j >= skip.
+// Blocks of rows_together rows pass x's columns one chunk (sparse_chunk columns) at a time, so
+// that the chunk's dense rows are read from L1 by every row of the block: row by row, each
+// entry's dense row (K cache lines) came from L2, whose bandwidth bounded the product. Each
+// row's sums wait in a buffer between chunks; every sum still takes offset, then the entries
+// by increasing column, with the same operations.
 template <std::size_t K, bool Transposed, class Real>
 void batches(const sparse_rows<Real>& x, std::size_t r0, std::size_t r1, const Real* dense, std::size_t ld,
              const Real* offset, Real* out, std::size_t ldo, std::size_t skip) {
     using batch = xsimd::batch<Real>;
-    constexpr std::size_t L = batch::size;
+    constexpr std::size_t L = batch::size, W = K * L;
     const std::uint32_t* column = x.column.data();
     const Real* value = x.value.data();
-    constexpr std::uint32_t ahead = 4;
-    for (std::size_t r = r0; r < r1; ++r) {
-        std::array<batch, K> acc;
-        for (std::size_t q = 0; q < K; ++q) acc[q] = batch::load_unaligned(offset + q * L);
-        const std::uint32_t end = x.start[r + 1];
-        for (std::uint32_t k = x.start[r]; k < end; ++k) {
-            // The dense rows come from L2 in an order no hardware prefetcher guesses.
-            if (k + ahead < end) prefetch_row(dense + std::size_t{column[k + ahead]} * ld, K * L);
-            const batch v(value[k]);
-            const Real* d = dense + std::size_t{column[k]} * ld;
-            for (std::size_t q = 0; q < K; ++q) acc[q] = xsimd::fma(v, batch::load_unaligned(d + q * L), acc[q]);
-        }
-        if constexpr (Transposed) {
-            alignas(64) Real sums[K * L];
-            for (std::size_t q = 0; q < K; ++q) acc[q].store_aligned(sums + q * L);
-            for (std::size_t j = skip; j < K * L; ++j) out[j * ldo + r] += sums[j];
-        } else {
-            for (std::size_t q = 0; q < K; ++q) acc[q].store_unaligned(out + r * ldo + q * L);
+    const std::size_t chunks = x.chunks();
+    alignas(64) Real sums[rows_together * W];
+    for (std::size_t b0 = r0; b0 < r1; b0 += rows_together) {
+        const std::size_t b1 = std::min(r1, b0 + rows_together);
+        for (std::size_t r = b0; r < b1; ++r) std::copy_n(offset, W, sums + (r - b0) * W);
+        for (std::size_t f = 0; f < chunks; ++f)
+            for (std::size_t r = b0; r < b1; ++r) {
+                const std::uint32_t* at = x.chunk_start.data() + r * (chunks + 1) + f;
+                const std::uint32_t k0 = at[0], k1 = at[1];
+                if (k0 == k1) continue;
+                Real* s = sums + (r - b0) * W;
+                std::array<batch, K> acc;
+                for (std::size_t q = 0; q < K; ++q) acc[q] = batch::load_aligned(s + q * L);
+                for (std::uint32_t k = k0; k < k1; ++k) {
+                    const batch v(value[k]);
+                    const Real* d = dense + std::size_t{column[k]} * ld;
+                    for (std::size_t q = 0; q < K; ++q) acc[q] = xsimd::fma(v, batch::load_unaligned(d + q * L), acc[q]);
+                }
+                for (std::size_t q = 0; q < K; ++q) acc[q].store_aligned(s + q * L);
+            }
+        for (std::size_t r = b0; r < b1; ++r) {
+            const Real* s = sums + (r - b0) * W;
+            if constexpr (Transposed) {
+                for (std::size_t j = skip; j < W; ++j) out[j * ldo + r] += s[j];
+            } else {
+                std::copy_n(s, W, out + r * ldo);
+            }
         }
     }
 }

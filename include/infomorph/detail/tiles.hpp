@@ -10,6 +10,8 @@
 
 #include <xsimd/xsimd.hpp>
 
+#include "infomorph/detail/simd.hpp"
+
 namespace infomorph::detail {
 
 template <class T>
@@ -19,6 +21,11 @@ template <std::size_t Tile>
 constexpr std::size_t tile_count(std::size_t batch) noexcept {
     return (batch + Tile - 1) / Tile;
 }
+
+// Whether blocks of 16 x 16 values are copied by register transposes (32-bit values with
+// AVX-512): a scalar copy stores to 16 streams one value at a time.
+template <class Real>
+inline constexpr bool tiles_by_transposes = has_transpose_16x16 && sizeof(Real) == 4;
 
 // Tiles [first, last) of the batch. Columns are copied in blocks of `span`, so that reads
 // take whole cache lines of a row and writes stay within a few KiB of the tile.
@@ -31,7 +38,10 @@ void to_tiles(const Real* x, std::size_t batch, std::size_t cols, Real* tiles, s
         const Real* in = x + c * Tile * cols;
         for (std::size_t p0 = 0; p0 < cols; p0 += span) {
             const std::size_t p1 = std::min(p0 + span, cols);
-            for (std::size_t t = 0; t < rows; ++t)
+            std::size_t t = 0;
+            if (tiles_by_transposes<Real> && p1 - p0 == span)
+                for (; t + span <= rows; t += span) transpose_16x16(in + t * cols + p0, cols, out + p0 * Tile + t, Tile);
+            for (; t < rows; ++t)
                 for (std::size_t p = p0; p < p1; ++p) out[p * Tile + t] = in[t * cols + p];
             for (std::size_t p = p0; p < p1; ++p) std::fill(out + p * Tile + rows, out + (p + 1) * Tile, Real(0));
         }
@@ -48,7 +58,10 @@ void from_tiles(const Real* tiles, std::size_t batch, std::size_t cols, Real* x,
         Real* out = x + c * Tile * cols;
         for (std::size_t p0 = 0; p0 < cols; p0 += span) {
             const std::size_t p1 = std::min(p0 + span, cols);
-            for (std::size_t t = 0; t < rows; ++t)
+            std::size_t t = 0;
+            if (tiles_by_transposes<Real> && p1 - p0 == span)
+                for (; t + span <= rows; t += span) transpose_16x16(in + p0 * Tile + t, Tile, out + t * cols + p0, cols);
+            for (; t < rows; ++t)
                 for (std::size_t p = p0; p < p1; ++p) out[t * cols + p] = in[p * Tile + t];
         }
     }

@@ -218,13 +218,13 @@ private:
                 hidden_.forward({&images, nullptr}, pass_[0], &rng,
                                 {.bins = false, .derivatives = false, .silent = {false, true}});
                 learning = {&images, &pass_[0].output};
-                second.reuse = &pass_[0];
+                second.take = &pass_[0];  // its drives are not needed after the second pass
                 second.reuse_drive = {true, false};
             } else {
                 learning = {&images, &label};
             }
         } else {
-            second.reuse = &pass_[0];
+            second.take = &pass_[0];  // its drives are not needed after the second pass
             if (options_.kind == network_kind::output_context) {
                 hidden_.forward({&images, nullptr, nullptr}, pass_[0], &rng,
                                 {.bins = false, .derivatives = false, .silent = {false, true, true}});

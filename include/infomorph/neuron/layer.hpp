@@ -134,7 +134,10 @@ public:
         bool derivatives = true;         ///< keep dtheta/dr_i (only passes that learn need them)
         std::array<bool, N> silent{};    ///< per class: the input is all zero (drive = bias); x[i] may be null
         const state* reuse = nullptr;    ///< a pass on the same batch whose drives can be reused
-        std::array<bool, N> reuse_drive{};  ///< per class: the input is the same as in `reuse`
+        std::array<bool, N> reuse_drive{};  ///< per class: the input is the same as in `reuse` (or `take`)
+        /// As `reuse`, for a pass whose drives are no longer needed: they are moved, not copied,
+        /// and left unspecified there.
+        state* take = nullptr;
     };
 
     /// The drives, firing probabilities, outputs and (when p.bins) bins of a batch, into s.
@@ -225,9 +228,11 @@ private:
     // (zero, sparse or dense) plus the bias.
     void class_drive(std::size_t i, const matrix* x, std::size_t batch, state& s, const pass& p) const {
         const std::size_t n = options_.neurons;
-        if (p.reuse && p.reuse_drive[i]) {
-            if (p.reuse != &s) {
-                copy_drive(p.reuse->drive[i], batch, s.drive[i]);
+        const state* from = p.take ? p.take : p.reuse;
+        if (from && p.reuse_drive[i]) {
+            if (from != &s) {
+                if (p.take) take_drive(*p.take, i, batch, s);
+                else copy_drive(from->drive[i], batch, s.drive[i]);
                 s.binned[i] = false;
             }
             return;
@@ -250,6 +255,13 @@ private:
         const Real* f = from.data();
         Real* t = to.data();
         for_sample_blocks(batch, [&](std::size_t k0, std::size_t k1) { std::copy(f + k0 * n, f + k1 * n, t + k0 * n); });
+    }
+
+    void take_drive(state& from, std::size_t i, std::size_t batch, state& to) const {
+        if (from.drive[i].shape() != std::array<std::size_t, 2>{batch, options_.neurons})
+            throw error("the reused pass has another batch size");
+        std::swap(from.drive[i], to.drive[i]);
+        from.binned[i] = false;
     }
 
     // Cut by samples: each block packs only its own rows of the (large) input. A mostly
