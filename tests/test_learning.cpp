@@ -396,15 +396,21 @@ std::array<xt::xtensor<double, 2>, 3> random_inputs(std::size_t batch, const std
     return out;
 }
 
+// A small trivariate layer: 6 neurons of 5, 4 and 3 inputs.
+constexpr std::array<std::size_t, 3> small_sizes{5, 4, 3};
+test_layer small_layer() {
+    test_layer::options o;
+    o.input_sizes = small_sizes;
+    o.neurons = 6;
+    o.seed = 4;
+    return test_layer(o, goals::context_lateral_opt_1_100_tpe);
+}
+
 }  // namespace
 
 TEST_CASE("a layer keeps the bins of a drive kept in place, and bins again a drive that changed") {
-    test_layer::options o;
-    o.input_sizes = {5, 4, 3};
-    o.neurons = 6;
-    o.seed = 4;
-    const test_layer l(o, goals::context_lateral_opt_1_100_tpe);
-    const auto x = random_inputs(20, o.input_sizes, 30), y = random_inputs(20, o.input_sizes, 31);
+    const test_layer l = small_layer();
+    const auto x = random_inputs(20, small_sizes, 30), y = random_inputs(20, small_sizes, 31);
     auto fresh_bins = [&](const std::array<const xt::xtensor<double, 2>*, 3>& in) {
         test_layer::state t;
         l.forward(in, t, nullptr);
@@ -424,12 +430,8 @@ TEST_CASE("a layer keeps the bins of a drive kept in place, and bins again a dri
 }
 
 TEST_CASE("a pass that takes another pass's drives equals one that copies them") {
-    test_layer::options o;
-    o.input_sizes = {5, 4, 3};
-    o.neurons = 6;
-    o.seed = 4;
-    const test_layer l(o, goals::context_lateral_opt_1_100_tpe);
-    const auto x = random_inputs(20, o.input_sizes, 30), y = random_inputs(20, o.input_sizes, 31);
+    const test_layer l = small_layer();
+    const auto x = random_inputs(20, small_sizes, 30), y = random_inputs(20, small_sizes, 31);
     test_layer::state first, again, copied, taken;
     l.forward({&x[0], &x[1], &x[2]}, first, nullptr);
     l.forward({&x[0], &x[1], &x[2]}, again, nullptr);
@@ -442,7 +444,7 @@ TEST_CASE("a pass that takes another pass's drives equals one that copies them")
     test_layer::state fresh;
     l.forward(mixed, fresh, nullptr);
     CHECK(taken.bins == fresh.bins);
-    const auto small = random_inputs(10, o.input_sizes, 32);
+    const auto small = random_inputs(10, small_sizes, 32);
     test_layer::state other;
     CHECK_THROWS_WITH_AS(l.forward({&small[0], &small[1], &small[2]}, other, nullptr,
                                    {.reuse_drive = {true, false, false}, .take = &first}),
