@@ -3,6 +3,7 @@
 // Run with OPENBLAS_NUM_THREADS=1: our own threads parallelise over neurons.
 #include <infomorph/data/dataset.hpp>
 #include <infomorph/data/idx.hpp>
+#include <infomorph/detail/sparse_rows.hpp>
 #include <infomorph/networks/diversity.hpp>
 #include <infomorph/networks/make_network.hpp>
 
@@ -112,6 +113,26 @@ void bm_diversity(benchmark::State& state) {
     for (auto _ : state) benchmark::DoNotOptimize(infomorph::diversity(now, initial).pairwise);
 }
 
+// The first layer's input of one MNIST batch (1024 normalised images) scanned into sparse rows
+// (detail/sparse_rows.hpp), as the feedforward products of layers of at least
+// layer::sparse_neurons neurons do every batch: by rows for the drive, by input features
+// (transposed) for the weight gradient. args: transposed, threads.
+void bm_sparse_scan(benchmark::State& state) {
+    const infomorph::data::batches batches(training_set(), infomorph::data::all_indices(1024), 1024);
+    xt::xtensor<float, 2> images;
+    std::vector<std::uint8_t> labels;
+    batches.get(0, images, labels);
+    infomorph::detail::sparse_rows<float> rows;
+    const bool transposed = state.range(0) != 0;
+    const auto threads = static_cast<std::size_t>(state.range(1));
+    for (auto _ : state) {
+        const bool sparse = infomorph::detail::make_sparse_rows(images.data(), images.shape()[0], images.shape()[1],
+                                                                transposed, 1.0 / 3.0, rows, threads);
+        if (!sparse) state.SkipWithError("an MNIST batch should be sparse");
+        benchmark::DoNotOptimize(rows.chunk_start.data());
+    }
+}
+
 constexpr auto trivariate = static_cast<long>(infomorph::network_kind::context_lateral);
 constexpr auto backprop = static_cast<long>(infomorph::network_kind::backprop);
 BENCHMARK(bm_epoch)->Name("epoch/context_lateral/N=100/threads=1")->Args({trivariate, 100, 0, 1})->Unit(benchmark::kSecond)->UseRealTime();
@@ -121,6 +142,12 @@ BENCHMARK(bm_epoch)->Name("epoch/context_lateral/N=2000/partners=100/threads=2")
 BENCHMARK(bm_epoch)->Name("epoch/context_lateral/N=2000/partners=100/threads=1")->Args({trivariate, 2000, 100, 1})->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
 BENCHMARK(bm_hidden_forward)->Name("hidden_forward/context_lateral/N=2000/partners=100/threads=2")->Args({2000, 100, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(bm_hidden_backward)->Name("hidden_backward/context_lateral/N=2000/partners=100/threads=2")->Args({2000, 100, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(bm_hidden_forward)->Name("hidden_forward/context_lateral/N=100/threads=2")->Args({100, 0, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(bm_hidden_backward)->Name("hidden_backward/context_lateral/N=100/threads=2")->Args({100, 0, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(bm_sparse_scan)->Name("sparse_scan/mnist/rows/threads=1")->Args({0, 1})->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(bm_sparse_scan)->Name("sparse_scan/mnist/columns/threads=1")->Args({1, 1})->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(bm_sparse_scan)->Name("sparse_scan/mnist/rows/threads=2")->Args({0, 2})->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(bm_sparse_scan)->Name("sparse_scan/mnist/columns/threads=2")->Args({1, 2})->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(bm_diversity)->Name("diversity/N=100/inputs=784")->Arg(100)->Unit(benchmark::kMillisecond);
 BENCHMARK(bm_diversity)->Name("diversity/N=2000/inputs=784")->Arg(2000)->Unit(benchmark::kMillisecond);
 

@@ -858,17 +858,41 @@ TEST_CASE_TEMPLATE("sample tiles hold x[c Tile + t, p] at [c][p][t], zero past t
     }
 }
 
-TEST_CASE("sparse rows of an image-sized input are the same on any number of threads") {
-    // Large enough for several chunks of the background's scan and SIMD batches in every block.
+TEST_CASE("sparse rows of an image-sized input: entries and chunk starts, the same on any number of threads") {
+    // Large enough for several chunks of the background's scan, of columns and of 16 x 16
+    // transposes, SIMD batches in every block; 300 rows end in a ragged block of 12.
     const std::size_t rows = 300, columns = 784;
     std::mt19937 rng(11);
     std::uniform_real_distribution<float> u(0.0f, 1.0f);
     std::vector<float> x(rows * columns);
     for (auto& v : x) v = u(rng) < 0.8f ? -0.42f : u(rng);
+    x[7 * columns + 100] = std::numeric_limits<float>::quiet_NaN();  // in a batch of background: kept
+    for (std::size_t c = 96; c < 112; ++c)
+        if (c != 100) x[7 * columns + c] = -0.42f;
+    const auto same = [](float a, float b) { return a == b || (std::isnan(a) && std::isnan(b)); };
     for (bool transposed : {false, true}) {
         CAPTURE(transposed);
         detail::sparse_rows<float> one;
         REQUIRE(detail::make_sparse_rows(x.data(), rows, columns, transposed, 1.0 / 3.0, one, 1));
+        REQUIRE(one.background == -0.42f);
+        const std::size_t outer = transposed ? columns : rows, inner = transposed ? rows : columns;
+        REQUIRE(one.rows == outer);
+        REQUIRE(one.chunks() == (inner + detail::sparse_chunk - 1) / detail::sparse_chunk);
+        std::size_t wrong = 0, k = 0;
+        for (std::size_t a = 0; a < outer; ++a) {
+            wrong += one.start[a] != k ? 1 : 0;
+            for (std::size_t b = 0; b < inner; ++b) {
+                if (b % detail::sparse_chunk == 0)
+                    wrong += one.chunk_start[a * (one.chunks() + 1) + b / detail::sparse_chunk] != k ? 1 : 0;
+                const float v = transposed ? x[b * columns + a] : x[a * columns + b];
+                if (v == -0.42f) continue;
+                wrong += one.column[k] != b || !same(one.value[k], v + 0.42f) ? 1 : 0;
+                ++k;
+            }
+            wrong += one.chunk_start[a * (one.chunks() + 1) + one.chunks()] != k ? 1 : 0;
+        }
+        CHECK(wrong == 0);
+        CHECK(one.start[outer] == k);
         for (std::size_t threads : {2, 4}) {
             CAPTURE(threads);
             detail::sparse_rows<float> many;
@@ -878,7 +902,8 @@ TEST_CASE("sparse rows of an image-sized input are the same on any number of thr
             CHECK(many.start == one.start);
             const std::size_t n = one.start.back();
             CHECK(std::equal(one.column.begin(), one.column.begin() + n, many.column.begin()));
-            CHECK(std::equal(one.value.begin(), one.value.begin() + n, many.value.begin()));
+            CHECK(std::equal(one.value.begin(), one.value.begin() + n, many.value.begin(), same));
+            CHECK(many.chunk_start == one.chunk_start);
         }
     }
 }

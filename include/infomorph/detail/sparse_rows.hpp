@@ -12,6 +12,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -37,9 +38,9 @@ struct sparse_rows {
     // (the last of a row's chunks() + 1 values is start[r + 1]).
     std::vector<std::uint32_t> chunk_start;
     std::size_t chunks() const noexcept { return (columns + sparse_chunk - 1) / sparse_chunk; }
-    std::vector<std::uint32_t> next;    // scratch of the transposed build
-    std::vector<std::vector<std::uint32_t>> part_column;  // scratch of a build by rows on several threads
+    std::vector<std::vector<std::uint32_t>> part_column;  // scratch of a build on several threads
     std::vector<std::vector<Real>> part_value;
+    std::vector<std::vector<Real>> part_strip;            // scratch of the transposed build: x's columns as rows
 };
 
 namespace sparse_scan {
@@ -65,28 +66,64 @@ Real smallest(const Real* x, std::size_t size) {
     return b;
 }
 
-// Appends the columns c of `row` whose value is not b, and their values minus b, at k, k + 1,
-// ..: k advances past them. Whole SIMD batches of background (an image's border and gaps)
-// are passed over at once; in the others every column is written and kept (k advances) only
-// when it differs, without a branch: the arrays need `columns` slots of slack past the end.
+// Appends the columns c in [c0, c1) of `row` whose value is not b, and their values minus b,
+// at k, k + 1, ..: k advances past them. c0 is a multiple of the SIMD width. With AVX-512 a
+// batch's entries are packed by a compress and stored whole; otherwise whole batches of
+// background (an image's border and gaps) are passed over at once, and in the others every
+// column is written and kept (k advances) only when it differs, without a branch (a branch on
+// image pixels mispredicts often). Either way the arrays need a batch of slack past the end.
+// "Differs" is the scalar !=, true for a NaN: a NaN input is kept as an entry and reaches the
+// products, as it would reach a GEMM's (xsimd's batch != is false for NaN lanes).
 template <class Real>
-INFOMORPH_ALWAYS_INLINE void append_other(const Real* row, std::size_t columns, Real b, std::uint32_t* column,
-                                          Real* value, std::size_t& k) {
+INFOMORPH_ALWAYS_INLINE void append_other(const Real* row, std::size_t c0, std::size_t c1, Real b,
+                                          std::uint32_t* column, Real* value, std::size_t& k) {
     using batch = xsimd::batch<Real>;
     constexpr std::size_t L = batch::size;
+    std::size_t c = c0;
+#if defined(__AVX512F__)
+    if constexpr (L * sizeof(Real) == 64) {
+        const batch background(b);
+        const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        for (; c + L <= c1; c += L) {
+            const batch v = batch::load_unaligned(row + c);
+            const auto differs = static_cast<std::uint32_t>(~lane_bits(v == background) & ((1u << L) - 1));
+            const __m512i at = _mm512_add_epi32(lanes, _mm512_set1_epi32(static_cast<int>(c)));
+            if constexpr (std::is_same_v<Real, float>) {
+                _mm512_storeu_ps(value + k, _mm512_maskz_compress_ps(static_cast<__mmask16>(differs), v - background));
+                _mm512_storeu_si512(column + k, _mm512_maskz_compress_epi32(static_cast<__mmask16>(differs), at));
+            } else {
+                _mm512_storeu_pd(value + k, _mm512_maskz_compress_pd(static_cast<__mmask8>(differs), v - background));
+                _mm256_storeu_si256(reinterpret_cast<__m256i*>(column + k),
+                                    _mm512_castsi512_si256(_mm512_maskz_compress_epi32(static_cast<__mmask16>(differs), at)));
+            }
+            k += static_cast<std::size_t>(std::popcount(differs));
+        }
+    }
+#endif
     const batch background(b);
-    std::size_t c = 0;
-    for (; c + L <= columns; c += L)
-        if (xsimd::any(batch::load_unaligned(row + c) != background))
+    for (; c + L <= c1; c += L)
+        if (!xsimd::all(batch::load_unaligned(row + c) == background))
             for (std::size_t e = c; e < c + L; ++e) {
                 column[k] = static_cast<std::uint32_t>(e);
                 value[k] = row[e] - b;
                 k += row[e] != b ? 1 : 0;
             }
-    for (; c < columns; ++c) {
+    for (; c < c1; ++c) {
         column[k] = static_cast<std::uint32_t>(c);
         value[k] = row[c] - b;
         k += row[c] != b ? 1 : 0;
+    }
+}
+
+// One row of `columns` values appended as above, chunk by chunk: at[f] = where chunk f's
+// entries start (at[chunks] is left to the caller).
+template <class Real>
+INFOMORPH_ALWAYS_INLINE void append_row(const Real* row, std::size_t columns, Real b, std::uint32_t* column,
+                                        Real* value, std::size_t& k, std::uint32_t* at) {
+    static_assert(sparse_chunk % xsimd::batch<Real>::size == 0, "chunks of whole SIMD batches");
+    for (std::size_t c = 0; c < columns; c += sparse_chunk) {
+        *at++ = static_cast<std::uint32_t>(k);
+        append_other(row, c, std::min(c + sparse_chunk, columns), b, column, value, k);
     }
 }
 
@@ -106,141 +143,136 @@ Real smallest_in_chunks(const Real* x, std::size_t size, std::size_t threads) {
     return b;
 }
 
-// x's rows into out, one pass; false (out unspecified) once more than `most` entries differ.
-// One thread appends straight into out; more scan row blocks into parts of their own, then
-// copy the parts into place.
-template <class Real>
-bool by_rows(const Real* x, std::size_t rows, std::size_t columns, std::size_t most, std::size_t threads,
-             sparse_rows<Real>& out) {
-    out.rows = rows;
-    out.columns = columns;
-    out.start.resize(rows + 1);
-    out.start[0] = 0;
+// Rows [r0, r1) of a row source, appended into (column, value) at k; row(r) gives row r's
+// `columns` values. Records out.start[r + 1] and row r's chunk starts as positions in these
+// arrays. Each row may write a batch past its last entry, so the arrays grow ahead of a row
+// that might not fit (and keep their size for the next batch). False once more than `most`
+// entries differ.
+template <class Real, class Row>
+bool scan_rows(Row&& row, std::size_t r0, std::size_t r1, std::size_t most, sparse_rows<Real>& out,
+               std::vector<std::uint32_t>& column, std::vector<Real>& value, std::size_t& k) {
+    const std::size_t columns = out.columns, chunks = out.chunks();
     const Real b = out.background;
-    const std::size_t parts = std::max<std::size_t>(1, std::min(threads, rows));
-    // Rows [r0, r1) into column and value from their start; each row may write `columns`
-    // slots past its last entry, so a part grows its storage ahead of a row that might not fit
-    // (and keeps it for the next batch).
-    const auto scan = [&](std::size_t r0, std::size_t r1, auto& column, auto& value) {
-        std::size_t k = 0;
-        for (std::size_t r = r0; r < r1; ++r) {
-            if (column.size() < k + columns) {
-                column.resize(std::max(k + columns, column.size() + column.size() / 2));
-                value.resize(column.size());
-            }
-            append_other(x + r * columns, columns, b, column.data(), value.data(), k);
-            if (k > most) return false;
-            out.start[r + 1] = static_cast<std::uint32_t>(k);
+    for (std::size_t r = r0; r < r1; ++r) {
+        if (column.size() < k + columns + xsimd::batch<Real>::size) {
+            column.resize(std::max(k + columns + xsimd::batch<Real>::size, column.size() + column.size() / 2));
+            value.resize(column.size());
         }
-        return true;
-    };
-    if (parts == 1) {
-        if (out.column.size() < most + columns) {  // at once: a denser input stops at the first row past `most`
-            out.column.resize(most + columns);
-            out.value.resize(most + columns);
-        }
-        return scan(0, rows, out.column, out.value);
+        std::uint32_t* at = out.chunk_start.data() + r * (chunks + 1);
+        append_row(row(r), columns, b, column.data(), value.data(), k, at);
+        if (k > most) return false;
+        out.start[r + 1] = at[chunks] = static_cast<std::uint32_t>(k);
     }
+    return true;
+}
+
+// All rows of a row source into out: one thread appends straight into out; more scan blocks
+// of rows into parts of their own (part p: rows [first[p], first[p + 1])), then copy the parts
+// into place and shift their starts. scan(p, column, value) scans part p.
+template <class Real, class Scan>
+bool gather_parts(std::size_t parts, std::size_t most, sparse_rows<Real>& out, const std::vector<std::size_t>& first,
+                  Scan&& scan) {
+    const std::size_t chunks = out.chunks();
+    out.start.resize(out.rows + 1);
+    out.start[0] = 0;
+    out.chunk_start.resize(out.rows * (chunks + 1));
+    if (parts == 1) return scan(std::size_t{0}, out.column, out.value);
     out.part_column.resize(parts);
     out.part_value.resize(parts);
     std::vector<std::size_t> offset(parts + 1, 0);
     std::vector<char> fits(parts, 0);
     parallel_blocks(parts, parts, [&](std::size_t p) {
-        const std::size_t r0 = block_begin(rows, parts, p), r1 = block_begin(rows, parts, p + 1);
-        fits[p] = scan(r0, r1, out.part_column[p], out.part_value[p]) ? 1 : 0;
-        offset[p + 1] = r1 > r0 ? out.start[r1] : 0;
+        fits[p] = scan(p, out.part_column[p], out.part_value[p]) ? 1 : 0;
+        offset[p + 1] = first[p + 1] > first[p] ? out.start[first[p + 1]] : 0;
     });
     for (std::size_t p = 0; p < parts; ++p) {
         if (!fits[p]) return false;
         offset[p + 1] += offset[p];
     }
     if (offset[parts] > most) return false;
-    if (out.column.size() < offset[parts]) {
-        out.column.resize(offset[parts]);
-        out.value.resize(offset[parts]);
+    if (out.column.size() < offset[parts] + xsimd::batch<Real>::size) {
+        out.column.resize(offset[parts] + xsimd::batch<Real>::size);
+        out.value.resize(out.column.size());
     }
     parallel_blocks(parts, parts, [&](std::size_t p) {
-        const std::size_t r0 = block_begin(rows, parts, p), r1 = block_begin(rows, parts, p + 1);
         const std::size_t n = offset[p + 1] - offset[p];
+        const auto shift = static_cast<std::uint32_t>(offset[p]);
         std::copy_n(out.part_column[p].data(), n, out.column.data() + offset[p]);
         std::copy_n(out.part_value[p].data(), n, out.value.data() + offset[p]);
-        for (std::size_t r = r0; r < r1; ++r) out.start[r + 1] += static_cast<std::uint32_t>(offset[p]);
+        for (std::size_t r = first[p]; r < first[p + 1]; ++r) {
+            out.start[r + 1] += shift;
+            for (std::size_t f = 0; f <= chunks; ++f) out.chunk_start[r * (chunks + 1) + f] += shift;
+        }
     });
     return true;
 }
 
-// x's columns (as rows of x^T) into out by a counting sort: counts per column, then each row's
-// entries to their columns' next slots, so that within a column the rows stay in increasing
-// order. Threads take blocks of whole SIMD batches of columns and write only their own
-// columns' slots.
+// x's rows into out; false (out unspecified) once more than `most` entries differ.
+template <class Real>
+bool by_rows(const Real* x, std::size_t rows, std::size_t columns, std::size_t most, std::size_t threads,
+             sparse_rows<Real>& out) {
+    out.rows = rows;
+    out.columns = columns;
+    const std::size_t parts = std::max<std::size_t>(1, std::min(threads, rows));
+    std::vector<std::size_t> first(parts + 1);
+    for (std::size_t p = 0; p <= parts; ++p) first[p] = block_begin(rows, parts, p);
+    const auto row = [&](std::size_t r) { return x + r * columns; };
+    return gather_parts(parts, most, out, first, [&](std::size_t p, auto& column, auto& value) {
+        std::size_t k = 0;
+        return scan_rows(row, first[p], first[p + 1], most, out, column, value, k);
+    });
+}
+
+// The columns [c0, c0 + width) of x as rows of `strip` (width rows of `rows` values): 16 x 16
+// register transposes where they exist, for whole blocks, with the rows two blocks ahead
+// prefetched (each row's part of a strip is a line or a few, a whole row of x apart: a stride
+// the prefetchers follow late); one value at a time for the rest.
+template <class Real>
+void transpose_strip(const Real* x, std::size_t rows, std::size_t columns, std::size_t c0, std::size_t width,
+                     Real* strip) {
+    std::size_t r = 0, whole = 0;
+#if defined(__AVX512F__)
+    if constexpr (sizeof(Real) == 4 && has_transpose_16x16) {
+        whole = width / 16 * 16;
+        if (whole > 0)
+            for (; r + 16 <= rows; r += 16) {
+                for (std::size_t q = 0; q < 16 && r + 48 <= rows; ++q)
+                    for (std::size_t c = 0; c < whole; c += 16)
+                        _mm_prefetch(reinterpret_cast<const char*>(x + (r + 32 + q) * columns + c0 + c), _MM_HINT_T0);
+                for (std::size_t c = 0; c < whole; c += 16)
+                    transpose_16x16(x + r * columns + c0 + c, columns, strip + c * rows + r, rows);
+            }
+    }
+#endif
+    for (std::size_t rr = 0; rr < rows; ++rr)
+        for (std::size_t c = rr < r ? whole : 0; c < width; ++c) strip[c * rows + rr] = x[rr * columns + c0 + c];
+}
+
+// x's columns (as rows of x^T) into out: strips of 32 columns are transposed into a buffer of
+// their own (32 rows of x^T, 128 KB for a batch of 1024 floats, in L2) and scanned as rows.
+// Threads take blocks of whole strips. (A counting sort, placing each entry at its column's
+// next slot, took a scattered write per entry and a second pass over x to count.)
 template <class Real>
 bool by_columns(const Real* x, std::size_t rows, std::size_t columns, std::size_t most, std::size_t threads,
                 sparse_rows<Real>& out) {
-    using batch = xsimd::batch<Real>;
-    constexpr std::size_t L = batch::size;
-    const Real b = out.background;
+    constexpr std::size_t S = 32;
     out.rows = columns;
     out.columns = rows;
-    out.start.assign(columns + 1, 0);
-    const std::size_t parts = std::max<std::size_t>(1, std::min(threads, columns / L));
-    const auto first = [&](std::size_t p) { return p == parts ? columns : L * block_begin(columns / L, parts, p); };
-    std::uint32_t* count = out.start.data() + 1;
-    parallel_blocks(parts, parts, [&](std::size_t p) {
-        const std::size_t c0 = first(p), c1 = first(p + 1);
-        for (std::size_t r = 0; r < rows; ++r) {
-            const Real* row = x + r * columns;
-            for (std::size_t c = c0; c < c1; ++c) count[c] += row[c] != b ? 1u : 0u;
+    const std::size_t strips = (columns + S - 1) / S, parts = std::max<std::size_t>(1, std::min(threads, strips));
+    std::vector<std::size_t> first(parts + 1);
+    for (std::size_t p = 0; p <= parts; ++p) first[p] = std::min(columns, S * block_begin(strips, parts, p));
+    out.part_strip.resize(parts);
+    return gather_parts(parts, most, out, first, [&](std::size_t p, auto& column, auto& value) {
+        auto& strip = out.part_strip[p];
+        strip.resize(S * rows);
+        std::size_t k = 0;
+        for (std::size_t c0 = first[p]; c0 < first[p + 1]; c0 += S) {
+            const std::size_t width = std::min(S, columns - c0);
+            transpose_strip(x, rows, columns, c0, width, strip.data());
+            const auto row = [&](std::size_t c) { return strip.data() + (c - c0) * rows; };
+            if (!scan_rows(row, c0, c0 + width, most, out, column, value, k)) return false;
         }
-    });
-    for (std::size_t c = 0; c < columns; ++c) out.start[c + 1] += out.start[c];
-    const std::size_t other = out.start[columns];
-    if (other > most) return false;
-    out.column.resize(other);
-    out.value.resize(other);
-    out.next.assign(out.start.begin(), out.start.end() - 1);
-    std::uint32_t* next = out.next.data();
-    const auto place = [&](std::size_t r, std::size_t c, Real v) {
-        const std::uint32_t k = next[c]++;
-        out.column[k] = static_cast<std::uint32_t>(r);
-        out.value[k] = v - b;
-    };
-    const batch background(b);
-    parallel_blocks(parts, parts, [&](std::size_t p) {
-        const std::size_t c0 = first(p), c1 = first(p + 1);
-        for (std::size_t r = 0; r < rows; ++r) {
-            const Real* row = x + r * columns;
-            std::size_t c = c0;
-            for (; c + L <= c1; c += L)
-                // The set bits of a mask, not a branch per column: a branch on image pixels
-                // mispredicts often.
-                for (std::uint64_t m = lane_bits(batch::load_unaligned(row + c) != background); m != 0; m &= m - 1) {
-                    const std::size_t e = c + static_cast<std::size_t>(std::countr_zero(m));
-                    place(r, e, row[e]);
-                }
-            for (; c < c1; ++c)
-                if (row[c] != b) place(r, c, row[c]);
-        }
-    });
-    return true;
-}
-
-// out.chunk_start from its rows' entries, rows in blocks across threads.
-template <class Real>
-void chunk_starts(sparse_rows<Real>& out, std::size_t threads) {
-    const std::size_t chunks = out.chunks(), parts = std::max<std::size_t>(1, std::min(threads, out.rows / 64));
-    out.chunk_start.resize(out.rows * (chunks + 1));
-    parallel_blocks(parts, parts, [&](std::size_t p) {
-        for (std::size_t r = block_begin(out.rows, parts, p); r < block_begin(out.rows, parts, p + 1); ++r) {
-            std::uint32_t k = out.start[r];
-            const std::uint32_t end = out.start[r + 1];
-            std::uint32_t* at = out.chunk_start.data() + r * (chunks + 1);
-            for (std::size_t f = 0; f < chunks; ++f) {
-                at[f] = k;
-                const auto past = static_cast<std::uint32_t>(std::min((f + 1) * sparse_chunk, out.columns));
-                while (k < end && out.column[k] < past) ++k;
-            }
-            at[chunks] = end;
-        }
+        return true;
     });
 }
 
@@ -256,11 +288,8 @@ bool make_sparse_rows(const Real* x, std::size_t rows, std::size_t columns, bool
     if (size == 0) return false;
     out.background = sparse_scan::smallest_in_chunks(x, size, threads);
     const auto most = static_cast<std::size_t>(max_share * static_cast<double>(size));
-    if (!(transposed ? sparse_scan::by_columns(x, rows, columns, most, threads, out)
-                     : sparse_scan::by_rows(x, rows, columns, most, threads, out)))
-        return false;
-    sparse_scan::chunk_starts(out, threads);
-    return true;
+    return transposed ? sparse_scan::by_columns(x, rows, columns, most, threads, out)
+                      : sparse_scan::by_rows(x, rows, columns, most, threads, out);
 }
 
 // The width of a column block of sparse_times: eight SIMD batches, the accumulators of one
@@ -275,30 +304,37 @@ namespace sparse_kernel {
 // were the fastest of the sizes tried on MNIST batches (docs/benchmarks.md).
 inline constexpr std::size_t rows_together = 32;
 
-// Rows [r0, r1) of x times the columns [0, K lanes) of a dense block (row c at dense + c * ld),
-// plus offset[j]. Store: out[r * ldo + j] = the sum. Transposed: out[j * ldo + r] += the sum
-// for j >= skip.
+// Rows [r0, r1) of x times K SIMD batches of columns of a dense block (row c at dense + c * ld),
+// plus offset[j]: batch q < K - 1 holds columns [q L, (q + 1) L), the last one [last, last + L)
+// (last = (K - 1) L, or less for a width that is not whole batches: its lanes below (K - 1) L
+// repeat columns of the other batches, with the same operations). Store: out[r * ldo + j] = the
+// sum (repeated lanes write the same bits again). Transposed: out[j * ldo + r] += the sum, once
+// per column. Without Tail, last is (K - 1) L and every offset a constant.
 // Blocks of rows_together rows pass x's columns one chunk (sparse_chunk columns) at a time, so
 // that the chunk's dense rows are read from L1 by every row of the block: row by row, each
 // entry's dense row (K cache lines) came from L2, whose bandwidth bounded the product. Each
 // row's sums wait in a buffer between chunks; every sum still takes offset, then the entries
-// by increasing column, with the same operations.
-template <std::size_t K, bool Transposed, class Real>
+// by increasing column, with the same operations. The overlapping last batch rides along in the
+// same pass: as a pass of its own it paid each entry's loads and broadcast again for one batch.
+template <std::size_t K, bool Tail, bool Transposed, class Real>
 void batches(const sparse_rows<Real>& x, std::size_t r0, std::size_t r1, const Real* dense, std::size_t ld,
-             const Real* offset, Real* out, std::size_t ldo, std::size_t skip) {
+             const Real* offset, Real* out, std::size_t ldo, std::size_t last) {
     using batch = xsimd::batch<Real>;
     constexpr std::size_t L = batch::size, W = K * L;
+    std::array<std::size_t, K> at;  // the first column of each batch
+    for (std::size_t q = 0; q < K; ++q) at[q] = Tail && q + 1 == K ? last : q * L;
     const std::uint32_t* column = x.column.data();
     const Real* value = x.value.data();
     const std::size_t chunks = x.chunks();
     alignas(64) Real sums[rows_together * W];
     for (std::size_t b0 = r0; b0 < r1; b0 += rows_together) {
         const std::size_t b1 = std::min(r1, b0 + rows_together);
-        for (std::size_t r = b0; r < b1; ++r) std::copy_n(offset, W, sums + (r - b0) * W);
+        for (std::size_t r = b0; r < b1; ++r)
+            for (std::size_t q = 0; q < K; ++q) std::copy_n(offset + at[q], L, sums + (r - b0) * W + q * L);
         for (std::size_t f = 0; f < chunks; ++f)
             for (std::size_t r = b0; r < b1; ++r) {
-                const std::uint32_t* at = x.chunk_start.data() + r * (chunks + 1) + f;
-                const std::uint32_t k0 = at[0], k1 = at[1];
+                const std::uint32_t* starts = x.chunk_start.data() + r * (chunks + 1) + f;
+                const std::uint32_t k0 = starts[0], k1 = starts[1];
                 if (k0 == k1) continue;
                 Real* s = sums + (r - b0) * W;
                 std::array<batch, K> acc;
@@ -306,16 +342,17 @@ void batches(const sparse_rows<Real>& x, std::size_t r0, std::size_t r1, const R
                 for (std::uint32_t k = k0; k < k1; ++k) {
                     const batch v(value[k]);
                     const Real* d = dense + std::size_t{column[k]} * ld;
-                    for (std::size_t q = 0; q < K; ++q) acc[q] = xsimd::fma(v, batch::load_unaligned(d + q * L), acc[q]);
+                    for (std::size_t q = 0; q < K; ++q) acc[q] = xsimd::fma(v, batch::load_unaligned(d + at[q]), acc[q]);
                 }
                 for (std::size_t q = 0; q < K; ++q) acc[q].store_aligned(s + q * L);
             }
         for (std::size_t r = b0; r < b1; ++r) {
             const Real* s = sums + (r - b0) * W;
             if constexpr (Transposed) {
-                for (std::size_t j = skip; j < W; ++j) out[j * ldo + r] += s[j];
+                for (std::size_t j = 0; j < (K - 1) * L; ++j) out[j * ldo + r] += s[j];
+                for (std::size_t l = (K - 1) * L - last; l < L; ++l) out[(last + l) * ldo + r] += s[(K - 1) * L + l];
             } else {
-                std::copy_n(s, W, out + r * ldo);
+                for (std::size_t q = 0; q < K; ++q) std::copy_n(s + q * L, L, out + r * ldo + at[q]);
             }
         }
     }
@@ -336,12 +373,14 @@ void narrow(const sparse_rows<Real>& x, std::size_t r0, std::size_t r1, const Re
 }
 
 template <bool Transposed, class Real, std::size_t... K>
-void dispatch(std::size_t batches_wide, std::index_sequence<K...>, const sparse_rows<Real>& x, std::size_t r0,
-              std::size_t r1, const Real* dense, std::size_t ld, const Real* offset, Real* out, std::size_t ldo) {
+void dispatch(std::size_t batches_wide, bool tail, std::index_sequence<K...>, const sparse_rows<Real>& x,
+              std::size_t r0, std::size_t r1, const Real* dense, std::size_t ld, const Real* offset, Real* out,
+              std::size_t ldo, std::size_t last) {
     using fn = void (*)(const sparse_rows<Real>&, std::size_t, std::size_t, const Real*, std::size_t, const Real*,
                         Real*, std::size_t, std::size_t);
-    static constexpr fn table[] = {&batches<K + 1, Transposed, Real>...};
-    table[batches_wide - 1](x, r0, r1, dense, ld, offset, out, ldo, 0);
+    static constexpr fn whole[] = {&batches<K + 1, false, Transposed, Real>...};
+    static constexpr fn with_tail[] = {&batches<K + 1, true, Transposed, Real>...};
+    (tail ? with_tail : whole)[batches_wide - 1](x, r0, r1, dense, ld, offset, out, ldo, last);
 }
 
 }  // namespace sparse_kernel
@@ -360,12 +399,9 @@ void sparse_times(const sparse_rows<Real>& x, std::size_t r0, std::size_t r1, co
     constexpr std::size_t L = xsimd::batch<Real>::size;
     const std::size_t whole = width / L;
     if (whole == 0) return sparse_kernel::narrow<Transposed>(x, r0, r1, dense, ld, width, offset, out, ldo);
-    sparse_kernel::dispatch<Transposed>(whole, std::make_index_sequence<sparse_block<Real> / L>{}, x, r0, r1, dense,
-                                        ld, offset, out, ldo);
-    if (whole * L == width) return;
-    const std::size_t last = width - L;
-    sparse_kernel::batches<1, Transposed>(x, r0, r1, dense + last, ld, offset + last,
-                                          Transposed ? out + last * ldo : out + last, ldo, whole * L - last);
+    const bool tail = whole * L != width;
+    sparse_kernel::dispatch<Transposed>(whole + (tail ? 1 : 0), tail, std::make_index_sequence<sparse_block<Real> / L>{},
+                                        x, r0, r1, dense, ld, offset, out, ldo, width - L);
 }
 
 }  // namespace infomorph::detail

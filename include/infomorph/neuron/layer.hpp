@@ -461,11 +461,11 @@ private:
     // the sparse products (sparse_rows.hpp): about a fifth of MNIST's pixels are not
     // background; dense inputs (±1 outputs of a layer, CIFAR) keep the GEMMs.
     static constexpr double sparse_share = 1.0 / 3.0;
-    // The fewest neurons for the sparse products: their dense operand comes from L2 (one load
-    // per multiply-add, about half a GEMM's rate), and scanning the input costs as much as a
-    // GEMM of a hundred neurons. At 100 neurons the epoch was 1.2x slower with them, at 2000
-    // 0.88x the time (docs/benchmarks.md).
-    static constexpr std::size_t sparse_neurons = 256;
+    // The fewest neurons for the sparse products: each multiply-add costs about twice a GEMM's,
+    // and the input is scanned twice per batch (by rows, by features). With a scan at about
+    // a fifth of a 100-neuron GEMM's time, the hidden layer's passes were faster from 64
+    // neurons on and slower at 32 (docs/benchmarks.md).
+    static constexpr std::size_t sparse_neurons = 64;
 
     void fill_zero(Real* data, std::size_t count) const {
         const std::size_t blocks = (count + (1u << 18) - 1) >> 18;
