@@ -231,14 +231,15 @@ template <class Real>
 void transpose_strip(const Real* x, std::size_t rows, std::size_t columns, std::size_t c0, std::size_t width,
                      Real* strip) {
     std::size_t r = 0, whole = 0;
-#if defined(__AVX512F__)
-    if constexpr (sizeof(Real) == 4 && has_transpose_16x16) {
+#if defined(__AVX512F__)  // transpose_16x16 exists
+    if constexpr (sizeof(Real) == 4) {
         whole = width / 16 * 16;
         if (whole > 0)
             for (; r + 16 <= rows; r += 16) {
-                for (std::size_t q = 0; q < 16 && r + 48 <= rows; ++q)
-                    for (std::size_t c = 0; c < whole; c += 16)
-                        _mm_prefetch(reinterpret_cast<const char*>(x + (r + 32 + q) * columns + c0 + c), _MM_HINT_T0);
+                if (r + 48 <= rows)
+                    for (std::size_t q = 32; q < 48; ++q)
+                        for (std::size_t c = 0; c < whole; c += 16)
+                            _mm_prefetch(reinterpret_cast<const char*>(x + (r + q) * columns + c0 + c), _MM_HINT_T0);
                 for (std::size_t c = 0; c < whole; c += 16)
                     transpose_16x16(x + r * columns + c0 + c, columns, strip + c * rows + r, rows);
             }
