@@ -3,14 +3,18 @@
 // Run with OPENBLAS_NUM_THREADS=1: our own threads parallelise over neurons.
 #include <infomorph/data/dataset.hpp>
 #include <infomorph/data/idx.hpp>
+#include <infomorph/detail/partners.hpp>
 #include <infomorph/detail/sparse_rows.hpp>
 #include <infomorph/networks/diversity.hpp>
 #include <infomorph/networks/make_network.hpp>
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <numeric>
 #include <random>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -90,9 +94,9 @@ void bm_hidden_backward(benchmark::State& state) {
     auto& hidden = c.net.hidden();
     std::array<xt::xtensor<float, 2>, 3> dw;
     std::array<xt::xtensor<float, 1>, 3> db;
-    for (auto _ : state) {
-        hidden.zero_gradients(dw, db);
-        hidden.backward(c.x, c.net.hidden_state(), c.upstream, dw, db);
+    for (auto _ : state) {  // the sparse lateral gradient in the form the network trains with
+        hidden.zero_gradients(dw, db, infomorph::gradient_form::live);
+        hidden.backward(c.x, c.net.hidden_state(), c.upstream, dw, db, {}, infomorph::gradient_form::live);
         benchmark::DoNotOptimize(dw[0].data());
     }
 }
@@ -133,6 +137,55 @@ void bm_sparse_scan(benchmark::State& state) {
     }
 }
 
+// The sparse lateral products of the N = 2000 network's hidden layer on one thread, over one
+// batch of 1024 samples of ±1 inputs (as its sampled outputs): 2000 neurons with 100 random
+// partners each (detail/partners.hpp), the input as float tiles or as sign bits. The drive
+// includes tiling or packing the input; the gradient takes the tiles or bits the drive made
+// (as a learning pass does) and delta already in tiles. args: gradient, signs.
+void bm_partners(benchmark::State& state) {
+    namespace d = infomorph::detail;
+    constexpr std::size_t n = 2000, k = 100, batch = 1024;
+    const bool gradient = state.range(0) != 0, signs = state.range(1) != 0;
+    if constexpr (!d::has_sign_bits<float>)
+        if (signs) return state.SkipWithError("sign bits need AVX-512");
+    std::mt19937_64 rng(1);
+    std::vector<std::uint32_t> partners, all(n);
+    std::iota(all.begin(), all.end(), 0u);
+    for (std::size_t j = 0; j < n; ++j) {
+        std::shuffle(all.begin(), all.end(), rng);
+        std::sort(all.begin(), all.begin() + k);
+        partners.insert(partners.end(), all.begin(), all.begin() + k);
+    }
+    d::partner_kernels<float> kernel{1, n, n, k, partners.data()};
+    constexpr std::size_t tile = d::partner_kernels<float>::tile, tiles = (batch + tile - 1) / tile;
+    std::normal_distribution<float> normal;
+    std::vector<float> x(batch * n), w(n * n), dw(n * n, 0.0f);
+    for (auto& v : x) v = (rng() & 1) != 0 ? 1.0f : -1.0f;
+    for (auto& v : w) v = normal(rng);
+    d::aligned_vector<float> x_tiles(tiles * n * tile), delta_tiles(tiles * n * tile), out(tiles * n * tile),
+        compact(n * (k + 1));
+    for (auto& v : delta_tiles) v = normal(rng);
+    std::vector<std::uint64_t> words(tiles * n);
+    kernel.to_tiles(x.data(), batch, n, x_tiles.data());
+    if (signs && !d::to_sign_bits(1, x.data(), batch, n, words.data())) return state.SkipWithError("not ±1");
+    for (auto _ : state) {
+        if constexpr (d::has_sign_bits<float>) {
+            if (signs && gradient) kernel.weight_gradient_signs(words.data(), delta_tiles.data(), tiles, compact.data(), dw.data());
+            if (signs && !gradient) {
+                d::to_sign_bits(1, x.data(), batch, n, words.data());
+                kernel.drive_signs(w.data(), words.data(), tiles, compact.data(), out.data());
+            }
+        }
+        if (!signs && gradient) kernel.weight_gradient(x_tiles.data(), delta_tiles.data(), tiles, compact.data(), dw.data());
+        if (!signs && !gradient) {
+            kernel.to_tiles(x.data(), batch, n, x_tiles.data());
+            kernel.drive(w.data(), x_tiles.data(), tiles, compact.data(), out.data());
+        }
+        benchmark::DoNotOptimize(out.data());
+        benchmark::DoNotOptimize(dw.data());
+    }
+}
+
 constexpr auto trivariate = static_cast<long>(infomorph::network_kind::context_lateral);
 constexpr auto backprop = static_cast<long>(infomorph::network_kind::backprop);
 BENCHMARK(bm_epoch)->Name("epoch/context_lateral/N=100/threads=1")->Args({trivariate, 100, 0, 1})->Unit(benchmark::kSecond)->UseRealTime();
@@ -148,6 +201,10 @@ BENCHMARK(bm_sparse_scan)->Name("sparse_scan/mnist/rows/threads=1")->Args({0, 1}
 BENCHMARK(bm_sparse_scan)->Name("sparse_scan/mnist/columns/threads=1")->Args({1, 1})->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(bm_sparse_scan)->Name("sparse_scan/mnist/rows/threads=2")->Args({0, 2})->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(bm_sparse_scan)->Name("sparse_scan/mnist/columns/threads=2")->Args({1, 2})->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(bm_partners)->Name("partners/drive/N=2000/partners=100/floats")->Args({0, 0})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(bm_partners)->Name("partners/drive/N=2000/partners=100/signs")->Args({0, 1})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(bm_partners)->Name("partners/gradient/N=2000/partners=100/floats")->Args({1, 0})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(bm_partners)->Name("partners/gradient/N=2000/partners=100/signs")->Args({1, 1})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(bm_diversity)->Name("diversity/N=100/inputs=784")->Arg(100)->Unit(benchmark::kMillisecond);
 BENCHMARK(bm_diversity)->Name("diversity/N=2000/inputs=784")->Arg(2000)->Unit(benchmark::kMillisecond);
 

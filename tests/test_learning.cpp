@@ -323,8 +323,8 @@ TEST_CASE("one Adam step and one SGD step equal their closed forms") {
     CHECK(p[0] == doctest::Approx(1.0 - 0.1 * (0.5 + 0.01)).epsilon(1e-7));
 }
 
-TEST_CASE_TEMPLATE("Adam on listed positions gives the bits of Adam on copies of them, for any thread count", Real, float,
-                   double) {
+TEST_CASE_TEMPLATE("Adam on listed positions gives the bits of Adam on copies of them, for any thread count, with the "
+                   "gradient dense or in the order of the list", Real, float, double) {
     // 40 000 of 100 000 parameters (three blocks of 16 384), three steps, ascending (scale -1).
     const optimizer::adam adam{.lr = 0.002, .weight_decay = 3.5e-4};
     std::mt19937 rng(11);
@@ -338,17 +338,25 @@ TEST_CASE_TEMPLATE("Adam on listed positions gives the bits of Adam on copies of
     std::vector<Real> copies(at.size()), copy_gradient(at.size());
     for (std::size_t e = 0; e < at.size(); ++e) copies[e] = dense[at[e]];
     const std::vector<Real> untouched = dense;
-    std::array<std::vector<Real>, 2> by_threads{dense, dense};
+    std::array<std::vector<Real>, 2> by_threads{dense, dense}, live_by_threads{dense, dense};
+    std::vector<Real> live_gradient(at.size());
     optimizer::adam::state on_copies;
-    std::array<optimizer::adam::state, 2> listed;
+    std::array<optimizer::adam::state, 2> listed, live;
     for (int step = 0; step < 3; ++step) {
         for (auto& v : gradient) v = static_cast<Real>(nd(rng));
         for (std::size_t e = 0; e < at.size(); ++e) copy_gradient[e] = -gradient[at[e]];
+        for (std::size_t e = 0; e < at.size(); ++e) live_gradient[e] = gradient[at[e]];
         adam.step(copies.data(), copy_gradient.data(), copies.size(), on_copies);
-        for (std::size_t t = 0; t < 2; ++t)
+        for (std::size_t t = 0; t < 2; ++t) {
             adam.step_at(by_threads[t].data(), gradient.data(), at.data(), at.size(), listed[t], -1.0, t + 1);
+            adam.step_live(live_by_threads[t].data(), live_gradient.data(), at.data(), at.size(), live[t], -1.0, t + 1);
+        }
     }
     CHECK(by_threads[0] == by_threads[1]);
+    CHECK(live_by_threads[0] == by_threads[0]);
+    CHECK(live_by_threads[1] == by_threads[0]);
+    CHECK(live[1].m == listed[0].m);
+    CHECK(live[1].v == listed[0].v);
     std::size_t differ = 0, moved_elsewhere = 0;
     for (std::size_t e = 0; e < at.size(); ++e) differ += by_threads[0][at[e]] != copies[e];
     for (std::size_t i = 0; i < dense.size(); ++i)
@@ -630,47 +638,112 @@ TEST_CASE_TEMPLATE("sparse partners: drive and weight gradient equal the dense m
                    float, double) {
     // 100 samples: whole tiles of samples plus a ragged one; 19 partners: sums reduced a SIMD
     // width of partners at a time plus single ones; 40 neurons cut into one range per thread.
+    // The lateral input is Gaussian (float tiles), all ±1 (sign bits where has_sign_bits), or
+    // ±1 but for one 0 (the floats again); the gradient takes the input as the drive packed
+    // it, or packs it anew when the state holds none (a reused drive).
     using lat_layer = layer<3, activation::trivariate, binning::fixed_bins<20>, Real>;
     using matrix = xt::xtensor<Real, 2>;
     const std::size_t B = 100, n = 40, k = 19;
-    std::mt19937 rng(4);
-    std::normal_distribution<double> xd(0.0, 1.0);
-    matrix xf = matrix::from_shape({B, 5}), xc = matrix::from_shape({B, 3}), xl = matrix::from_shape({B, n}),
-           up = matrix::from_shape({B, n});
-    for (auto* m : {&xf, &xc, &xl, &up})
-        for (auto& v : *m) v = static_cast<Real>(xd(rng));
-    const std::array<const matrix*, 3> in{&xf, &xc, &xl};
-    const std::vector<double> scales = [&] {
-        std::vector<double> v(n * n);
-        for (auto& e : v) e = 1.0 + xd(rng);
-        return v;
-    }();
-    const double tolerance = std::is_same_v<Real, float> ? 2e-5 : 1e-12;
-    std::array<matrix, 2> drives, gradients;
+    enum class lateral { gaussian, signs, signs_but_one_zero };
+    for (const lateral kind : {lateral::gaussian, lateral::signs, lateral::signs_but_one_zero})
+        for (const bool repack : {false, true}) {
+            CAPTURE(static_cast<int>(kind));
+            CAPTURE(repack);
+            std::mt19937 rng(4);
+            std::normal_distribution<double> xd(0.0, 1.0);
+            matrix xf = matrix::from_shape({B, 5}), xc = matrix::from_shape({B, 3}), xl = matrix::from_shape({B, n}),
+                   up = matrix::from_shape({B, n});
+            for (auto* m : {&xf, &xc, &xl, &up})
+                for (auto& v : *m) v = static_cast<Real>(xd(rng));
+            if (kind != lateral::gaussian)
+                for (auto& v : xl) v = v > 0 ? Real(1) : Real(-1);
+            if (kind == lateral::signs_but_one_zero) xl(97, 33) = 0;  // in the ragged tile, past the whole blocks
+            const std::array<const matrix*, 3> in{&xf, &xc, &xl};
+            const std::vector<double> scales = [&] {
+                std::vector<double> v(n * n);
+                for (auto& e : v) e = 1.0 + xd(rng);
+                return v;
+            }();
+            const double tolerance = std::is_same_v<Real, float> ? 2e-5 : 1e-12;
+            std::array<matrix, 2> drives, gradients;
+            for (std::size_t threads : {1, 2}) {
+                CAPTURE(threads);
+                typename lat_layer::options o;
+                o.input_sizes = {5, 3, n};
+                o.neurons = n;
+                o.connections[2] = {.kind = connectivity::random_partners, .partners = k};
+                o.seed = 9;
+                o.threads = threads;
+                lat_layer l(o, goals::context_lateral_opt_1_100_tpe);
+                auto& weights = l.weight(2);
+                for (std::size_t e = 0; e < weights.size(); ++e) weights.data()[e] *= static_cast<Real>(scales[e]);  // masked stay 0
+                typename lat_layer::state s;
+                l.forward(in, s, nullptr, {.bins = false});
+                CHECK(s.signs == (kind == lateral::signs && detail::has_sign_bits<Real>));
+                if (repack) s.transposed_class = 3;  // as after a reused drive: the gradient packs x itself
+                std::array<matrix, 3> dw, dw_live;
+                std::array<xt::xtensor<Real, 1>, 3> db, db_live;
+                l.zero_gradients(dw, db);
+                l.backward(in, s, up, dw, db);
+                // The live form: the dense form's values at the partners, bit for bit; the same
+                // dense gradients for the other classes.
+                l.zero_gradients(dw_live, db_live, gradient_form::live);
+                REQUIRE(dw_live[2].shape()[1] == k);
+                l.backward(in, s, up, dw_live, db_live, {}, gradient_form::live);
+                std::size_t live_differ = 0;
+                for (std::size_t e = 0; e < n * k; ++e)
+                    live_differ += dw_live[2].data()[e] != dw[2].data()[l.live_entries(2)[e]];
+                CHECK(live_differ == 0);
+                CHECK(dw_live[0] == dw[0]);
+                CHECK(dw_live[1] == dw[1]);
+                CHECK(db_live[2] == db[2]);
+                // Another form's shape is refused before anything is written.
+                const auto before = db_live;
+                CHECK_THROWS_WITH_AS(l.backward(in, s, up, dw_live, db_live), doctest::Contains("class 3 is not [40 x 40]"),
+                                     error);
+                CHECK(db_live[2] == before[2]);
+                const product_errors e = class_errors(l, s, dw, xl, up, 2);
+                CHECK(e.drive <= tolerance * 10);
+                CHECK(e.gradient <= tolerance * e.scale);
+                CHECK(e.masked == 0.0);
+                drives[threads - 1] = s.drive[2];
+                gradients[threads - 1] = dw[2];
+            }
+            // Each neuron's sums run in the same order however the neurons are cut among threads.
+            CHECK(drives[0] == drives[1]);
+            CHECK(gradients[0] == gradients[1]);
+        }
+}
+
+TEST_CASE("sign bits: the +1 entries of each tile of samples, and only inputs of ±1 accepted") {
+    // 150 samples (two whole tiles of 64, then 22: one whole block of 16 and 6 ragged rows) by
+    // 37 inputs (two whole blocks of 16, then 5): every path of the packing.
+    const std::size_t B = 150, cols = 37, tiles = 3;
+    std::mt19937 rng(11);
+    std::vector<float> x(B * cols);
+    for (auto& v : x) v = (rng() & 1) ? 1.0f : -1.0f;
     for (std::size_t threads : {1, 2}) {
-        CAPTURE(threads);
-        typename lat_layer::options o;
-        o.input_sizes = {5, 3, n};
-        o.neurons = n;
-        o.connections[2] = {.kind = connectivity::random_partners, .partners = k};
-        o.seed = 9;
-        o.threads = threads;
-        lat_layer l(o, goals::context_lateral_opt_1_100_tpe);
-        auto& weights = l.weight(2);
-        for (std::size_t e = 0; e < weights.size(); ++e) weights.data()[e] *= static_cast<Real>(scales[e]);  // masked stay 0
-        const auto result = drives_and_gradients(l, in, up);
-        const auto& s = result.first;
-        const auto& dw = result.second;
-        const product_errors e = class_errors(l, s, dw, xl, up, 2);
-        CHECK(e.drive <= tolerance * 10);
-        CHECK(e.gradient <= tolerance * e.scale);
-        CHECK(e.masked == 0.0);
-        drives[threads - 1] = s.drive[2];
-        gradients[threads - 1] = dw[2];
+        std::vector<std::uint64_t> words(tiles * cols, ~std::uint64_t{0});
+        REQUIRE(detail::to_sign_bits(threads, x.data(), B, cols, words.data()));
+        std::size_t wrong = 0;
+        for (std::size_t c = 0; c < tiles; ++c)
+            for (std::size_t p = 0; p < cols; ++p)
+                for (std::size_t t = 0; t < 64; ++t) {
+                    const bool plus = c * 64 + t < B && x[(c * 64 + t) * cols + p] == 1.0f;
+                    wrong += ((words[c * cols + p] >> t) & 1) != (plus ? 1u : 0u);
+                }
+        CHECK(wrong == 0);
     }
-    // Each neuron's sums run in the same order however the neurons are cut among threads.
-    CHECK(drives[0] == drives[1]);
-    CHECK(gradients[0] == gradients[1]);
+    // One entry other than ±1 anywhere (a whole block, a ragged column, a ragged row) refuses the input.
+    for (const std::size_t at : {std::size_t{5 * cols + 3}, std::size_t{70 * cols + 35}, std::size_t{147 * cols + 20}})
+        for (const float bad : {0.0f, -0.0f, 0.5f, 2.0f, std::numeric_limits<float>::quiet_NaN()}) {
+            CAPTURE(at);
+            CAPTURE(bad);
+            std::vector<float> y = x;
+            y[at] = bad;
+            std::vector<std::uint64_t> words(tiles * cols);
+            CHECK_FALSE(detail::to_sign_bits(2, y.data(), B, cols, words.data()));
+        }
 }
 
 TEST_CASE_TEMPLATE("mostly-background inputs: the sparse products equal the dense ones, for any thread count", Real,

@@ -7,6 +7,12 @@
 // tile, whose sums stay in registers, and one tile of all inputs (256 B a row, 512 KB for 2000
 // inputs) is contiguous, so that it stays in L2 and in few TLB pages while every neuron
 // gathers its partners' rows from it.
+//
+// Inputs of ±1 alone (a layer's sampled outputs) come as sign bits instead (sign_bits.hpp):
+// sum_q w_q x_q = 2 sum_{q: x_q = +1} w_q - sum_q w_q, so each partner adds its weight (drive)
+// or delta (gradient) under the mask of its bits, one masked add where the floats take one FMA,
+// while a tile of inputs shrinks from 512 KB to 16 KB: in L1 instead of competing for L2 with
+// the compact weights and the deltas. Float inputs with AVX-512 only (has_sign_bits).
 
 #include <algorithm>
 #include <array>
@@ -16,6 +22,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include "infomorph/detail/parallel.hpp"
+#include "infomorph/detail/sign_bits.hpp"
 #include "infomorph/detail/simd.hpp"
 #include "infomorph/detail/tiles.hpp"
 
@@ -90,8 +97,9 @@ struct partner_kernels {
     // the batch's end, so a ragged last tile adds nothing). The sums per live weight are kept
     // in compact form, `compact` [neurons x k], and added to the dense dw at the end, so that
     // the sums of `width` partners are reduced together (lane_sums) and added as one vector
-    // instead of one horizontal sum per partner and tile.
-    void weight_gradient(const Real* x_tiles, const Real* delta_tiles, std::size_t tiles, Real* compact, Real* dw) const {
+    // instead of one horizontal sum per partner and tile. Live: dw is [neurons x k] itself.
+    void weight_gradient(const Real* x_tiles, const Real* delta_tiles, std::size_t tiles, Real* compact, Real* dw,
+                         bool live = false) const {
         const std::size_t in = inputs, n = neurons, kk = k;
         const std::uint32_t* p_of = partners;
         std::fill(compact, compact + n * kk, Real(0));
@@ -122,9 +130,101 @@ struct partner_kernels {
                     for (; q < kk; ++q) compact[j * kk + q] += xsimd::hadd(partner_sum(q));
                 }
             }
-            for (std::size_t e = j0 * kk; e < j1 * kk; ++e) dw[(e / kk) * in + p_of[e]] += compact[e];
+            for (std::size_t e = j0 * kk; e < j1 * kk; ++e) dw[live ? e : (e / kk) * in + p_of[e]] += compact[e];
         });
     }
+
+#if defined(__AVX512F__)
+    // drive() for sign-bit inputs, words [tiles x inputs] (sign_bits.hpp). `compact` holds
+    // neurons x (k + 1): the live weights, then each neuron's sum of them. A neuron's sums
+    // depend on its weights and bits alone, not on the cut among threads.
+    void drive_signs(const Real* w, const std::uint64_t* words, std::size_t tiles, Real* compact, Real* r_tiles) const
+        requires has_sign_bits<Real>
+    {
+        const std::size_t in = inputs, n = neurons, kk = k;
+        const std::uint32_t* p_of = partners;
+        Real* totals = compact + n * kk;
+        const std::size_t count = blocks();
+        parallel_blocks(threads, count, [&](std::size_t b) {
+            const std::size_t j0 = block_begin(n, count, b), j1 = block_begin(n, count, b + 1);
+            for (std::size_t j = j0; j < j1; ++j) {
+                Real total = 0;
+                for (std::size_t q = 0; q < kk; ++q) total += compact[j * kk + q] = w[j * in + p_of[j * kk + q]];
+                totals[j] = total;
+            }
+            for (std::size_t c = 0; c < tiles; ++c) {
+                const auto* masks = reinterpret_cast<const std::uint16_t*>(words + c * in);
+                Real* rt = r_tiles + c * n * tile;
+                std::size_t j = j0;
+                for (; j + 2 <= j1; j += 2) sign_sums<2>(masks, compact + j * kk, p_of + j * kk, totals + j, rt + j * tile);
+                if (j < j1) sign_sums<1>(masks, compact + j * kk, p_of + j * kk, totals + j, rt + j * tile);
+            }
+        });
+    }
+
+    // The drive tiles of M neighbouring neurons over one tile of sign bits (16-bit masks, four
+    // per input): 2 (the sum of the weights of the +1 partners) - (the sum of all of them).
+    template <std::size_t M>
+    void sign_sums(const std::uint16_t* masks, const Real* w, const std::uint32_t* p, const Real* totals, Real* out) const {
+        const std::size_t kk = k;
+        __m512 a[4 * M];
+        for (auto& v : a) v = _mm512_setzero_ps();
+        for (std::size_t q = 0; q < kk; ++q)
+            for (std::size_t m = 0; m < M; ++m) {
+                const __m512 wq = _mm512_set1_ps(w[m * kk + q]);
+                const std::uint16_t* bits = masks + 4 * std::size_t{p[m * kk + q]};
+                for (std::size_t u = 0; u < 4; ++u) a[4 * m + u] = _mm512_mask_add_ps(a[4 * m + u], bits[u], a[4 * m + u], wq);
+            }
+        const __m512 two = _mm512_set1_ps(2.0f);
+        for (std::size_t m = 0; m < M; ++m)
+            for (std::size_t u = 0; u < 4; ++u)
+                _mm512_store_ps(out + m * tile + u * width, _mm512_fmsub_ps(two, a[4 * m + u], _mm512_set1_ps(totals[m])));
+    }
+
+    // weight_gradient() for sign-bit inputs: per live weight, 2 (the sum of delta over the
+    // samples where the partner is +1) - (the sum of delta over all samples). `compact` holds
+    // neurons x (k + 1): the first sums, then each neuron's total, added up tile by tile.
+    // Live: dw is [neurons x k] itself.
+    void weight_gradient_signs(const std::uint64_t* words, const Real* delta_tiles, std::size_t tiles, Real* compact,
+                               Real* dw, bool live = false) const
+        requires has_sign_bits<Real>
+    {
+        const std::size_t in = inputs, n = neurons, kk = k;
+        const std::uint32_t* p_of = partners;
+        Real* totals = compact + n * kk;
+        std::fill(compact, compact + n * (kk + 1), Real(0));
+        const std::size_t count = blocks();
+        parallel_blocks(threads, count, [&](std::size_t b) {
+            const std::size_t j0 = block_begin(n, count, b), j1 = block_begin(n, count, b + 1);
+            for (std::size_t c = 0; c < tiles; ++c) {
+                const auto* masks = reinterpret_cast<const std::uint16_t*>(words + c * in);
+                const Real* dt = delta_tiles + c * n * tile;
+                for (std::size_t j = j0; j < j1; ++j) {
+                    const Real* d = dt + j * tile;
+                    const __m512 d0 = _mm512_load_ps(d), d1 = _mm512_load_ps(d + width), d2 = _mm512_load_ps(d + 2 * width),
+                                 d3 = _mm512_load_ps(d + 3 * width);
+                    // Two chains of two, so that the sixteen partners of a group keep the adder busy.
+                    auto plus_sum = [&](std::size_t q) {
+                        const std::uint16_t* bits = masks + 4 * std::size_t{p_of[j * kk + q]};
+                        const __m512 a0 = _mm512_maskz_mov_ps(bits[0], d0), a1 = _mm512_maskz_mov_ps(bits[1], d1);
+                        return simd(_mm512_add_ps(_mm512_mask_add_ps(a0, bits[2], a0, d2), _mm512_mask_add_ps(a1, bits[3], a1, d3)));
+                    };
+                    std::size_t q = 0;
+                    for (; q + width <= kk; q += width) {
+                        std::array<simd, width> sums;
+                        for (std::size_t u = 0; u < width; ++u) sums[u] = plus_sum(q + u);
+                        Real* to = compact + j * kk + q;
+                        (simd::load_unaligned(to) + lane_sums(sums.data())).store_unaligned(to);
+                    }
+                    for (; q < kk; ++q) compact[j * kk + q] += xsimd::hadd(plus_sum(q));
+                    totals[j] += xsimd::hadd(simd(_mm512_add_ps(_mm512_add_ps(d0, d1), _mm512_add_ps(d2, d3))));
+                }
+            }
+            for (std::size_t e = j0 * kk; e < j1 * kk; ++e)
+                dw[live ? e : (e / kk) * in + p_of[e]] += Real(2) * compact[e] - totals[e / kk];
+        });
+    }
+#endif
 };
 
 }  // namespace infomorph::detail

@@ -93,8 +93,10 @@ public:
         const inputs learning = run(images, label, true, sampler_);
         batch_result report;
         if (learns()) {
-            hidden_.goal_gradients(learning, pass_[1], hidden_dw_, hidden_db_, hidden_values_);
-            detail::step(hidden_, hidden_dw_, hidden_db_, hidden_adam_, options_.hidden_optimizer, -1.0f);
+            // Sparse lateral gradients in live form: no 16 MB to zero and scatter into at N = 2000.
+            hidden_.goal_gradients(learning, pass_[1], hidden_dw_, hidden_db_, hidden_values_, gradient_form::live);
+            detail::step(hidden_, hidden_dw_, hidden_db_, hidden_adam_, options_.hidden_optimizer, -1.0f,
+                         gradient_form::live);
             report.layers.push_back(detail::summarise("hidden", hidden_values_));
             report.loss += detail::loss_of(hidden_values_);
         }

@@ -226,10 +226,11 @@ inline void to_mean(std::vector<layer_result>& layers, double count) {
 }
 
 // One optimiser step of every learning parameter of a layer. `sign` = -1 ascends a goal
-// from its gradient, +1 descends a loss.
+// from its gradient, +1 descends a loss. `form`: the form of dw for classes with random partners.
 template <class Layer, std::size_t N = Layer::sources>
 void step(Layer& l, const std::array<xt::xtensor<float, 2>, N>& dw, const std::array<xt::xtensor<float, 1>, N>& db,
-          std::array<optimizer::adam::state, 2 * N>& state, const optimizer::adam& adam, float sign) {
+          std::array<optimizer::adam::state, 2 * N>& state, const optimizer::adam& adam, float sign,
+          gradient_form form = gradient_form::dense) {
     for (std::size_t i = 0; i < N; ++i) {
         const auto& c = l.connections(i);
         if (!c.trainable || c.kind == connectivity::none) continue;
@@ -243,7 +244,10 @@ void step(Layer& l, const std::array<xt::xtensor<float, 2>, N>& dw, const std::a
                 // Sparse partners: step only the live weights (the same numbers as the dense
                 // step, which leaves the masked zeros at zero).
                 const auto& live = l.live_entries(i);
-                adam.step_at(l.weight(i).data(), dw[i].data(), live.data(), live.size(), state[2 * i], sign, l.threads());
+                if (form == gradient_form::live)
+                    adam.step_live(l.weight(i).data(), dw[i].data(), live.data(), live.size(), state[2 * i], sign, l.threads());
+                else
+                    adam.step_at(l.weight(i).data(), dw[i].data(), live.data(), live.size(), state[2 * i], sign, l.threads());
             }
         }
         if (c.bias) {

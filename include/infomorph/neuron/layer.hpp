@@ -88,7 +88,9 @@ public:
         xt::xtensor<std::uint32_t, 3> bins;  ///< [batch x neurons x N]
         detail::aligned_vector<Real> scratch_in, scratch_out;  ///< tiles for sparse connections
         detail::aligned_vector<Real> scratch_weights;  ///< the live weights of a sparse class, [neurons x partners]
-        std::size_t transposed_class = N;           ///< the class whose input scratch_in holds (N: none)
+        std::size_t transposed_class = N;           ///< the class whose input scratch_in or scratch_signs holds (N: none)
+        std::vector<std::uint64_t> scratch_signs;   ///< a ±1 input of a sparse class as sign bits (detail/sign_bits.hpp)
+        bool signs = false;                         ///< the transposed class is in scratch_signs, not scratch_in
         detail::sparse_rows<Real> sparse_input;     ///< a mostly-background class input, row by row (dense_drive)
         detail::aligned_vector<Real> scratch_panels;  ///< W_i^T in column blocks, then the background's terms
         std::array<bool, N> binned{};               ///< per class: bins hold the bins of drive[i] as it is now
@@ -154,19 +156,22 @@ public:
 
     /// The local goals of all neurons on the batch of `s` (bins as binned in forward) and the
     /// ascent direction for every weight and bias: dG/dW_i (masked; zero for frozen classes).
+    /// `form`: how classes with random partners store dG/dW_i (gradient_form).
     void goal_gradients(const std::array<const matrix*, N>& x, const state& s, std::array<matrix, N>& d_weight,
-                        std::array<vector, N>& d_bias, std::vector<goal_result<N>>& values) {
+                        std::array<vector, N>& d_bias, std::vector<goal_result<N>>& values,
+                        gradient_form form = gradient_form::dense) {
         goal_driver_.compute(goal_, s.bins, s.theta, values, dg_dtheta_);
-        zero_gradients(d_weight, d_bias);
-        backward(x, s, dg_dtheta_, d_weight, d_bias);
+        zero_gradients(d_weight, d_bias, form);
+        backward(x, s, dg_dtheta_, d_weight, d_bias, {}, form);
     }
 
-    /// Sets d_weight and d_bias to zero in the layer's shapes.
-    /// In place when the shapes already fit: a fresh [2000 x 2000] matrix per batch costs its
-    /// page faults as well as its zeros.
-    void zero_gradients(std::array<matrix, N>& d_weight, std::array<vector, N>& d_bias) const {
+    /// Sets d_weight and d_bias to zero in the layer's shapes (for classes with random partners,
+    /// in `form`). In place when the shapes already fit: a fresh [2000 x 2000] matrix per batch
+    /// costs its page faults as well as its zeros.
+    void zero_gradients(std::array<matrix, N>& d_weight, std::array<vector, N>& d_bias,
+                        gradient_form form = gradient_form::dense) const {
         for (std::size_t i = 0; i < N; ++i) {
-            detail::shape_to(d_weight[i], options_.neurons, options_.input_sizes[i]);
+            detail::shape_to(d_weight[i], options_.neurons, gradient_width(i, form));
             fill_zero(d_weight[i].data(), d_weight[i].size());
             if (d_bias[i].shape()[0] != options_.neurons) d_bias[i] = vector::from_shape({options_.neurons});
             std::fill(d_bias[i].begin(), d_bias[i].end(), Real(0));
@@ -176,14 +181,16 @@ public:
     /// The chain rule through the layer for an upstream derivative d(objective)/d(theta)
     /// [batch x neurons] (straight through the sampling): with delta_i = upstream * dtheta/dr_i,
     /// adds delta_i^T x_i (masked) to d_weight[i] and sum_k delta_i to d_bias[i] for the
-    /// learning classes, and sets *d_input[i] = delta_i W_i where d_input[i] is given.
+    /// learning classes, and sets *d_input[i] = delta_i W_i where d_input[i] is given. Classes
+    /// with random partners add to d_weight[i] in `form` (gradient_form; zero_gradients shapes it).
     void backward(const std::array<const matrix*, N>& x, const state& s, const matrix& upstream,
                   std::array<matrix, N>& d_weight, std::array<vector, N>& d_bias,
-                  const std::array<matrix*, N>& d_input = {}) {
+                  const std::array<matrix*, N>& d_input = {}, gradient_form form = gradient_form::dense) {
         const std::size_t batch = s.theta.shape()[0], n = options_.neurons;
         if (upstream.shape()[0] != batch || upstream.shape()[1] != n)
             throw error("the upstream gradient's shape does not match the layer's batch");
         if (!s.derivatives) throw error("backward needs a forward pass that kept its derivatives (pass::derivatives)");
+        check_gradient_shapes(d_weight, form);
         for (std::size_t i = 0; i < N; ++i) {
             const auto& c = options_.connections[i];
             const bool connected = c.kind != connectivity::none && options_.input_sizes[i] > 0;
@@ -191,7 +198,8 @@ public:
             if (!learns && !(d_input[i] && connected)) continue;
             delta_and_bias_sums(i, upstream, s, learns && c.bias, d_bias[i].data());
             if (learns && connected && c.fixed_weight == 0) {
-                if (!partners_[i].empty()) sparse_weight_gradient(i, x[i]->data(), batch, s, d_weight[i].data());
+                if (!partners_[i].empty())
+                    sparse_weight_gradient(i, x[i]->data(), batch, s, d_weight[i].data(), form == gradient_form::live);
                 else dense_weight_gradient(i, x[i]->data(), batch, d_weight[i].data());
             }
             if (d_input[i]) input_gradient(i, batch, connected, *d_input[i]);
@@ -474,38 +482,81 @@ private:
         });
     }
 
+    // Before backward writes anything: every weight gradient it adds to has the shape of `form`.
+    void check_gradient_shapes(const std::array<matrix, N>& d_weight, gradient_form form) const {
+        for (std::size_t i = 0; i < N; ++i) {
+            const auto& c = options_.connections[i];
+            const bool written = c.trainable && c.kind != connectivity::none && options_.input_sizes[i] > 0 &&
+                                 c.fixed_weight == 0;
+            const std::size_t n = options_.neurons, width = gradient_width(i, form);
+            if (written && (d_weight[i].shape()[0] != n || d_weight[i].shape()[1] != width))
+                throw error("backward: the weight gradient of class " + std::to_string(i + 1) + " is not [" +
+                            std::to_string(n) + " x " + std::to_string(width) +
+                            "] (zero_gradients with the same gradient_form shapes it)");
+        }
+    }
+
+    // The columns of class i's weight gradient in `form`: its partners per neuron (live form of
+    // a class with random partners) or its inputs.
+    std::size_t gradient_width(std::size_t i, gradient_form form) const {
+        return form == gradient_form::live && !partners_[i].empty() ? options_.connections[i].partners
+                                                                     : options_.input_sizes[i];
+    }
+
     partner_kernels partner_kernel(std::size_t i) const {
         return {options_.threads, options_.neurons, options_.input_sizes[i], options_.connections[i].partners,
                 partners_[i].data()};
     }
 
-    // The input is tiled into s.scratch_in, where the weight gradient of a learning pass finds it.
+    // The input is tiled into s.scratch_in, or packed into s.scratch_signs when it is all ±1,
+    // where the weight gradient of a learning pass finds it.
     void sparse_drive(std::size_t i, const Real* x, std::size_t batch, state& s) const {
         const partner_kernels kernel = partner_kernel(i);
         const std::size_t tiles = detail::tile_count<tile>(batch);
-        s.scratch_in.resize(tiles * kernel.inputs * tile);
         s.scratch_out.resize(tiles * kernel.neurons * tile);
-        s.scratch_weights.resize(kernel.neurons * kernel.k);
-        kernel.to_tiles(x, batch, kernel.inputs, s.scratch_in.data());
+        s.scratch_weights.resize(kernel.neurons * (kernel.k + 1));
         s.transposed_class = i;
-        kernel.drive(weight_[i].data(), s.scratch_in.data(), tiles, s.scratch_weights.data(), s.scratch_out.data());
+        s.signs = false;
+        if constexpr (detail::has_sign_bits<Real>) {
+            s.scratch_signs.resize(tiles * kernel.inputs);
+            s.signs = detail::to_sign_bits(kernel.threads, x, batch, kernel.inputs, s.scratch_signs.data());
+            if (s.signs)
+                kernel.drive_signs(weight_[i].data(), s.scratch_signs.data(), tiles, s.scratch_weights.data(),
+                                   s.scratch_out.data());
+        }
+        if (!s.signs) {
+            s.scratch_in.resize(tiles * kernel.inputs * tile);
+            kernel.to_tiles(x, batch, kernel.inputs, s.scratch_in.data());
+            kernel.drive(weight_[i].data(), s.scratch_in.data(), tiles, s.scratch_weights.data(), s.scratch_out.data());
+        }
         kernel.from_tiles(s.scratch_out.data(), batch, kernel.neurons, s.drive[i].data());
     }
 
-    void sparse_weight_gradient(std::size_t i, const Real* x, std::size_t batch, const state& s, Real* dw) {
+    void sparse_weight_gradient(std::size_t i, const Real* x, std::size_t batch, const state& s, Real* dw, bool live) {
         const partner_kernels kernel = partner_kernel(i);
         const std::size_t in = kernel.inputs, n = kernel.neurons, tiles = detail::tile_count<tile>(batch);
         sparse_delta_.resize(tiles * n * tile);
-        // The learning pass tiled this very input for its drive; otherwise do it here.
-        const bool have = s.transposed_class == i && s.scratch_in.size() == tiles * in * tile;
+        kernel.to_tiles(delta_.data(), batch, n, sparse_delta_.data());
+        sparse_dw_.resize(n * (kernel.k + 1));
+        // The learning pass packed or tiled this very input for its drive; otherwise do it here.
+        const bool mine = s.transposed_class == i;
+        if constexpr (detail::has_sign_bits<Real>) {
+            const std::uint64_t* words = s.scratch_signs.data();
+            bool signs = mine && s.signs && s.scratch_signs.size() == tiles * in;
+            if (!mine) {
+                sparse_signs_.resize(tiles * in);
+                signs = detail::to_sign_bits(kernel.threads, x, batch, in, sparse_signs_.data());
+                words = sparse_signs_.data();
+            }
+            if (signs) return kernel.weight_gradient_signs(words, sparse_delta_.data(), tiles, sparse_dw_.data(), dw, live);
+        }
+        const bool have = mine && !s.signs && s.scratch_in.size() == tiles * in * tile;
         if (!have) {
             sparse_in_.resize(tiles * in * tile);
             kernel.to_tiles(x, batch, in, sparse_in_.data());
         }
-        kernel.to_tiles(delta_.data(), batch, n, sparse_delta_.data());
-        sparse_dw_.resize(n * kernel.k);
         kernel.weight_gradient(have ? s.scratch_in.data() : sparse_in_.data(), sparse_delta_.data(), tiles,
-                               sparse_dw_.data(), dw);
+                               sparse_dw_.data(), dw, live);
     }
 
     // theta and (when Derivatives) its derivatives for entries [first, end): SIMD batches, then
@@ -629,6 +680,7 @@ private:
     std::array<std::vector<std::uint32_t>, N> partners_{};  // sorted partner list per neuron (random_partners)
     std::array<std::vector<std::size_t>, N> live_{};        // their positions in the weight matrix
     detail::aligned_vector<Real> sparse_in_, sparse_delta_;
+    std::vector<std::uint64_t> sparse_signs_;  // sign bits of an input that no drive packed (sparse_weight_gradient)
     std::vector<Real> sparse_dw_;
     detail::sparse_rows<Real> sparse_columns_;  // a mostly-background class input by features (dense_weight_gradient)
     std::vector<Real> sparse_offset_;           // the background's terms of the weight gradient

@@ -55,6 +55,16 @@ struct adam {
         });
     }
 
+    /// step_at() with the gradient in the order of `at`: scale * g[e] for w[at[e]] (a layer's
+    /// gradient of sparse connections in gradient_form::live). The same numbers as step_at().
+    template <class Real>
+    void step_live(Real* w, const Real* g, const std::size_t* at, std::size_t n, state& s, double scale = 1.0,
+                   std::size_t threads = 1) const {
+        in_blocks(s, n, threads, [&](std::size_t i0, std::size_t c, double* m, double* v, const std::array<double, 2>& size) {
+            update_live(w, g + i0, at + i0, m, v, c, scale, size[0], size[1]);
+        });
+    }
+
 private:
     static constexpr std::size_t block = 16384, chunk = 256;
 
@@ -100,6 +110,20 @@ private:
                 gc[i] = g[ac[i]];
             }
             update(wc.data(), gc.data(), m + i0, v + i0, c, scale, step_size, root_bias2);
+            for (std::size_t i = 0; i < c; ++i) w[ac[i]] = wc[i];
+        }
+    }
+
+    // update_at() with the gradient already in the order of `at`.
+    template <class Real>
+    void update_live(Real* w, const Real* g, const std::size_t* at, double* m, double* v, std::size_t n, double scale,
+                     double step_size, double root_bias2) const noexcept {
+        alignas(64) std::array<Real, chunk> wc;
+        for (std::size_t i0 = 0; i0 < n; i0 += chunk) {
+            const std::size_t c = std::min(chunk, n - i0);
+            const std::size_t* ac = at + i0;
+            for (std::size_t i = 0; i < c; ++i) wc[i] = w[ac[i]];
+            update(wc.data(), g + i0, m + i0, v + i0, c, scale, step_size, root_bias2);
             for (std::size_t i = 0; i < c; ++i) w[ac[i]] = wc[i];
         }
     }
