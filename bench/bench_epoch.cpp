@@ -165,7 +165,7 @@ void bm_partners(benchmark::State& state) {
     d::aligned_vector<float> x_tiles(tiles * n * tile), delta_tiles(tiles * n * tile), out(tiles * n * tile),
         compact(n * (k + 1));
     for (auto& v : delta_tiles) v = normal(rng);
-    std::vector<std::uint64_t> words(tiles * n);
+    std::vector<std::uint16_t> words(tiles * n * d::sign_masks);
     kernel.to_tiles(x.data(), batch, n, x_tiles.data());
     if (signs && !d::to_sign_bits(1, x.data(), batch, n, words.data())) return state.SkipWithError("not ±1");
     for (auto _ : state) {

@@ -723,14 +723,14 @@ TEST_CASE("sign bits: the +1 entries of each tile of samples, and only inputs of
     std::vector<float> x(B * cols);
     for (auto& v : x) v = (rng() & 1) ? 1.0f : -1.0f;
     for (std::size_t threads : {1, 2}) {
-        std::vector<std::uint64_t> words(tiles * cols, ~std::uint64_t{0});
-        REQUIRE(detail::to_sign_bits(threads, x.data(), B, cols, words.data()));
+        std::vector<std::uint16_t> masks(tiles * cols * detail::sign_masks, 0xFFFF);
+        REQUIRE(detail::to_sign_bits(threads, x.data(), B, cols, masks.data()));
         std::size_t wrong = 0;
         for (std::size_t c = 0; c < tiles; ++c)
             for (std::size_t p = 0; p < cols; ++p)
                 for (std::size_t t = 0; t < 64; ++t) {
                     const bool plus = c * 64 + t < B && x[(c * 64 + t) * cols + p] == 1.0f;
-                    wrong += ((words[c * cols + p] >> t) & 1) != (plus ? 1u : 0u);
+                    wrong += ((masks[(c * cols + p) * 4 + t / 16] >> (t % 16)) & 1) != (plus ? 1u : 0u);
                 }
         CHECK(wrong == 0);
     }
@@ -741,8 +741,8 @@ TEST_CASE("sign bits: the +1 entries of each tile of samples, and only inputs of
             CAPTURE(bad);
             std::vector<float> y = x;
             y[at] = bad;
-            std::vector<std::uint64_t> words(tiles * cols);
-            CHECK_FALSE(detail::to_sign_bits(2, y.data(), B, cols, words.data()));
+            std::vector<std::uint16_t> masks(tiles * cols * detail::sign_masks);
+            CHECK_FALSE(detail::to_sign_bits(2, y.data(), B, cols, masks.data()));
         }
 }
 

@@ -135,10 +135,10 @@ struct partner_kernels {
     }
 
 #if defined(__AVX512F__)
-    // drive() for sign-bit inputs, words [tiles x inputs] (sign_bits.hpp). `compact` holds
+    // drive() for sign-bit inputs, masks [tiles x inputs x 4] (sign_bits.hpp). `compact` holds
     // neurons x (k + 1): the live weights, then each neuron's sum of them. A neuron's sums
     // depend on its weights and bits alone, not on the cut among threads.
-    void drive_signs(const Real* w, const std::uint64_t* words, std::size_t tiles, Real* compact, Real* r_tiles) const
+    void drive_signs(const Real* w, const std::uint16_t* signs, std::size_t tiles, Real* compact, Real* r_tiles) const
         requires has_sign_bits<Real>
     {
         const std::size_t in = inputs, n = neurons, kk = k;
@@ -153,7 +153,7 @@ struct partner_kernels {
                 totals[j] = total;
             }
             for (std::size_t c = 0; c < tiles; ++c) {
-                const auto* masks = reinterpret_cast<const std::uint16_t*>(words + c * in);
+                const std::uint16_t* masks = signs + c * in * sign_masks;
                 Real* rt = r_tiles + c * n * tile;
                 std::size_t j = j0;
                 for (; j + 2 <= j1; j += 2) sign_sums<2>(masks, compact + j * kk, p_of + j * kk, totals + j, rt + j * tile);
@@ -172,7 +172,7 @@ struct partner_kernels {
         for (std::size_t q = 0; q < kk; ++q)
             for (std::size_t m = 0; m < M; ++m) {
                 const __m512 wq = _mm512_set1_ps(w[m * kk + q]);
-                const std::uint16_t* bits = masks + 4 * std::size_t{p[m * kk + q]};
+                const std::uint16_t* bits = masks + sign_masks * std::size_t{p[m * kk + q]};
                 for (std::size_t u = 0; u < 4; ++u) a[4 * m + u] = _mm512_mask_add_ps(a[4 * m + u], bits[u], a[4 * m + u], wq);
             }
         const __m512 two = _mm512_set1_ps(2.0f);
@@ -185,7 +185,7 @@ struct partner_kernels {
     // samples where the partner is +1) - (the sum of delta over all samples). `compact` holds
     // neurons x (k + 1): the first sums, then each neuron's total, added up tile by tile.
     // Live: dw is [neurons x k] itself.
-    void weight_gradient_signs(const std::uint64_t* words, const Real* delta_tiles, std::size_t tiles, Real* compact,
+    void weight_gradient_signs(const std::uint16_t* signs, const Real* delta_tiles, std::size_t tiles, Real* compact,
                                Real* dw, bool live = false) const
         requires has_sign_bits<Real>
     {
@@ -197,7 +197,7 @@ struct partner_kernels {
         parallel_blocks(threads, count, [&](std::size_t b) {
             const std::size_t j0 = block_begin(n, count, b), j1 = block_begin(n, count, b + 1);
             for (std::size_t c = 0; c < tiles; ++c) {
-                const auto* masks = reinterpret_cast<const std::uint16_t*>(words + c * in);
+                const std::uint16_t* masks = signs + c * in * sign_masks;
                 const Real* dt = delta_tiles + c * n * tile;
                 for (std::size_t j = j0; j < j1; ++j) {
                     const Real* d = dt + j * tile;
@@ -205,7 +205,7 @@ struct partner_kernels {
                                  d3 = _mm512_load_ps(d + 3 * width);
                     // Two chains of two, so that the sixteen partners of a group keep the adder busy.
                     auto plus_sum = [&](std::size_t q) {
-                        const std::uint16_t* bits = masks + 4 * std::size_t{p_of[j * kk + q]};
+                        const std::uint16_t* bits = masks + sign_masks * std::size_t{p_of[j * kk + q]};
                         const __m512 a0 = _mm512_maskz_mov_ps(bits[0], d0), a1 = _mm512_maskz_mov_ps(bits[1], d1);
                         return simd(_mm512_add_ps(_mm512_mask_add_ps(a0, bits[2], a0, d2), _mm512_mask_add_ps(a1, bits[3], a1, d3)));
                     };

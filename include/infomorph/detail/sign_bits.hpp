@@ -1,9 +1,10 @@
 #pragma once
 // Inputs whose entries are all +1 or -1 (a layer's sampled outputs, such as the lateral input
-// of the trivariate network) as sign bits in sample tiles: word (c, p) of [tiles x cols] holds
-// bit t = (x[c * 64 + t, p] == +1), zero past the batch's end. A tile of 2000 inputs is 16 KB
-// instead of the floats' 512 KB, so the sparse partner products read their partners from L1,
-// and each 16 bits are an AVX-512 mask for one SIMD batch of samples (partners.hpp).
+// of the trivariate network) as sign bits in sample tiles of 64: masks [tiles x cols x 4], mask
+// (c, p, u) holding bit i = (x[c * 64 + 16 u + i, p] == +1), zero past the batch's end. A tile
+// of 2000 inputs is 16 KB instead of the floats' 512 KB, so the sparse partner products read
+// their partners from L1, and each mask is an AVX-512 mask for one SIMD batch of samples
+// (partners.hpp). 16-bit words throughout: written and read as the same type.
 // Float inputs with AVX-512 only: elsewhere has_sign_bits is false and no caller packs.
 
 #include <algorithm>
@@ -20,15 +21,15 @@ namespace infomorph::detail {
 template <class Real>
 inline constexpr bool has_sign_bits = has_transpose_16x16 && std::is_same_v<Real, float>;
 
-inline constexpr std::size_t sign_tile = 64;  // samples per word
+inline constexpr std::size_t sign_tile = 64, sign_masks = sign_tile / 16;  // samples per tile, masks per input and tile
 
-// Tile c's words of x [batch x cols]; false when an entry of the tile is anything but ±1 (NaN,
+// Tile c's masks of x [batch x cols]; false when an entry of the tile is anything but ±1 (NaN,
 // 0 and -0 included). Blocks of 16 x 16 go through a register transpose, so that each input's
 // 16 samples are one compare; ragged edges one entry at a time.
-inline bool sign_tile_bits(const float* x, std::size_t batch, std::size_t cols, std::uint64_t* words, std::size_t c) {
+inline bool sign_tile_bits(const float* x, std::size_t batch, std::size_t cols, std::uint16_t* masks, std::size_t c) {
     const std::size_t rows = std::min(sign_tile, batch - c * sign_tile);
     const float* in = x + c * sign_tile * cols;
-    std::fill(words, words + cols, std::uint64_t{0});
+    std::fill(masks, masks + cols * sign_masks, std::uint16_t{0});
     bool ok = true;
     std::size_t p0 = 0, whole_rows = 0;
 #if defined(__AVX512F__)
@@ -43,7 +44,7 @@ inline bool sign_tile_bits(const float* x, std::size_t batch, std::size_t cols, 
                 const __m512 v = _mm512_load_ps(block + 16 * l);
                 const __mmask16 pos = _mm512_cmp_ps_mask(v, plus, _CMP_EQ_OQ);
                 bad |= static_cast<__mmask16>(~(pos | _mm512_cmp_ps_mask(v, minus, _CMP_EQ_OQ)));
-                reinterpret_cast<std::uint16_t*>(words + p0 + l)[t0 / 16] = static_cast<std::uint16_t>(pos);
+                masks[(p0 + l) * sign_masks + t0 / 16] = static_cast<std::uint16_t>(pos);
             }
         }
     ok = bad == 0;
@@ -51,7 +52,7 @@ inline bool sign_tile_bits(const float* x, std::size_t batch, std::size_t cols, 
     // What the blocks left: the columns past the last whole block, and rows past the last 16.
     auto one = [&](std::size_t t, std::size_t p) {
         const float v = in[t * cols + p];
-        if (v == 1.0f) words[p] |= std::uint64_t{1} << t;
+        if (v == 1.0f) masks[p * sign_masks + t / 16] |= static_cast<std::uint16_t>(1u << (t % 16));
         else if (v != -1.0f) ok = false;
     };
     for (std::size_t t = 0; t < rows; ++t)
@@ -59,13 +60,13 @@ inline bool sign_tile_bits(const float* x, std::size_t batch, std::size_t cols, 
     return ok;
 }
 
-// All tiles of x [batch x cols] into words [tiles x cols], tiles across threads; false when an
-// entry is anything but ±1 (the words are then unspecified).
-inline bool to_sign_bits(std::size_t threads, const float* x, std::size_t batch, std::size_t cols, std::uint64_t* words) {
+// All tiles of x [batch x cols] into masks [tiles x cols x sign_masks], tiles across threads;
+// false when an entry is anything but ±1 (the masks are then unspecified).
+inline bool to_sign_bits(std::size_t threads, const float* x, std::size_t batch, std::size_t cols, std::uint16_t* masks) {
     const std::size_t tiles = (batch + sign_tile - 1) / sign_tile;
     std::vector<char> ok(tiles, 0);
     parallel_blocks(threads, tiles,
-                    [&](std::size_t c) { ok[c] = sign_tile_bits(x, batch, cols, words + c * cols, c) ? 1 : 0; });
+                    [&](std::size_t c) { ok[c] = sign_tile_bits(x, batch, cols, masks + c * cols * sign_masks, c) ? 1 : 0; });
     return std::all_of(ok.begin(), ok.end(), [](char v) { return v != 0; });
 }
 

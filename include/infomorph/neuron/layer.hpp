@@ -89,7 +89,7 @@ public:
         detail::aligned_vector<Real> scratch_in, scratch_out;  ///< tiles for sparse connections
         detail::aligned_vector<Real> scratch_weights;  ///< the live weights of a sparse class, [neurons x partners]
         std::size_t transposed_class = N;           ///< the class whose input scratch_in or scratch_signs holds (N: none)
-        std::vector<std::uint64_t> scratch_signs;   ///< a ±1 input of a sparse class as sign bits (detail/sign_bits.hpp)
+        std::vector<std::uint16_t> scratch_signs;   ///< a ±1 input of a sparse class as sign bits (detail/sign_bits.hpp)
         bool signs = false;                         ///< the transposed class is in scratch_signs, not scratch_in
         detail::sparse_rows<Real> sparse_input;     ///< a mostly-background class input, row by row (dense_drive)
         detail::aligned_vector<Real> scratch_panels;  ///< W_i^T in column blocks, then the background's terms
@@ -518,7 +518,7 @@ private:
         s.transposed_class = i;
         s.signs = false;
         if constexpr (detail::has_sign_bits<Real>) {
-            s.scratch_signs.resize(tiles * kernel.inputs);
+            s.scratch_signs.resize(tiles * kernel.inputs * detail::sign_masks);
             s.signs = detail::to_sign_bits(kernel.threads, x, batch, kernel.inputs, s.scratch_signs.data());
             if (s.signs)
                 kernel.drive_signs(weight_[i].data(), s.scratch_signs.data(), tiles, s.scratch_weights.data(),
@@ -541,14 +541,14 @@ private:
         // The learning pass packed or tiled this very input for its drive; otherwise do it here.
         const bool mine = s.transposed_class == i;
         if constexpr (detail::has_sign_bits<Real>) {
-            const std::uint64_t* words = s.scratch_signs.data();
-            bool signs = mine && s.signs && s.scratch_signs.size() == tiles * in;
+            const std::uint16_t* masks = s.scratch_signs.data();
+            bool signs = mine && s.signs && s.scratch_signs.size() == tiles * in * detail::sign_masks;
             if (!mine) {
-                sparse_signs_.resize(tiles * in);
+                sparse_signs_.resize(tiles * in * detail::sign_masks);
                 signs = detail::to_sign_bits(kernel.threads, x, batch, in, sparse_signs_.data());
-                words = sparse_signs_.data();
+                masks = sparse_signs_.data();
             }
-            if (signs) return kernel.weight_gradient_signs(words, sparse_delta_.data(), tiles, sparse_dw_.data(), dw, live);
+            if (signs) return kernel.weight_gradient_signs(masks, sparse_delta_.data(), tiles, sparse_dw_.data(), dw, live);
         }
         const bool have = mine && !s.signs && s.scratch_in.size() == tiles * in * tile;
         if (!have) {
@@ -680,7 +680,7 @@ private:
     std::array<std::vector<std::uint32_t>, N> partners_{};  // sorted partner list per neuron (random_partners)
     std::array<std::vector<std::size_t>, N> live_{};        // their positions in the weight matrix
     detail::aligned_vector<Real> sparse_in_, sparse_delta_;
-    std::vector<std::uint64_t> sparse_signs_;  // sign bits of an input that no drive packed (sparse_weight_gradient)
+    std::vector<std::uint16_t> sparse_signs_;  // sign bits of an input that no drive packed (sparse_weight_gradient)
     std::vector<Real> sparse_dw_;
     detail::sparse_rows<Real> sparse_columns_;  // a mostly-background class input by features (dense_weight_gradient)
     std::vector<Real> sparse_offset_;           // the background's terms of the weight gradient
