@@ -168,14 +168,18 @@ void bm_partners(benchmark::State& state) {
     std::vector<std::uint16_t> words(tiles * n * d::sign_masks);
     kernel.to_tiles(x.data(), batch, n, x_tiles.data());
     if (signs && !d::to_sign_bits(1, x.data(), batch, n, words.data())) return state.SkipWithError("not ±1");
-    for (auto _ : state) {
+    // A template (generic lambda), so that builds without sign bits discard the calls.
+    auto sign_pass = [&](auto& k) {
         if constexpr (d::has_sign_bits<float>) {
-            if (signs && gradient) kernel.weight_gradient_signs(words.data(), delta_tiles.data(), tiles, compact.data(), dw.data());
-            if (signs && !gradient) {
+            if (gradient) k.weight_gradient_signs(words.data(), delta_tiles.data(), tiles, compact.data(), dw.data());
+            else {
                 d::to_sign_bits(1, x.data(), batch, n, words.data());
-                kernel.drive_signs(w.data(), words.data(), tiles, compact.data(), out.data());
+                k.drive_signs(w.data(), words.data(), tiles, compact.data(), out.data());
             }
         }
+    };
+    for (auto _ : state) {
+        if (signs) sign_pass(kernel);
         if (!signs && gradient) kernel.weight_gradient(x_tiles.data(), delta_tiles.data(), tiles, compact.data(), dw.data());
         if (!signs && !gradient) {
             kernel.to_tiles(x.data(), batch, n, x_tiles.data());
