@@ -169,12 +169,12 @@ void bm_partners(benchmark::State& state) {
     kernel.to_tiles(x.data(), batch, n, x_tiles.data());
     if (signs && !d::to_sign_bits(1, x.data(), batch, n, words.data())) return state.SkipWithError("not ±1");
     // A template (generic lambda), so that builds without sign bits discard the calls.
-    auto sign_pass = [&](auto& k) {
+    auto sign_pass = [&](auto& kernels) {
         if constexpr (d::has_sign_bits<float>) {
-            if (gradient) k.weight_gradient_signs(words.data(), delta_tiles.data(), tiles, compact.data(), dw.data());
+            if (gradient) kernels.weight_gradient_signs(words.data(), delta_tiles.data(), tiles, compact.data(), dw.data());
             else {
                 d::to_sign_bits(1, x.data(), batch, n, words.data());
-                k.drive_signs(w.data(), words.data(), tiles, compact.data(), out.data());
+                kernels.drive_signs(w.data(), words.data(), tiles, compact.data(), out.data());
             }
         }
     };

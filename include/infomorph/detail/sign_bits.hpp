@@ -23,41 +23,40 @@ inline constexpr bool has_sign_bits = has_transpose_16x16 && std::is_same_v<Real
 
 inline constexpr std::size_t sign_tile = 64, sign_masks = sign_tile / 16;  // samples per tile, masks per input and tile
 
-// Tile c's masks of x [batch x cols]; false when an entry of the tile is anything but ±1 (NaN,
-// 0 and -0 included). Blocks of 16 x 16 go through a register transpose, so that each input's
-// 16 samples are one compare; ragged edges one entry at a time.
+// Tile c's masks of x [batch x cols]; false, as soon as it finds one, when an entry of the tile
+// is anything but ±1 (NaN, 0 and -0 included): such an input takes the float tiles, and the
+// packing should cost it little. Blocks of 16 x 16 go through a register transpose, so that
+// each input's 16 samples are one compare; ragged edges one entry at a time.
 inline bool sign_tile_bits(const float* x, std::size_t batch, std::size_t cols, std::uint16_t* masks, std::size_t c) {
     const std::size_t rows = std::min(sign_tile, batch - c * sign_tile);
     const float* in = x + c * sign_tile * cols;
     std::fill(masks, masks + cols * sign_masks, std::uint16_t{0});
-    bool ok = true;
     std::size_t p0 = 0, whole_rows = 0;
 #if defined(__AVX512F__)
     whole_rows = rows / 16 * 16;
     alignas(64) float block[256];
     const __m512 plus = _mm512_set1_ps(1.0f), minus = _mm512_set1_ps(-1.0f);
-    __mmask16 bad = 0;
     for (; p0 + 16 <= cols; p0 += 16)
         for (std::size_t t0 = 0; t0 < whole_rows; t0 += 16) {
             transpose_16x16(in + t0 * cols + p0, cols, block, 16);
+            __mmask16 bad = 0;
             for (std::size_t l = 0; l < 16; ++l) {
                 const __m512 v = _mm512_load_ps(block + 16 * l);
                 const __mmask16 pos = _mm512_cmp_ps_mask(v, plus, _CMP_EQ_OQ);
                 bad |= static_cast<__mmask16>(~(pos | _mm512_cmp_ps_mask(v, minus, _CMP_EQ_OQ)));
                 masks[(p0 + l) * sign_masks + t0 / 16] = static_cast<std::uint16_t>(pos);
             }
+            if (bad != 0) return false;
         }
-    ok = bad == 0;
 #endif
     // What the blocks left: the columns past the last whole block, and rows past the last 16.
-    auto one = [&](std::size_t t, std::size_t p) {
-        const float v = in[t * cols + p];
-        if (v == 1.0f) masks[p * sign_masks + t / 16] |= static_cast<std::uint16_t>(1u << (t % 16));
-        else if (v != -1.0f) ok = false;
-    };
     for (std::size_t t = 0; t < rows; ++t)
-        for (std::size_t p = t < whole_rows ? p0 : 0; p < cols; ++p) one(t, p);
-    return ok;
+        for (std::size_t p = t < whole_rows ? p0 : 0; p < cols; ++p) {
+            const float v = in[t * cols + p];
+            if (v == 1.0f) masks[p * sign_masks + t / 16] |= static_cast<std::uint16_t>(1u << (t % 16));
+            else if (v != -1.0f) return false;
+        }
+    return true;
 }
 
 // All tiles of x [batch x cols] into masks [tiles x cols x sign_masks], tiles across threads;
