@@ -748,53 +748,61 @@ TEST_CASE("sign bits: the +1 entries of each tile of samples, and only inputs of
 
 TEST_CASE_TEMPLATE("mostly-background inputs: the sparse products equal the dense ones, for any thread count", Real,
                    float, double) {
-    // Classes 0 and 2 are 75 % background (the sparse products), class 1 is dense (the GEMMs).
-    // 301 neurons: whole column blocks, then a ragged one whose last SIMD batch overlaps the
-    // one before it; class 2 is masked (no self-connections).
+    // Classes 0 and 2 are 75 % background (the sparse products), class 1 is dense (the GEMMs):
+    // 3 features (one GEMM) or 40 (weight gradients cut by neurons). 301 neurons: whole column
+    // blocks, then a ragged one whose last SIMD batch overlaps the one before it; class 2 is
+    // masked (no self-connections), and in a second round dense too (masked blocks of neurons).
     using lat_layer = layer<3, activation::trivariate, binning::fixed_bins<20>, Real>;
     using matrix = xt::xtensor<Real, 2>;
     const std::size_t B = 70, n = 301;
-    std::mt19937 rng(5);
-    std::normal_distribution<double> xd(0.0, 1.0);
-    std::uniform_real_distribution<double> u(0.0, 1.0);
-    const Real background = Real(-0.4242);
-    matrix xf = matrix::from_shape({B, 50}), xc = matrix::from_shape({B, 3}), xl = matrix::from_shape({B, n}),
-           up = matrix::from_shape({B, n});
-    for (auto* m : {&xc, &up})
-        for (auto& v : *m) v = static_cast<Real>(xd(rng));
-    for (auto* m : {&xf, &xl})
-        for (auto& v : *m) v = u(rng) < 0.75 ? background : static_cast<Real>(background + 0.1 + u(rng) * 2.5);
-    for (std::size_t c = 0; c < 50; ++c) xf(3, c) = background;  // a row of background alone
-    const std::array<const matrix*, 3> in{&xf, &xc, &xl};
-    const double tolerance = std::is_same_v<Real, float> ? 2e-5 : 1e-12;
-    std::vector<std::array<matrix, 3>> drives, gradients;
-    for (std::size_t threads : {1, 2, 3}) {
-        CAPTURE(threads);
-        typename lat_layer::options o;
-        o.input_sizes = {50, 3, n};
-        o.neurons = n;
-        o.connections[2] = {.kind = connectivity::no_self};
-        o.seed = 9;
-        o.threads = threads;
-        lat_layer l(o, goals::context_lateral_opt_1_100_tpe);
-        const auto result = drives_and_gradients(l, in, up);
-        const auto& s = result.first;
-        const auto& dw = result.second;
-        for (std::size_t i = 0; i < 3; ++i) {
-            CAPTURE(i);
-            const product_errors e = class_errors(l, s, dw, *in[i], up, i);
-            CHECK(e.drive <= tolerance * 10);
-            CHECK(e.gradient <= tolerance * e.scale);
-            CHECK(e.masked == 0.0);
-        }
-        drives.push_back(s.drive);
-        gradients.push_back(dw);
-    }
-    // Each output's sums run in one order however the work is cut among threads.
-    for (std::size_t t = 1; t < drives.size(); ++t)
-        for (std::size_t i = 0; i < 3; ++i) {
-            CHECK(drives[t][i] == drives[0][i]);
-            CHECK(gradients[t][i] == gradients[0][i]);
+    for (const bool dense_lateral : {false, true})
+        for (const std::size_t context : {std::size_t{3}, std::size_t{40}}) {
+            CAPTURE(dense_lateral);
+            CAPTURE(context);
+            std::mt19937 rng(5);
+            std::normal_distribution<double> xd(0.0, 1.0);
+            std::uniform_real_distribution<double> u(0.0, 1.0);
+            const Real background = Real(-0.4242);
+            matrix xf = matrix::from_shape({B, 50}), xc = matrix::from_shape({B, context}), xl = matrix::from_shape({B, n}),
+                   up = matrix::from_shape({B, n});
+            for (auto* m : {&xc, &up})
+                for (auto& v : *m) v = static_cast<Real>(xd(rng));
+            for (auto* m : {&xf, &xl})
+                for (auto& v : *m) v = u(rng) < 0.75 ? background : static_cast<Real>(background + 0.1 + u(rng) * 2.5);
+            if (dense_lateral)
+                for (auto& v : xl) v = static_cast<Real>(xd(rng));
+            for (std::size_t c = 0; c < 50; ++c) xf(3, c) = background;  // a row of background alone
+            const std::array<const matrix*, 3> in{&xf, &xc, &xl};
+            const double tolerance = std::is_same_v<Real, float> ? 2e-5 : 1e-12;
+            std::vector<std::array<matrix, 3>> drives, gradients;
+            for (std::size_t threads : {1, 2, 3}) {
+                CAPTURE(threads);
+                typename lat_layer::options o;
+                o.input_sizes = {50, context, n};
+                o.neurons = n;
+                o.connections[2] = {.kind = connectivity::no_self};
+                o.seed = 9;
+                o.threads = threads;
+                lat_layer l(o, goals::context_lateral_opt_1_100_tpe);
+                const auto result = drives_and_gradients(l, in, up);
+                const auto& s = result.first;
+                const auto& dw = result.second;
+                for (std::size_t i = 0; i < 3; ++i) {
+                    CAPTURE(i);
+                    const product_errors e = class_errors(l, s, dw, *in[i], up, i);
+                    CHECK(e.drive <= tolerance * 10);
+                    CHECK(e.gradient <= tolerance * e.scale);
+                    CHECK(e.masked == 0.0);
+                }
+                drives.push_back(s.drive);
+                gradients.push_back(dw);
+            }
+            // Each output's sums run in one order however the work is cut among threads.
+            for (std::size_t t = 1; t < drives.size(); ++t)
+                for (std::size_t i = 0; i < 3; ++i) {
+                    CHECK(drives[t][i] == drives[0][i]);
+                    CHECK(gradients[t][i] == gradients[0][i]);
+                }
         }
 }
 

@@ -302,13 +302,14 @@ private:
         Real* offset = packed + panels * width * in;
         const Real* w = weight_[i].data();
         const Real b = s.sparse_input.background;
-        detail::parallel_blocks(options_.threads, panels, [&](std::size_t p) {
-            Real* panel = packed + p * width * in;
-            for (std::size_t j = p * width; j < std::min(n, (p + 1) * width); ++j) {
+        // Packed by groups of pack_neurons: a layer of one panel (N = 100) packs on every thread.
+        detail::parallel_blocks(options_.threads, (n + pack_neurons - 1) / pack_neurons, [&](std::size_t g) {
+            for (std::size_t j = g * pack_neurons; j < std::min(n, (g + 1) * pack_neurons); ++j) {
+                Real* panel = packed + j / width * width * in;
                 const Real* row = w + j * in;
                 Real sum = 0;
                 for (std::size_t c = 0; c < in; ++c) {
-                    panel[c * width + j - p * width] = row[c];
+                    panel[c * width + j % width] = row[c];
                     sum += row[c];
                 }
                 offset[j] = b * sum;
@@ -394,12 +395,30 @@ private:
             }
             return;
         }
+        if (blocks == 1 && in >= min_features_to_cut)
+            return dense_weight_gradient_by_neurons(xi, m, batch, in, masked, dw);
         detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
             const std::size_t c0 = detail::block_begin(in, blocks, b), c1 = detail::block_begin(in, blocks, b + 1);
             detail::gemm<Real>(true, false, n, c1 - c0, batch, Real(1), delta_.data(), n, xi + c0, in, Real(1), dw + c0, in);
             if (masked)
                 for (std::size_t j = 0; j < n; ++j)
                     for (std::size_t e = j * in + c0; e < j * in + c1; ++e) dw[e] *= m[e];
+        });
+    }
+
+    // Few input features (one block of them, e.g. the 100 lateral inputs at N = 100): cut by
+    // neurons instead, blocks of about gemm_neurons rows of dw, so that the GEMM does not run
+    // on one thread alone. Inputs of fewer than min_features_to_cut features (labels, a
+    // readout's feedback) keep one call: their GEMM is too small to share.
+    void dense_weight_gradient_by_neurons(const Real* xi, const Real* m, std::size_t batch, std::size_t in, bool masked,
+                                          Real* dw) {
+        const std::size_t n = options_.neurons, blocks = (n + gemm_neurons - 1) / gemm_neurons;
+        detail::parallel_blocks(options_.threads, blocks, [&](std::size_t b) {
+            const std::size_t j0 = detail::block_begin(n, blocks, b), j1 = detail::block_begin(n, blocks, b + 1);
+            detail::gemm<Real>(true, false, j1 - j0, in, batch, Real(1), delta_.data() + j0, n, xi, in, Real(1), dw + j0 * in,
+                               in);
+            if (masked)
+                for (std::size_t e = j0 * in; e < j1 * in; ++e) dw[e] *= m[e];
         });
     }
 
@@ -454,16 +473,22 @@ private:
     std::size_t column_blocks() const { return (options_.neurons + 255) / 256; }
 
     // Column-wise passes over [batch x neurons] matrices in one range per thread (of at least
-    // 64 neurons). Each of their sums runs over the samples in order and each product stands
+    // 32 neurons). Each of their sums runs over the samples in order and each product stands
     // alone, so the cut changes no bit. Narrow ranges were 3x slower at 2000 neurons: every
     // row's part of a range starts a new stream at a new page, which the prefetchers find late.
+    // At 100 neurons the matrices fit in L2, and one range would leave the other threads idle.
     std::size_t wide_column_blocks() const {
-        return std::max<std::size_t>(1, std::min(options_.threads, options_.neurons / 64));
+        return std::max<std::size_t>(1, std::min(options_.threads, options_.neurons / 32));
     }
 
     // Work is cut into blocks fixed by the problem's size alone (see parallel.hpp): samples or
     // input features (about 512 each) for the GEMMs.
     static std::size_t gemm_blocks(std::size_t extent) { return (extent + 511) / 512; }
+    // Rows of dw per block of a weight gradient with few input features, and the fewest
+    // features for which such a gradient is cut at all.
+    static constexpr std::size_t gemm_neurons = 32, min_features_to_cut = 32;
+    // Neurons per block of the packing of the sparse products' weight panels.
+    static constexpr std::size_t pack_neurons = 16;
 
     // The largest share of entries other than the background for which a class input takes
     // the sparse products (sparse_rows.hpp): about a fifth of MNIST's pixels are not
