@@ -140,7 +140,13 @@ def values_of(label, entries, args):
         unit = e.get("time_unit", "ns")
         if unit not in UNITS:
             raise CompareError(f"{label}: benchmark {name}: unknown time unit {unit!r}")
-        times.setdefault(name, []).append(float(e[f"{args.time}_time"]) * UNITS[unit])
+        try:
+            value = float(e[f"{args.time}_time"]) * UNITS[unit]
+        except (KeyError, TypeError, ValueError):
+            raise CompareError(f"{label}: benchmark {name} has no {args.time}_time")
+        if not value > 0:  # a ratio needs a positive time; NaN is refused too
+            raise CompareError(f"{label}: benchmark {name} reports a {args.time} time of {value}")
+        times.setdefault(name, []).append(value)
     if not times:
         raise CompareError(f"--filter {args.filter!r} matched no benchmark of {label}")
     pick = statistics.median if args.statistic == "median" else min

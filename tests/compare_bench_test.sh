@@ -111,6 +111,12 @@ expect_error "not json" "OLD ($tmp/text): output is not Google Benchmark JSON" "
 printf '#!/usr/bin/env bash\necho %s\n' "'{\"benchmarks\": [{\"name\": \"a\", \"run_type\": \"iteration\", \"error_occurred\": true, \"error_message\": \"no MNIST\"}]}'" >"$tmp/skip"
 chmod +x "$tmp/skip"
 expect_error "skipped" "OLD ($tmp/skip): benchmark a failed: no MNIST" "$python" "$script" "$tmp/skip" "$tmp/new" --filter a
+printf '#!/usr/bin/env bash\necho %s\n' "'{\"benchmarks\": [{\"name\": \"a\", \"real_time\": 0, \"cpu_time\": 1, \"time_unit\": \"ms\"}]}'" >"$tmp/zero"
+chmod +x "$tmp/zero"
+expect_error "zero time" "OLD ($tmp/zero): benchmark a reports a real time of 0.0" "$python" "$script" "$tmp/zero" "$tmp/new" --filter a
+printf '#!/usr/bin/env bash\necho %s\n' "'{\"benchmarks\": [{\"name\": \"a\", \"real_time\": 1, \"time_unit\": \"ms\"}]}'" >"$tmp/notime"
+chmod +x "$tmp/notime"
+expect_error "no time" "NEW ($tmp/notime): benchmark a has no cpu_time" "$python" "$script" "$tmp/old" "$tmp/notime" --filter a --time cpu
 expect_error "missing" "NEW $tmp/none: not an executable file" "$python" "$script" "$tmp/old" "$tmp/none" --filter a
 expect_error "pairs" "--pairs must be at least 1, not 0" "$python" "$script" "$tmp/old" "$tmp/new" --filter a --pairs 0
 expect_error "repetitions" "--repetitions must be at least 1" "$python" "$script" "$tmp/old" "$tmp/new" --filter a --repetitions -1
