@@ -48,6 +48,25 @@ void bm_epoch(benchmark::State& state) {
     }
 }
 
+// Copying one epoch's batches out of the training set, as `infomorph train` does before each
+// training step (bm_epoch pauses its timing around it): 47 batches of 1024 shuffled rows, on
+// `threads` threads. args: threads.
+void bm_batches(benchmark::State& state) {
+    const auto& set = training_set();
+    auto order = infomorph::data::all_indices(47 * 1024);
+    std::shuffle(order.begin(), order.end(), std::mt19937_64(1));
+    const infomorph::data::batches batches(set, order, 1024);
+    const auto threads = static_cast<std::size_t>(state.range(0));
+    xt::xtensor<float, 2> images;
+    std::vector<std::uint8_t> labels;
+    for (auto _ : state) {
+        for (std::size_t b = 0; b < batches.count(); ++b) {
+            batches.get(b, images, labels, threads);
+            benchmark::DoNotOptimize(images.data());
+        }
+    }
+}
+
 // The hidden layer of the N = 2000 network on its own, after 3 training batches: a forward
 // pass that computes every drive (the sparse feedforward product, the context, the partners),
 // theta, the samples and the bins; and the backward pass from the goal's gradient (zeroed
@@ -209,6 +228,8 @@ BENCHMARK(bm_partners)->Name("partners/drive/N=2000/partners=100/floats")->Args(
 BENCHMARK(bm_partners)->Name("partners/drive/N=2000/partners=100/signs")->Args({0, 1})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(bm_partners)->Name("partners/gradient/N=2000/partners=100/floats")->Args({1, 0})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(bm_partners)->Name("partners/gradient/N=2000/partners=100/signs")->Args({1, 1})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(bm_batches)->Name("batches/shuffled/B=1024/threads=1")->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(bm_batches)->Name("batches/shuffled/B=1024/threads=2")->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(bm_diversity)->Name("diversity/N=100/inputs=784")->Arg(100)->Unit(benchmark::kMillisecond);
 BENCHMARK(bm_diversity)->Name("diversity/N=2000/inputs=784")->Arg(2000)->Unit(benchmark::kMillisecond);
 

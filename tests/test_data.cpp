@@ -7,11 +7,13 @@
 #include <infomorph/data/fashion_mnist.hpp>
 #include <infomorph/data/idx.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <random>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -219,6 +221,40 @@ TEST_CASE("batches: the indexed rows in order, a partial last batch, bad argumen
     CHECK_THROWS_WITH_AS(data::batches(set, {0, 7}, 2), doctest::Contains("index 7"), infomorph::error);
     set.labels.pop_back();
     CHECK_THROWS_AS(data::batches(set, order, 2), infomorph::error);
+}
+
+TEST_CASE("batches: copied on several threads, the rows of one thread's copy") {
+    // 1000 rows of 5 pixels, each row's pixels naming it; batches of 300 shuffled rows (a last
+    // one of 100) and of 70 (fewer rows than the copy gives one thread).
+    data::labelled_images set;
+    set.images = xt::xtensor<float, 2>::from_shape({1000, 5});
+    for (std::size_t i = 0; i < 1000; ++i) {
+        for (std::size_t p = 0; p < 5; ++p) set.images(i, p) = static_cast<float>(10 * i + p);
+        set.labels.push_back(static_cast<std::uint8_t>(i % 251));
+    }
+    auto order = data::all_indices(1000);
+    std::shuffle(order.begin(), order.end(), std::mt19937_64(3));
+    for (const std::size_t batch : {std::size_t{300}, std::size_t{70}}) {
+        const data::batches b(set, order, batch);
+        for (const std::size_t threads : {0, 1, 2, 3, 7, 16}) {
+            CAPTURE(batch);
+            CAPTURE(threads);
+            xt::xtensor<float, 2> images;
+            std::vector<std::uint8_t> labels;
+            std::size_t seen = 0, wrong = 0;
+            for (std::size_t k = 0; k < b.count(); ++k) {
+                b.get(k, images, labels, threads);
+                REQUIRE(images.shape()[0] == std::min(batch, 1000 - k * batch));
+                REQUIRE(labels.size() == images.shape()[0]);
+                for (std::size_t r = 0; r < labels.size(); ++r, ++seen) {
+                    wrong += labels[r] != order[seen] % 251 ? 1 : 0;
+                    for (std::size_t p = 0; p < 5; ++p) wrong += images(r, p) != static_cast<float>(10 * order[seen] + p) ? 1 : 0;
+                }
+            }
+            CHECK(seen == 1000);
+            CHECK(wrong == 0);
+        }
+    }
 }
 
 TEST_CASE("Fashion-MNIST from Debian's dataset-fashion-mnist") {

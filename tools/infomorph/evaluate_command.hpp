@@ -137,7 +137,7 @@ inline int run_predict(settings s) {
     std::vector<std::uint8_t> unused;
     std::size_t index = 0;
     for (std::size_t b = 0; b < batches.count(); ++b) {
-        batches.get(b, images, unused);
+        batches.get(b, images, unused, p.net->options().threads);
         const auto scores = infomorph::network::scores(p.net->probabilities(images));
         std::string text;
         for (std::size_t k = 0; k < scores.shape()[0]; ++k, ++index) {

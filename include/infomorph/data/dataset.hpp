@@ -19,6 +19,7 @@
 
 #include "infomorph/error.hpp"
 #include "infomorph/data/labelled_images.hpp"
+#include "infomorph/detail/parallel.hpp"
 #include "infomorph/detail/random.hpp"
 
 namespace infomorph::data {
@@ -133,8 +134,10 @@ public:
     /// Rows per batch (but the last).
     std::size_t batch_size() const { return batch_size_; }
 
-    /// Batch b as [rows x pixels] and its labels; reuses the outputs' storage when the shape fits.
-    void get(std::size_t b, xt::xtensor<float, 2>& images, std::vector<std::uint8_t>& labels) const {
+    /// Batch b as [rows x pixels] and its labels, copied on `threads` threads (0 means 1);
+    /// reuses the outputs' storage when the shape fits.
+    void get(std::size_t b, xt::xtensor<float, 2>& images, std::vector<std::uint8_t>& labels,
+             std::size_t threads = 1) const {
         if (b >= count())
             throw error("batch " + std::to_string(b) + " of " + std::to_string(count()));
         const std::size_t begin = b * batch_size_;
@@ -144,14 +147,19 @@ public:
         labels.resize(rows);
         const float* from = set_->images.data();
         float* to = images.data();
-        for (std::size_t r = 0; r < rows; ++r) {
-            const std::size_t i = indices_[begin + r];
-            std::memcpy(to + r * pixels, from + i * pixels, pixels * sizeof(float));
-            labels[r] = set_->labels[i];
-        }
+        for (std::size_t r = 0; r < rows; ++r) labels[r] = set_->labels[indices_[begin + r]];
+        // The rows are scattered over the set: one thread's copy waits on memory, and at many
+        // threads it would be the training step's one serial part.
+        const std::size_t blocks = std::min(std::max<std::size_t>(threads, 1), (rows + rows_per_block - 1) / rows_per_block);
+        infomorph::detail::parallel_blocks(blocks, blocks, [&](std::size_t block) {
+            for (std::size_t r = rows * block / blocks; r < rows * (block + 1) / blocks; ++r)
+                std::memcpy(to + r * pixels, from + indices_[begin + r] * pixels, pixels * sizeof(float));
+        });
     }
 
 private:
+    // Fewer rows than this per thread cost more in waking the thread than they save.
+    static constexpr std::size_t rows_per_block = 64;
     const labelled_images* set_;
     std::vector<std::size_t> indices_;
     std::size_t batch_size_;

@@ -138,7 +138,7 @@ inline evaluation_result evaluate(network& net, const data::labelled_images& set
     std::vector<std::uint8_t> labels;
     std::size_t right = 0;
     for (std::size_t b = 0; b < batches.count(); ++b) {
-        batches.get(b, images, labels);
+        batches.get(b, images, labels, net.options().threads);
         const auto predicted = net.predict(images);
         for (std::size_t k = 0; k < labels.size(); ++k) {
             if (labels[k] >= classes)
@@ -204,7 +204,7 @@ inline std::size_t train_batches(network& net, const data::batches& batches, std
     xt::xtensor<float, 2> pixels;
     std::vector<std::uint8_t> labels;
     for (std::size_t b = from; b < batches.count(); ++b) {
-        batches.get(b, pixels, labels);
+        batches.get(b, pixels, labels, net.options().threads);
         const auto report = net.train_batch(pixels, labels);
         r.train_accuracy += report.accuracy;
         r.train_loss += report.loss;
