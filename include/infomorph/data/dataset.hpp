@@ -152,7 +152,8 @@ public:
         // threads it would be the training step's one serial part.
         const std::size_t blocks = std::min(std::max<std::size_t>(threads, 1), (rows + rows_per_block - 1) / rows_per_block);
         infomorph::detail::parallel_blocks(blocks, blocks, [&](std::size_t block) {
-            for (std::size_t r = rows * block / blocks; r < rows * (block + 1) / blocks; ++r)
+            const std::size_t end = infomorph::detail::block_begin(rows, blocks, block + 1);
+            for (std::size_t r = infomorph::detail::block_begin(rows, blocks, block); r < end; ++r)
                 std::memcpy(to + r * pixels, from + indices_[begin + r] * pixels, pixels * sizeof(float));
         });
     }
